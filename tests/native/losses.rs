@@ -1,0 +1,158 @@
+//! The distillation losses against values computed by hand (and checked with NumPy), and the
+//! gradient Hinton 2015 §2.1 derives.
+
+use burn::prelude::*;
+use burn::tensor::TensorData;
+use webdistill::distill::{Objective, hinton_loss, label_loss, logit_matching_loss};
+
+fn device() -> Device {
+    Device::flex()
+}
+
+fn tensor(values: &[[f32; 3]]) -> Tensor<2> {
+    let flat: Vec<f32> = values.iter().flatten().copied().collect();
+    Tensor::from_data(TensorData::new(flat, [values.len(), 3]), &device())
+}
+
+fn scalar(t: Tensor<1>) -> f64 {
+    t.into_data().iter::<f32>().next().unwrap() as f64
+}
+
+/// Two examples: the first labeled as class 0, the second unlabeled.
+fn example() -> (Tensor<2>, Tensor<2>, Tensor<2>) {
+    let student = tensor(&[[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]]);
+    let teacher = tensor(&[[2.0, 1.0, 0.0], [0.5, 0.5, 2.0]]);
+    let targets = tensor(&[[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]]);
+    (student, teacher, targets)
+}
+
+fn softmax(row: &[f64], t: f64) -> Vec<f64> {
+    let m = row.iter().cloned().fold(f64::MIN, f64::max);
+    let e: Vec<f64> = row.iter().map(|x| ((x - m) / t).exp()).collect();
+    let z: f64 = e.iter().sum();
+    e.iter().map(|x| x / z).collect()
+}
+
+/// The same loss written out with scalars: T²·mean KL + CE of the labeled row.
+fn by_hand(t: f64, alpha: f64) -> f64 {
+    let s = [[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]];
+    let te = [[2.0, 1.0, 0.0], [0.5, 0.5, 2.0]];
+    let mut kl = 0.0;
+    for (srow, trow) in s.iter().zip(&te) {
+        let (ps, pt) = (softmax(srow, t), softmax(trow, t));
+        kl += (0..3)
+            .map(|k| pt[k] * (pt[k].ln() - ps[k].ln()))
+            .sum::<f64>();
+    }
+    kl /= 2.0;
+    let ce = -softmax(&s[0], 1.0)[0].ln();
+    alpha * t * t * kl + (1.0 - alpha) * ce
+}
+
+#[test]
+fn hinton_loss_matches_the_formula() {
+    // NumPy gives 1.464368784, 0.963835198 and 0.463301611 for α = 0, 0.5, 1 at T = 2.
+    for (alpha, numpy) in [(0.0, 1.464368784), (0.5, 0.963835198), (1.0, 0.463301611)] {
+        let (s, t, y) = example();
+        let loss = scalar(hinton_loss(s, t, y, 1, 2.0, alpha as f32));
+        assert!(
+            (loss - by_hand(2.0, alpha)).abs() < 1e-5,
+            "α={alpha}: {loss}"
+        );
+        assert!(
+            (loss - numpy).abs() < 1e-5,
+            "α={alpha}: {loss} vs NumPy {numpy}"
+        );
+    }
+}
+
+#[test]
+fn the_soft_term_scales_with_t_squared() {
+    // At α = 1 the loss is T²·KL; the KL itself shrinks as T grows, so compare with the formula
+    // at several temperatures, and check the T² factor explicitly against the bare KL.
+    for t in [1.0, 4.0, 20.0] {
+        let (s, te, y) = example();
+        let loss = scalar(hinton_loss(s, te, y, 1, t as f32, 1.0));
+        assert!(
+            (loss - by_hand(t, 1.0)).abs() < 1e-4 * by_hand(t, 1.0).max(1.0),
+            "T={t}: {loss}"
+        );
+        let bare_kl = by_hand(t, 1.0) / (t * t);
+        assert!((loss / (t * t) - bare_kl).abs() < 1e-5, "T={t}");
+    }
+}
+
+#[test]
+fn alpha_zero_is_plain_cross_entropy_on_labeled_rows() {
+    let (s, t, y) = example();
+    let kd = scalar(hinton_loss(s.clone(), t, y.clone(), 1, 4.0, 0.0));
+    let ce = scalar(label_loss(s, y, 1));
+    assert!((kd - ce).abs() < 1e-6);
+    assert!((ce - (-softmax(&[1.0, 2.0, 0.5], 1.0)[0].ln())).abs() < 1e-5);
+}
+
+#[test]
+fn unlabeled_rows_do_not_count_in_the_label_term() {
+    // Changing the unlabeled row's student logits changes nothing at α = 0.
+    let (_, t, y) = example();
+    let other = tensor(&[[1.0, 2.0, 0.5], [9.0, 9.0, -9.0]]);
+    let (s, _, _) = example();
+    let a = scalar(hinton_loss(s, t.clone(), y.clone(), 1, 4.0, 0.0));
+    let b = scalar(hinton_loss(other, t, y, 1, 4.0, 0.0));
+    assert!((a - b).abs() < 1e-6);
+}
+
+#[test]
+fn logit_matching_is_mean_squared_error() {
+    let (s, t, y) = example();
+    // NumPy: mean((s − t)²) = 0.958333.
+    let loss = scalar(logit_matching_loss(s, t, y, 1, 1.0));
+    assert!((loss - 0.958333333).abs() < 1e-5, "{loss}");
+}
+
+#[test]
+fn gradient_at_alpha_one_is_the_difference_of_soft_distributions() {
+    // Hinton 2015 §2.1: ∂C/∂z_i = (q_i − p_i)/T per example; with our T² factor and the batch
+    // mean, ∂L/∂s = (softmax(s/T) − softmax(t/T))·T / batch.
+    let temperature = 3.0;
+    let device = Device::flex().autodiff();
+    let s_values = [[1.0f32, 2.0, 0.5], [0.0, -1.0, 3.0]];
+    let flat: Vec<f32> = s_values.iter().flatten().copied().collect();
+    let student = Tensor::<2>::from_data(TensorData::new(flat, [2, 3]), &device).require_grad();
+    let (_, teacher, targets) = example();
+    let teacher = teacher.to_device(&device);
+    let targets = targets.to_device(&device);
+    let loss = hinton_loss(student.clone(), teacher, targets, 1, temperature, 1.0);
+    let grads = loss.backward();
+    let grad: Vec<f32> = student
+        .grad(&grads)
+        .unwrap()
+        .into_data()
+        .try_to_vec()
+        .unwrap();
+    let te = [[2.0, 1.0, 0.0], [0.5, 0.5, 2.0]];
+    for b in 0..2 {
+        let ps = softmax(&s_values[b].map(|v| v as f64), temperature as f64);
+        let pt = softmax(&te[b], temperature as f64);
+        for k in 0..3 {
+            let expected = (ps[k] - pt[k]) * temperature as f64 / 2.0;
+            assert!(
+                (grad[b * 3 + k] as f64 - expected).abs() < 1e-5,
+                "[{b},{k}]"
+            );
+        }
+    }
+}
+
+#[test]
+fn objectives_dispatch_to_their_loss() {
+    let (s, t, y) = example();
+    let hinton = Objective::Hinton {
+        temperature: 2.0,
+        alpha: 0.5,
+    };
+    let loss = scalar(hinton.loss(s.clone(), Some(t.clone()), y.clone(), 1));
+    assert!((loss - 0.963835198).abs() < 1e-5);
+    let labels = scalar(Objective::Labels.loss(s.clone(), Some(t), y.clone(), 1));
+    assert!((labels - scalar(label_loss(s, y, 1))).abs() < 1e-6);
+}

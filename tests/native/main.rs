@@ -1,0 +1,11 @@
+//! Native tests of the distillation core, on the CPU backend (burn's flex), deterministic with
+//! seeds. One test binary with modules: each integration-test binary links all of burn.
+
+mod bundled_teacher;
+mod idx;
+mod losses;
+mod settings;
+mod support;
+mod training;
+mod transfer;
+mod weights;
