@@ -35,3 +35,15 @@ ensure_wasm_tools() {
     cargo install wasm-bindgen-cli --version "$want"
   fi
 }
+
+# Debian's Chromium and its WebDriver (for wasm-bindgen-test and the playwright-core tests; never
+# `npx playwright install`, whose downloads fail here).
+ensure_chromium() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    say "apt-get install chromium chromium-driver"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+}

@@ -2,6 +2,7 @@
 //! small student, on any burn device: natively, and in the browser on WebGPU or the CPU.
 //!
 //! Module map:
+//! - [`bench`]: training throughput, the same on every backend
 //! - [`data`]: MNIST IDX files, transfer-set selection, training sets and batches
 //! - [`model`]: the CNN teacher and the MLP student, each with its config
 //! - [`distill`]: the distillation losses
@@ -12,6 +13,7 @@
 //! - [`experiment`]: the teacher / distilled / scratch comparison
 //! - [`live`]: a comparison advanced a time slice at a time (what the browser worker drives)
 
+pub mod bench;
 pub mod data;
 pub mod distill;
 pub mod error;

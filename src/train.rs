@@ -105,6 +105,9 @@ pub struct Trainer {
     /// a synchronisation (and async on WebGPU), so we do it once per report, not per step.
     loss_sum: Option<Tensor<1>>,
     loss_terms: usize,
+    /// Reshuffle every epoch (always, except in benchmarks that replay the same batches
+    /// elsewhere).
+    shuffle: bool,
 }
 
 impl Trainer {
@@ -145,7 +148,20 @@ impl Trainer {
             total_steps,
             loss_sum: None,
             loss_terms: 0,
+            shuffle: true,
         })
+    }
+
+    /// Batches in the set's own order, `[0, B)`, `[B, 2B)`, ..., never shuffled: for benchmarks
+    /// whose peers must see the same batches.
+    pub fn in_order(mut self) -> Self {
+        self.shuffle = false;
+        self
+    }
+
+    /// The student's weights now (the initial ones, before any step), as safetensors.
+    pub async fn weights(&self) -> Result<Vec<u8>> {
+        crate::weights::to_safetensors(&self.student(), &Default::default()).await
     }
 
     pub fn config(&self) -> &TrainConfig {
@@ -225,7 +241,9 @@ impl Trainer {
     /// Positions of the next batch; reshuffles at the start of every epoch.
     fn next_positions(&mut self) -> Vec<usize> {
         if self.cursor.saturating_add(self.batch) > self.order.len() {
-            self.rng.shuffle(&mut self.order);
+            if self.shuffle {
+                self.rng.shuffle(&mut self.order);
+            }
             self.cursor = 0;
         }
         let positions = self.order[self.cursor..self.cursor + self.batch].to_vec();

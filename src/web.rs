@@ -25,11 +25,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::Error;
+use crate::bench::{TrainingBenchSpec, training_throughput};
 use crate::data::{Mnist, SHARD_SIZE, decode_image_shard, idx::parse_labels};
 use crate::eval::measure_latency;
 use crate::experiment::{DistillSettings, LATENCY_BATCHES, Lab};
 use crate::live::{LiveRun, Phase};
-use crate::model::Teacher;
+use crate::model::{Classifier, StudentConfig, Teacher};
 use crate::teacher_card::TeacherCard;
 
 /// A run yields to the page about this often (ms), so progress flows and *Stop* is heard.
@@ -56,6 +57,10 @@ export interface RunUpdate { step: number; total_steps: number; epoch: number; l
 export interface Update { phase: "teacher_logits" | "training" | "done"; teacher_done: number; teacher_total: number; distilled: RunUpdate | null; scratch: RunUpdate | null; elapsed_s: number; eta_s: number | null }
 export interface Evaluation { accuracy: number; errors: number; total: number; per_class_accuracy: number[]; confusion: number[][] }
 export interface ModelReport { architecture: string; accuracy: number; errors: number; params: number; bytes: number; ms_per_image: number; speedup: number; latency: Latency[]; evaluation: Evaluation }
+/** The benchmark's training workload (src/bench.rs). */
+export interface TrainingBenchSpec { hidden: number[]; batch_size: number; checked_steps: number; warmup: number; steps: number; seed: number }
+export interface TrainingBench { spec: TrainingBenchSpec; backend: string; ms_per_step: number; examples_per_s: number; first_losses: number[]; final_loss: number;
+  replay: { initial_weights: Uint8Array; rows: Uint32Array; teacher_logits: Float32Array } }
 /** Teacher, distilled student and scratch student, measured on the full test set. */
 export interface Comparison { settings: DistillSettings; backend: string; transfer_size: number; labeled: number; steps: number; teacher: ModelReport; distilled: ModelReport; scratch: ModelReport | null }
 "#;
@@ -115,10 +120,7 @@ impl Session {
     /// Starts a session on `"webgpu"` (fails if WebGPU cannot start) or `"cpu"`.
     pub async fn create(backend: String) -> Result<Session, JsValue> {
         let device = match backend.as_str() {
-            "webgpu" => Device::wgpu_options()
-                .init_async()
-                .await
-                .map_err(|e| js_error(Error::Device(format!("WebGPU could not start: {e}"))))?,
+            "webgpu" => webgpu_device().await?,
             "cpu" => Device::flex(),
             other => {
                 return Err(js_error(Error::setting(
@@ -242,16 +244,71 @@ impl Session {
     /// The teacher's inference latency here, at batch 1 and 256 (median after warm-up).
     #[wasm_bindgen(js_name = teacherLatency, unchecked_return_type = "Promise<Latency[]>")]
     pub fn teacher_latency(&self) -> Result<Promise, JsValue> {
-        let lab = self.lab()?;
+        // Needs only the teacher and the test set: the page measures it before any training
+        // images are downloaded.
+        let teacher = (self.teacher.as_ref().map(|(teacher, _)| teacher.clone()))
+            .ok_or_else(|| missing("the teacher is"))?;
+        let test = self
+            .test
+            .clone()
+            .ok_or_else(|| missing("the test set is"))?;
+        let device = self.device.clone();
         Ok(future_to_promise(async move {
-            let mut all = Vec::new();
-            for batch in LATENCY_BATCHES {
-                let latency = measure_latency(&lab.teacher, &lab.test, batch, 3, 15, &lab.device)
-                    .await
-                    .map_err(js_error)?;
-                all.push(latency);
-            }
-            to_js(&all)
+            latency_table(&teacher, &test, &device).await
+        }))
+    }
+
+    /// Latency of a freshly initialised student (`hidden` units, seed 1) at batch 1 and 256:
+    /// inference time does not depend on what the weights learned.
+    #[wasm_bindgen(js_name = studentLatency, unchecked_return_type = "Promise<Latency[]>")]
+    pub fn student_latency(&self, hidden: Vec<usize>) -> Result<Promise, JsValue> {
+        let config = StudentConfig::new(hidden).map_err(js_error)?;
+        let test = self
+            .test
+            .clone()
+            .ok_or_else(|| missing("the test set is"))?;
+        let device = self.device.clone();
+        Ok(future_to_promise(async move {
+            device.seed(1);
+            latency_table(&config.init(&device), &test, &device).await
+        }))
+    }
+
+    /// The benchmark's training workload (src/bench.rs) on this session's backend, with what a
+    /// peer needs to replay the same steps: `replay.initial_weights` (safetensors),
+    /// `replay.rows` (training-image indices of the batches, in order) and
+    /// `replay.teacher_logits` (`rows.length × 10`).
+    #[wasm_bindgen(js_name = benchTraining, unchecked_return_type = "Promise<TrainingBench>")]
+    pub fn bench_training(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TrainingBenchSpec")] spec: JsValue,
+    ) -> Result<Promise, JsValue> {
+        let lab = self.lab()?;
+        let spec: TrainingBenchSpec = serde_wasm_bindgen::from_value(spec)
+            .map_err(|e| js_error(Error::setting("benchmark", e.to_string())))?;
+        Ok(future_to_promise(async move {
+            let bench = training_throughput(&lab, &spec).await.map_err(js_error)?;
+            let result = to_js(&bench)?;
+            let replay = js_sys::Object::new();
+            let r = &bench.replay;
+            let set = |o: &JsValue, k: &str, v: JsValue| js_sys::Reflect::set(o, &k.into(), &v);
+            set(
+                &replay,
+                "initial_weights",
+                js_sys::Uint8Array::from(&r.initial_weights[..]).into(),
+            )?;
+            set(
+                &replay,
+                "rows",
+                js_sys::Uint32Array::from(&r.rows[..]).into(),
+            )?;
+            set(
+                &replay,
+                "teacher_logits",
+                js_sys::Float32Array::from(&r.teacher_logits[..]).into(),
+            )?;
+            set(&result, "replay", replay.into())?;
+            Ok(result)
         }))
     }
 
@@ -267,8 +324,6 @@ impl Session {
     }
 
     fn lab(&self) -> Result<Lab, JsValue> {
-        let missing =
-            |what: &str| js_error(Error::setting("session", format!("{what} not loaded yet")));
         let (teacher, card) = self
             .teacher
             .as_ref()
@@ -287,6 +342,46 @@ impl Session {
             teacher_architecture: card.summary.clone(),
         })
     }
+}
+
+/// `model`'s latency at batch 1 and 256 (median of 15 after 3 warm-up runs), as a JS array.
+async fn latency_table(
+    model: &impl Classifier,
+    test: &Mnist,
+    device: &Device,
+) -> Result<JsValue, JsValue> {
+    let mut all = Vec::new();
+    for batch in LATENCY_BATCHES {
+        all.push(
+            measure_latency(model, test, batch, 3, 15, device)
+                .await
+                .map_err(js_error)?,
+        );
+    }
+    to_js(&all)
+}
+
+/// The error for calling a method before the data it needs was loaded.
+fn missing(what: &str) -> JsValue {
+    js_error(Error::setting("session", format!("{what} not loaded yet")))
+}
+
+thread_local! {
+    /// The WebGPU device, once started: burn's wgpu runtime can be initialised only once per
+    /// wasm instance, and every later session reuses it.
+    static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
+async fn webgpu_device() -> Result<Device, JsValue> {
+    if let Some(device) = WEBGPU.with_borrow(Clone::clone) {
+        return Ok(device);
+    }
+    let device = Device::wgpu_options()
+        .init_async()
+        .await
+        .map_err(|e| js_error(Error::Device(format!("WebGPU could not start: {e}"))))?;
+    WEBGPU.set(Some(device.clone()));
+    Ok(device)
 }
 
 #[derive(Serialize)]

@@ -6,6 +6,7 @@
 //! ```
 
 mod args;
+mod bench;
 mod report;
 mod table;
 
@@ -30,6 +31,8 @@ const USAGE: &str = "usage:
   webdistill distill [options]   teacher vs distilled student vs the same student without teacher
   webdistill report [--out docs/REPORT.md] [--backend cpu|gpu]
                                  runs the experiments of the report and writes it
+  webdistill bench [--backend cpu|gpu] [--steps 50] [--warmup 10] [--json]
+                                 training and inference throughput (docs/BENCHMARKS.md)
 
 distill options (defaults in brackets):
   --hidden 800,800          student hidden layers
@@ -51,6 +54,7 @@ fn main() {
     let result = match command.as_str() {
         "distill" => distill(args),
         "report" => report::run(args),
+        "bench" => bench::run(args),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())

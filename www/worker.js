@@ -1,0 +1,149 @@
+// The Web Worker that owns the wasm module, the teacher, the data and the runs, so the page never
+// freezes. The page talks to it only by messages:
+//   page → worker: {type: "init", backend}, {type: "check", settings}, {type: "start", settings},
+//                  {type: "stop"}
+//   worker → page: {type: "status", text}, {type: "download", loaded, total},
+//                  {type: "backend", backend, reason}, {type: "ready", card},
+//                  {type: "teacher-latency", latency},
+//                  {type: "problems", problems, refused}, {type: "progress", update},
+//                  {type: "result", comparison}, {type: "stopped"},
+//                  {type: "error", message, fatal}
+// A fatal error (a trap: a panic, or a WebGPU device that failed) leaves the wasm instance
+// unusable; the page then replaces this worker.
+
+import init, { lastPanic, Session } from "./generated/pkg/webdistill.js";
+import { fetchAssets, loadManifest } from "./assets.js";
+
+let session = null;
+let manifest = null;
+let run = null;
+let stopRequested = false;
+const loadedShards = new Set();
+
+const post = (message) => self.postMessage(message);
+const status = (text) => post({ type: "status", text });
+
+self.onmessage = async ({ data }) => {
+  try {
+    if (data.type === "init") await start(data.backend);
+    else if (data.type === "check") post({ type: "problems", problems: session ? session.problems(data.settings) : [] });
+    else if (data.type === "start") await distill(data.settings);
+    else if (data.type === "stop") stopRequested = true;
+  } catch (error) {
+    run = null;
+    post({ type: "error", message: messageOf(error), fatal: error instanceof WebAssembly.RuntimeError });
+  }
+};
+
+/** Loads wasm, picks the backend, fetches the first assets, loads the teacher. */
+async function start(choice) {
+  status("loading the WebAssembly module");
+  await init();
+  const { backend, reason } = await openSession(choice);
+  post({ type: "backend", backend, reason });
+  status("downloading the teacher and the data");
+  manifest = await loadManifest();
+  const first = ["teacher.safetensors", "teacher.json", "mnist/test-images.idx.gz", "mnist/test-labels.idx.gz", "mnist/train-labels.idx.gz"];
+  const files = await fetchAssets(manifest, first, (loaded, total) => post({ type: "download", loaded, total }));
+  const card = session.loadTeacher(files.get("teacher.safetensors"), new TextDecoder().decode(files.get("teacher.json")));
+  session.loadTest(files.get("mnist/test-images.idx.gz"), files.get("mnist/test-labels.idx.gz"));
+  session.loadTrainLabels(files.get("mnist/train-labels.idx.gz"));
+  post({ type: "ready", card });
+  // Ready first, timing second: on a slow GPU (SwiftShader) the timing alone takes tens of seconds.
+  post({ type: "teacher-latency", latency: await session.teacherLatency() });
+}
+
+/** A session on WebGPU when asked for (or "auto") and available, else on the CPU. */
+async function openSession(choice) {
+  let reason = null;
+  if (choice !== "cpu") {
+    reason = await webgpuProblem();
+    if (!reason) {
+      try {
+        session = await Session.create("webgpu");
+        return { backend: "webgpu", reason: null };
+      } catch (error) {
+        if (error instanceof WebAssembly.RuntimeError) throw error;
+        reason = messageOf(error);
+      }
+    }
+  }
+  session = await Session.create("cpu");
+  return { backend: "cpu", reason };
+}
+
+async function webgpuProblem() {
+  if (!self.navigator.gpu) return "this browser has no WebGPU (navigator.gpu is missing)";
+  try {
+    const adapter = await self.navigator.gpu.requestAdapter();
+    return adapter ? null : "WebGPU found no usable adapter";
+  } catch (error) {
+    return `WebGPU could not start: ${messageOf(error)}`;
+  }
+}
+
+/** Makes sure training shards 0 .. n-1 are loaded. */
+async function loadShards(n) {
+  const names = [];
+  for (let i = 0; i < n; i++) if (!loadedShards.has(i)) names.push(i);
+  if (!names.length) return;
+  status(`downloading ${names.length} shard(s) of training images`);
+  const files = await fetchAssets(manifest, names.map((i) => `mnist/train-images-${i}.idx.gz`), (loaded, total) =>
+    post({ type: "download", loaded, total }),
+  );
+  for (const i of names) {
+    session.loadTrainShard(i, files.get(`mnist/train-images-${i}.idx.gz`));
+    loadedShards.add(i);
+  }
+}
+
+async function distill(settings) {
+  if (!session) throw new Error("the worker is not ready yet");
+  const problems = session.problems(settings);
+  if (problems.length) {
+    post({ type: "problems", problems, refused: true });
+    return;
+  }
+  await loadShards(session.shardsNeeded(settings));
+  run = session.start(settings);
+  stopRequested = false;
+  status("the teacher labels the transfer set");
+  while (!run.done) {
+    const update = await run.advance();
+    post({ type: "progress", update });
+    await nextTask(); // lets a "stop" message in between slices
+    if (stopRequested) {
+      run.free();
+      run = null;
+      post({ type: "stopped" });
+      return;
+    }
+  }
+  status("measuring all three models on the full test set");
+  const comparison = await run.finish();
+  run.free();
+  run = null;
+  post({ type: "result", comparison });
+}
+
+/** Resolves after pending messages are handled (a macrotask, unlike `await` alone). */
+function nextTask() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = resolve;
+    channel.port2.postMessage(null);
+  });
+}
+
+function messageOf(error) {
+  if (error instanceof WebAssembly.RuntimeError) {
+    let panic = null;
+    try {
+      panic = lastPanic();
+    } catch {
+      // the instance is too broken even for that
+    }
+    return `the computation crashed: ${panic ?? error.message}`;
+  }
+  return error?.message ?? String(error);
+}
