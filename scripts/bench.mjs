@@ -1,0 +1,148 @@
+// The benchmark (docs/BENCHMARKS.md): in one headless Chromium, the same training workload and
+// inference latency on webdistill (WebGPU, CPU) and TensorFlow.js 4.22 (webgpu, wasm); natively,
+// webdistill's CLI on the same machine; and what the page costs to load (wasm size, first-load
+// bytes, time from navigation to ready). Prints tables and writes bench-results/bench.json.
+//
+// npm run bench      (scripts/bench.sh builds what it needs first)
+// BENCH_STEPS=40 BENCH_WARMUP=10 to change the timed and warm-up steps; BENCH_PARTS=sizes,load to
+// run only some of sizes, load, browser, native (the others are kept from the last bench.json).
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+import { serve } from "./serve.mjs";
+
+const FLAGS = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync"]; // DEVELOPERS.md
+const STEPS = Number(process.env.BENCH_STEPS ?? 40);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 10);
+const SPECS = [[64], [800, 800]].map((hidden) => ({ hidden, batch_size: 128, checked_steps: 3, warmup: WARMUP, steps: STEPS, seed: 1 }));
+const OUT = "bench-results";
+
+const server = await serve(0);
+const url = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: [...FLAGS, "--enable-unsafe-webgpu"] });
+try {
+  const parts = (process.env.BENCH_PARTS ?? "sizes,load,browser,native").split(",");
+  const results = parts.length < 4 && exists(`${OUT}/bench.json`) ? JSON.parse(readFileSync(`${OUT}/bench.json`, "utf8")) : {};
+  results.machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), chromium: browser.version(), date: new Date().toISOString() };
+  if (parts.includes("sizes")) results.sizes = sizes();
+  if (parts.includes("load")) results.load = await loadTimes();
+  if (parts.includes("browser")) results.browser = await inBrowser();
+  if (parts.includes("native")) results.native = native();
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(`${OUT}/bench.json`, JSON.stringify(results, null, 2) + "\n");
+  print(results);
+  console.log(`\nwritten: ${OUT}/bench.json`);
+} finally {
+  await browser.close();
+  server.close();
+}
+
+/** The wasm module raw (as rustc links it), as shipped (after wasm-opt), and gzip-compressed. */
+function sizes() {
+  const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
+  const manifest = JSON.parse(readFileSync("www/generated/manifest.json", "utf8")).files;
+  const shipped = "www/generated/pkg/webdistill_bg.wasm";
+  const raw = ["wasm-dist", "wasm"].map((p) => `target/wasm32-unknown-unknown/${p}/webdistill.wasm`).find((p) => exists(p));
+  // What the page fetches before it is ready (www/worker.js start()): code, teacher, test set and
+  // training labels; training images come when a run needs them. The IDX files are already gzip;
+  // the rest the server gzips.
+  const code = ["www/index.html", "www/main.js", "www/worker.js", "www/assets.js", "www/settings.js", "www/charts.js",
+    "www/results.js", "www/format.js", "www/style.css", "www/generated/pkg/webdistill.js", shipped,
+    "www/generated/vendor/uPlot.esm.js", "www/generated/vendor/uPlot.min.css", "www/generated/manifest.json"];
+  const data = ["teacher.safetensors", "teacher.json", "mnist/test-images.idx.gz", "mnist/test-labels.idx.gz",
+    "mnist/train-labels.idx.gz"];
+  const codeGz = code.reduce((n, f) => n + gz(f), 0);
+  const dataGz = data.reduce((n, f) => n + (f.endsWith(".gz") ? manifest[f].bytes : gz(`www/generated/${f}`)), 0);
+  return {
+    wasm_raw: raw ? statSync(raw).size : null, wasm_raw_path: raw ?? null,
+    wasm_shipped: statSync(shipped).size, wasm_gzip: gz(shipped),
+    first_load_gzip: codeGz + dataGz, first_load_code_gzip: codeGz, first_load_data_gzip: dataGz,
+  };
+}
+
+function exists(path) {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** ms from navigation to the page's "ready": cold (empty caches), then a reload (Cache API). */
+async function loadTimes() {
+  const out = {};
+  for (const [name, args] of [["webgpu", [...FLAGS, "--enable-unsafe-webgpu"]], ["cpu", FLAGS]]) {
+    const b = name === "webgpu" ? browser : await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args });
+    const context = await b.newContext();
+    const page = await context.newPage();
+    const ready = async () => {
+      await page.waitForFunction(() => document.querySelector("#status")?.textContent === "ready", null, { timeout: 300_000 });
+      return page.evaluate(() => performance.now());
+    };
+    await page.goto(url);
+    const cold = await ready();
+    await page.reload();
+    const warm = await ready();
+    const backend = await page.textContent("#backend-badge");
+    out[name] = { backend, cold_ms: cold, reload_ms: warm };
+    await context.close();
+    if (b !== browser) await b.close();
+  }
+  return out;
+}
+
+async function inBrowser() {
+  const page = await browser.newPage();
+  page.on("console", (m) => process.stderr.write(`  [page] ${m.text()}\n`));
+  page.on("pageerror", (e) => process.stderr.write(`  [page error] ${e.message}\n`));
+  await page.goto(`${url}bench.html`);
+  await page.waitForFunction(() => document.querySelector("#status")?.textContent === "ready");
+  const config = { specs: SPECS, webdistill: ["webgpu", "cpu"], tfjs: ["webgpu", "wasm"] };
+  page.setDefaultTimeout(3_600_000);
+  return page.evaluate((c) => window.runBench(c), config);
+}
+
+function native() {
+  const out = execFileSync("target/release/webdistill", ["bench", "--json", "--steps", String(STEPS), "--warmup", String(WARMUP)],
+    { encoding: "utf8", maxBuffer: 1 << 26 });
+  const r = JSON.parse(out);
+  return { cpu: { training: r.training.map(({ replay, ...t }) => t), latency: Object.fromEntries(r.latency) } };
+}
+
+// ---- printing -------------------------------------------------------------------------------
+
+function print(r) {
+  const s = r.sizes;
+  const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
+  console.log(`\nwasm: ${s.wasm_raw ? mb(s.wasm_raw) : "?"} raw → ${mb(s.wasm_shipped)} shipped → ${mb(s.wasm_gzip)} gzip`);
+  console.log(`first load (gzip): ${mb(s.first_load_gzip)} = code ${mb(s.first_load_code_gzip)} + teacher and data ${mb(s.first_load_data_gzip)}`);
+  for (const [k, v] of Object.entries(r.load)) console.log(`navigation → ready (${v.backend}): ${(v.cold_ms / 1000).toFixed(1)} s cold, ${(v.reload_ms / 1000).toFixed(1)} s on reload`);
+
+  const peers = [
+    ["webdistill WebGPU", r.browser.webdistill.webgpu], ["webdistill CPU (wasm)", r.browser.webdistill.cpu],
+    ["TF.js webgpu", r.browser.tfjs.webgpu], ["TF.js wasm", r.browser.tfjs.wasm], ["native webdistill CPU", r.native.cpu],
+  ].filter(([, v]) => v);
+  const ref = { "webdistill WebGPU": null, "webdistill CPU (wasm)": null, "TF.js webgpu": "webdistill WebGPU", "TF.js wasm": "webdistill CPU (wasm)", "native webdistill CPU": "webdistill CPU (wasm)" };
+  const byName = Object.fromEntries(peers);
+  SPECS.forEach((spec, i) => {
+    console.log(`\ntraining 784-${spec.hidden.join("-")}-10, batch ${spec.batch_size}, Hinton KD T=4 α=0.9, ${spec.steps} timed steps`);
+    console.log(`${"".padEnd(24)}${"ms/step".padStart(10)}${"examples/s".padStart(12)}${"  vs webdistill".padEnd(30)}first losses`);
+    for (const [name, v] of peers) {
+      const t = v.training[i];
+      const base = ref[name] && byName[ref[name]]?.training[i];
+      const ratio = base ? `  ${(base.examples_per_s / t.examples_per_s).toFixed(2)}× (${ref[name]})` : "";
+      console.log(`${name.padEnd(24)}${t.ms_per_step.toFixed(2).padStart(10)}${Math.round(t.examples_per_s).toString().padStart(12)}${ratio.padEnd(30)}${t.first_losses.map((l) => l.toFixed(5)).join(" ")}`);
+    }
+  });
+  console.log(`\ninference, median ms per batch (batch 1 | batch 256)`);
+  for (const [name, v] of peers) {
+    const cells = Object.entries(v.latency).map(([m, l]) => `${m}: ${l[0].ms_per_batch.toFixed(3)} | ${l.at(-1).ms_per_batch.toFixed(2)}`);
+    console.log(`${name.padEnd(24)}${cells.join("   ")}`);
+  }
+  for (const [b, v] of Object.entries(r.browser.tfjs)) console.log(`TF.js ${b} teacher port: ${(v.teacher_port_accuracy * 100).toFixed(1)}% on the first 256 test images`);
+  for (const skipped of r.browser.skipped) console.log(`skipped: ${skipped}`);
+}

@@ -1,0 +1,107 @@
+//! `webdistill bench`: the benchmark workload natively (docs/BENCHMARKS.md): training steps of
+//! Hinton KD for a small and a large student, and inference latency of teacher and students.
+
+use serde::Serialize;
+use webdistill::bench::{TrainingBench, TrainingBenchSpec, training_throughput};
+use webdistill::eval::{Latency, measure_latency};
+use webdistill::experiment::LATENCY_BATCHES;
+use webdistill::model::StudentConfig;
+
+use crate::args::Args;
+use crate::{block, open_lab};
+
+/// The students the benchmark trains (issue #4): a small one and Hinton's.
+pub const STUDENTS: [&[usize]; 2] = [&[64], &[800, 800]];
+
+#[derive(Serialize)]
+struct Report {
+    backend: String,
+    training: Vec<TrainingBench>,
+    latency: Vec<(String, Vec<Latency>)>,
+}
+
+pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
+    let mut args = Args::parse(args, &["json"])?;
+    let backend: String = args.get("backend")?.unwrap_or_else(|| "cpu".into());
+    let steps = args.get("steps")?.unwrap_or(50);
+    let warmup = args.get("warmup")?.unwrap_or(10);
+    let data = crate::data_dir(&mut args)?;
+    let json = args.switch("json");
+    args.finish()?;
+    let lab = open_lab(&backend, &data)?;
+    let mut training = Vec::new();
+    for hidden in STUDENTS {
+        let spec = TrainingBenchSpec {
+            hidden: hidden.to_vec(),
+            batch_size: 128,
+            checked_steps: 3,
+            warmup,
+            steps,
+            seed: 1,
+        };
+        training.push(block(training_throughput(&lab, &spec))?);
+    }
+    let mut latency = vec![("teacher".to_string(), latencies(&lab.teacher, &lab)?)];
+    for hidden in STUDENTS {
+        lab.device.seed(1);
+        let student = StudentConfig::new(hidden.to_vec())
+            .map_err(|e| e.to_string())?
+            .init(&lab.device);
+        latency.push((format!("student {hidden:?}"), latencies(&student, &lab)?));
+    }
+    let report = Report {
+        backend: webdistill::eval::backend_name(&lab.device),
+        training,
+        latency,
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
+    } else {
+        print_table(&report);
+    }
+    Ok(())
+}
+
+fn latencies(
+    model: &impl webdistill::model::Classifier,
+    lab: &webdistill::experiment::Lab,
+) -> Result<Vec<Latency>, String> {
+    LATENCY_BATCHES
+        .iter()
+        .map(|&b| block(measure_latency(model, &lab.test, b, 5, 30, &lab.device)))
+        .collect()
+}
+
+fn print_table(r: &Report) {
+    println!("backend: {}\n", r.backend);
+    println!(
+        "{:<22} {:>10} {:>12} {:>14}",
+        "training (batch 128)", "ms/step", "examples/s", "first losses"
+    );
+    for t in &r.training {
+        let name = StudentConfig {
+            hidden: t.spec.hidden.clone(),
+        }
+        .describe();
+        let losses: Vec<String> = t.first_losses.iter().map(|l| format!("{l:.4}")).collect();
+        println!(
+            "{name:<22} {:>10.3} {:>12.0} {:>14}",
+            t.ms_per_step,
+            t.examples_per_s,
+            losses.join(" ")
+        );
+    }
+    println!(
+        "\n{:<22} {:>14} {:>18}",
+        "inference", "ms (batch 1)", "ms/image (256)"
+    );
+    for (name, l) in &r.latency {
+        println!(
+            "{name:<22} {:>14.4} {:>18.5}",
+            l[0].ms_per_batch, l[1].ms_per_image
+        );
+    }
+}

@@ -1,0 +1,57 @@
+// The benchmark page's entry point: `runBench(config)` runs the workload on webdistill (WebGPU,
+// CPU) and TensorFlow.js (webgpu, wasm) in this one page and returns plain JSON. scripts/bench.mjs
+// drives it in headless Chromium and adds the native numbers.
+
+import { latency, loadData, trainingThroughput, useBackend } from "./tfjs-peer.js";
+import { measure, openSession } from "./webdistill-peer.js";
+
+const LATENCY_BATCHES = [1, 256]; // src/experiment.rs LATENCY_BATCHES
+const log = (text) => {
+  document.querySelector("#log").textContent += `${text}\n`;
+  console.log(text);
+};
+const withoutReplay = ({ replay, ...rest }) => rest;
+
+/** config: {specs: TrainingBenchSpec[], webdistill: ["webgpu", "cpu"], tfjs: ["webgpu", "wasm"]} */
+async function runBench(config) {
+  const results = { webdistill: {}, tfjs: {}, skipped: [] };
+  let replays = null; // webdistill's initial weights and batches, for TF.js to replay
+  for (const backend of config.webdistill) {
+    log(`webdistill on ${backend}`);
+    let session;
+    try {
+      session = await openSession(backend);
+    } catch (error) {
+      results.skipped.push(`webdistill ${backend}: ${error.message}`);
+      continue;
+    }
+    const { training, latency: lat } = await measure(session, config.specs);
+    replays ??= training;
+    results.webdistill[backend] = { training: training.map(withoutReplay), latency: lat };
+    session.free();
+  }
+  if (!replays) throw new Error("webdistill ran on no backend");
+  const data = await loadData();
+  for (const backend of config.tfjs) {
+    log(`TensorFlow.js on ${backend}`);
+    if (!(await useBackend(backend))) {
+      results.skipped.push(`tfjs ${backend}: the backend did not start`);
+      continue;
+    }
+    const training = [];
+    for (const bench of replays) training.push(await trainingThroughput(bench, data));
+    const teacher = await latency("teacher", data, LATENCY_BATCHES);
+    const big = teacher.at(-1);
+    const correct = big.predictions.filter((p, i) => p === data.testLabels[i]).length;
+    const lat = { teacher: teacher.map(({ predictions, ...l }) => l) };
+    for (const bench of replays) {
+      const l = await latency("student", data, LATENCY_BATCHES, { hidden: bench.spec.hidden, weights: bench.replay.initial_weights });
+      lat[`student ${bench.spec.hidden.join("-")}`] = l.map(({ predictions, ...x }) => x);
+    }
+    results.tfjs[backend] = { training, latency: lat, teacher_port_accuracy: correct / big.batch_size };
+  }
+  return results;
+}
+
+window.runBench = runBench;
+document.querySelector("#status").textContent = "ready";

@@ -1,0 +1,29 @@
+// webdistill's side of the benchmark: its public npm API (pkg/), on WebGPU or the CPU.
+
+import init, { Session } from "../generated/pkg/webdistill.js";
+import { fetchBytes } from "./files.js";
+
+const ASSETS = new URL("../generated/", import.meta.url);
+let initialised = false;
+
+/** A session on `backend` with the teacher, the test set and training shard 0 loaded. */
+export async function openSession(backend) {
+  if (!initialised) await init();
+  initialised = true;
+  const session = await Session.create(backend);
+  const get = (name) => fetchBytes(new URL(name, ASSETS));
+  session.loadTeacher(await get("teacher.safetensors"), new TextDecoder().decode(await get("teacher.json")));
+  session.loadTest(await get("mnist/test-images.idx.gz"), await get("mnist/test-labels.idx.gz"));
+  session.loadTrainLabels(await get("mnist/train-labels.idx.gz"));
+  session.loadTrainShard(0, await get("mnist/train-images-0.idx.gz"));
+  return session;
+}
+
+/** Training throughput of each spec, then latency of the teacher and each student. */
+export async function measure(session, specs) {
+  const training = [];
+  for (const spec of specs) training.push(await session.benchTraining(spec));
+  const latency = { teacher: await session.teacherLatency() };
+  for (const spec of specs) latency[`student ${spec.hidden.join("-")}`] = await session.studentLatency(spec.hidden);
+  return { training, latency };
+}
