@@ -5,6 +5,7 @@ import { CurveChart } from "./charts.js";
 import { backendName, bytes, duration, int, ms, pct } from "./format.js";
 import { ResultsView } from "./results.js";
 import { buildForm, readForm, showProblems } from "./settings.js";
+import { PANELS, readHash, writeHash } from "./url-state.js";
 
 const $ = (selector) => document.querySelector(selector);
 const form = $("#settings-form");
@@ -24,6 +25,15 @@ const accuracyChart = new CurveChart($("#accuracy-chart"), { title: "Test accura
 const results = new ResultsView($("#results"));
 
 buildForm(form);
+// Settings, backend and embedding from the link (#…); anything malformed is dropped with a notice
+// and cancels autorun, so a hostile link runs nothing.
+const link = readHash(location.hash);
+for (const [id, value] of Object.entries(link.values)) form.elements[id].value = value;
+for (const problem of link.problems) notice(problem, "error");
+if (link.backend) backendSelect.value = link.backend;
+document.body.classList.toggle("embed", link.embed);
+for (const panel of link.hide) $(`#${PANELS[panel]}`).classList.add("embed-hidden");
+let autorun = link.autorun && link.problems.length === 0;
 form.addEventListener("input", () => {
   clearTimeout(checkTimer);
   checkTimer = setTimeout(check, 200);
@@ -33,6 +43,11 @@ form.addEventListener("submit", (e) => {
   distill();
 });
 distillButton.addEventListener("click", distill);
+$("#share").addEventListener("click", () => offerLink(pageUrl(writeHash(form)), "Link to these settings"));
+$("#embed").addEventListener("click", () => {
+  const src = pageUrl(writeHash(form, { embed: 1, hide: "header" }));
+  offerLink(`<iframe src="${src.replaceAll('"', "&quot;")}" title="webdistill: knowledge distillation" width="100%" height="1100" style="border:0"></iframe>`, "Embed snippet");
+});
 stopButton.addEventListener("click", () => worker?.postMessage({ type: "stop" }));
 backendSelect.addEventListener("change", () => startWorker(backendSelect.value));
 window.addEventListener("error", (e) => notice(`Unexpected error: ${e.message}`, "error"));
@@ -77,8 +92,9 @@ function handle(m) {
       setStatus("ready");
       updateButtons();
       check();
-      if (rerunWhenReady) {
+      if (rerunWhenReady || autorun) {
         rerunWhenReady = false;
+        autorun = false;
         distill();
       }
       break;
@@ -212,4 +228,19 @@ function clearNotices() {
 
 function showGeneral(messages) {
   $("#settings-general").textContent = messages.join(" ");
+}
+
+function pageUrl(hash) {
+  return `${location.origin}${location.pathname}${hash}`;
+}
+
+/** Shows `text` (a link or a snippet) selected in a box, and copies it where the browser allows. */
+function offerLink(text, label) {
+  const box = $("#share-output");
+  box.hidden = false;
+  box.value = text;
+  box.setAttribute("aria-label", label);
+  box.select();
+  history.replaceState(null, "", writeHash(form));
+  navigator.clipboard?.writeText(text).then(() => setStatus(`${label.toLowerCase()} copied`), () => {});
 }
