@@ -6,6 +6,7 @@ import { backendName, bytes, duration, int, ms, pct } from "./format.js";
 import { ResultsView } from "./results.js";
 import { buildForm, readForm, showProblems } from "./settings.js";
 import { PANELS, readHash, writeHash } from "./url-state.js";
+import { comparisonCsv, download } from "./export.js";
 
 const $ = (selector) => document.querySelector(selector);
 const form = $("#settings-form");
@@ -19,6 +20,7 @@ let ready = false;
 let running = false;
 let rerunWhenReady = false;
 let checkTimer = null;
+let lastComparison = null;
 
 const lossChart = new CurveChart($("#loss-chart"), { title: "Training loss (each student's own objective: the distilled one includes α·T²·KL)", yLabel: "loss" });
 const accuracyChart = new CurveChart($("#accuracy-chart"), { title: "Test accuracy (first 1,000 test images, live)", yLabel: "accuracy", yRange: [0, 1] });
@@ -43,6 +45,9 @@ form.addEventListener("submit", (e) => {
   distill();
 });
 distillButton.addEventListener("click", distill);
+$("#download-json").addEventListener("click", () =>
+  download("webdistill-results.json", `${JSON.stringify(lastComparison, null, 2)}\n`, "application/json"));
+$("#download-csv").addEventListener("click", () => download("webdistill-results.csv", comparisonCsv(lastComparison), "text/csv"));
 $("#share").addEventListener("click", () => offerLink(pageUrl(writeHash(form)), "Link to these settings"));
 $("#embed").addEventListener("click", () => {
   const src = pageUrl(writeHash(form, { embed: 1, hide: "header" }));
@@ -117,6 +122,7 @@ function handle(m) {
       running = false;
       updateButtons();
       setStatus("done");
+      lastComparison = m.comparison;
       results.show(m.comparison, backendName(backend));
       break;
     case "stopped":

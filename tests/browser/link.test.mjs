@@ -1,7 +1,8 @@
 // Links: settings from the URL reproduce in the form; hostile links are refused with a notice and
-// run nothing; embed mode hides the panels it names. `node --test tests/browser/`.
+// run nothing; embed mode hides the panels it names; autorun runs, and its results download. `node --test tests/browser/`.
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { openPage, screenshot, startServer, waitReady } from "./support.mjs";
 
@@ -92,6 +93,19 @@ test("autorun=1 runs the linked experiment as soon as the page is ready", { time
   try {
     await page.waitForSelector("#results:not([hidden])", { timeout: 240_000 });
     assert.match(await page.textContent("#results-caption"), /CPU .* transfer set of 2,000 \(100 labeled\) · 40 steps each/);
+    // The results download as CSV, with the numbers the table shows.
+    const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
+    const csv = readFileSync(await csvDownload.path(), "utf8").trim().split("\n");
+    assert.equal(csvDownload.suggestedFilename(), "webdistill-results.csv");
+    assert.equal(csv.length, 4);
+    assert.match(csv[0], /^model,architecture,accuracy,errors,params,bytes,ms_per_image,speedup,accuracy_digit_0,/);
+    const distilled = csv.find((l) => l.startsWith("distilled,")).split(",");
+    const shown = await page.textContent('#results-table tr[data-model="distilled"] td:nth-child(4)');
+    assert.equal(distilled[3], shown.replaceAll(",", ""), "errors as in the table");
+    const [jsonDownload] = await Promise.all([page.waitForEvent("download"), page.click("#download-json")]);
+    const json = JSON.parse(readFileSync(await jsonDownload.path(), "utf8"));
+    assert.equal(json.distilled.errors, Number(distilled[3]));
+    assert.equal(json.settings.seed, 3);
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();
