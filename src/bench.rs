@@ -4,10 +4,12 @@
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
+use crate::data::Mnist;
 use crate::data::{NUM_CLASSES, TransferConfig};
 use crate::distill::Objective;
 use crate::error::Result;
-use crate::experiment::{DistillSettings, Lab};
+use crate::eval::Latency;
+use crate::experiment::{DistillSettings, Lab, latency_profile};
 use crate::model::StudentConfig;
 
 /// One training-throughput measurement.
@@ -91,4 +93,15 @@ pub async fn training_throughput(lab: &Lab, spec: &TrainingBenchSpec) -> Result<
             teacher_logits: prepared.teacher_logits[..rows_used * NUM_CLASSES].to_vec(),
         },
     })
+}
+
+/// Latency of a freshly initialised student (seed 1): inference time does not depend on what
+/// the weights learned.
+pub async fn fresh_student_latency(
+    config: &StudentConfig,
+    test: &Mnist,
+    device: &burn::prelude::Device,
+) -> Result<Vec<Latency>> {
+    device.seed(1);
+    latency_profile(&config.init(device), test, device).await
 }

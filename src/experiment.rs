@@ -111,6 +111,22 @@ pub const LATENCY_BATCHES: [usize; 2] = [1, THROUGHPUT_BATCH];
 const LATENCY_WARMUP: usize = 3;
 const LATENCY_REPEATS: usize = 15;
 
+/// `model`'s latency at each of [`LATENCY_BATCHES`] (median after warm-up), on `test`'s first
+/// images: what the page, the report and the benchmark show.
+pub async fn latency_profile(
+    model: &impl Classifier,
+    test: &Mnist,
+    device: &Device,
+) -> Result<Vec<Latency>> {
+    let mut latency = Vec::with_capacity(LATENCY_BATCHES.len());
+    for batch in LATENCY_BATCHES {
+        latency.push(
+            measure_latency(model, test, batch, LATENCY_WARMUP, LATENCY_REPEATS, device).await?,
+        );
+    }
+    Ok(latency)
+}
+
 impl ModelReport {
     /// Evaluates `model` on all of `test`, serialises it for its size and times it.
     pub async fn measure<M: Module + Classifier>(
@@ -121,13 +137,7 @@ impl ModelReport {
     ) -> Result<Self> {
         let evaluation = evaluate(model, test, device).await?;
         let bytes = to_safetensors(model, &BTreeMap::new()).await?.len();
-        let mut latency = Vec::new();
-        for batch in LATENCY_BATCHES {
-            latency.push(
-                measure_latency(model, test, batch, LATENCY_WARMUP, LATENCY_REPEATS, device)
-                    .await?,
-            );
-        }
+        let latency = latency_profile(model, test, device).await?;
         let ms_per_image = latency.last().map(|l| l.ms_per_image).unwrap_or_default();
         Ok(Self {
             architecture,

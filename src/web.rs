@@ -25,12 +25,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::Error;
-use crate::bench::{TrainingBenchSpec, training_throughput};
+use crate::bench::{TrainingBenchSpec, fresh_student_latency, training_throughput};
 use crate::data::{Mnist, SHARD_SIZE, decode_image_shard, idx::parse_labels};
-use crate::eval::measure_latency;
-use crate::experiment::{DistillSettings, LATENCY_BATCHES, Lab};
+use crate::experiment::{DistillSettings, Lab, latency_profile};
 use crate::live::{LiveRun, Phase};
-use crate::model::{Classifier, StudentConfig, Teacher};
+use crate::model::{StudentConfig, Teacher};
 use crate::teacher_card::TeacherCard;
 
 /// A run yields to the page about this often (ms), so progress flows and *Stop* is heard.
@@ -96,9 +95,12 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
         .map_err(|e| JsError::new(&format!("cannot convert a result for JS: {e}")).into())
 }
 
+fn parse_settings(js: JsValue) -> Result<DistillSettings, Error> {
+    serde_wasm_bindgen::from_value(js).map_err(|e| Error::setting("settings", e.to_string()))
+}
+
 fn settings_from(js: JsValue) -> Result<DistillSettings, JsValue> {
-    serde_wasm_bindgen::from_value(js)
-        .map_err(|e| js_error(Error::setting("settings", e.to_string())))
+    parse_settings(js).map_err(js_error)
 }
 
 /// The teacher, the data and the device: what runs start from.
@@ -181,12 +183,9 @@ impl Session {
     /// Loads training image shard `index` (IDX, raw or gzip).
     #[wasm_bindgen(js_name = loadTrainShard)]
     pub fn load_train_shard(&mut self, index: usize, images: &[u8]) -> Result<(), JsValue> {
-        let labels = self.train_labels.as_ref().ok_or_else(|| {
-            js_error(Error::setting(
-                "training data",
-                "load the training labels first",
-            ))
-        })?;
+        // The field, not `self.train_labels()`: `self.shards` is written below.
+        let labels =
+            (self.train_labels.as_deref()).ok_or_else(|| missing("the training labels are"))?;
         if index >= self.shards.len() {
             return Err(js_error(Error::setting(
                 "training data",
@@ -214,12 +213,7 @@ impl Session {
         #[wasm_bindgen(unchecked_param_type = "DistillSettings")] settings: JsValue,
     ) -> Result<usize, JsValue> {
         let settings = settings_from(settings)?;
-        let labels = self.train_labels.as_ref().ok_or_else(|| {
-            js_error(Error::setting(
-                "training data",
-                "load the training labels first",
-            ))
-        })?;
+        let labels = self.train_labels()?;
         let pool = crate::data::pool_size(labels, &settings.transfer).map_err(js_error)?;
         Ok(pool.div_ceil(SHARD_SIZE))
     }
@@ -230,47 +224,39 @@ impl Session {
         &self,
         #[wasm_bindgen(unchecked_param_type = "DistillSettings")] settings: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let problems = match settings_from(settings) {
-            Err(e) => vec![Error::setting(
-                "settings",
-                e.as_string().unwrap_or_default(),
-            )],
+        // (A JsError is an object: its message would be lost by `as_string`, so parse to the
+        // core's Error and convert at the end.)
+        let problems = match parse_settings(settings) {
+            Err(e) => vec![e],
             Ok(s) => s.problems(self.train_labels.as_deref().unwrap_or(&[])),
         };
         let list: Vec<Problem> = problems.into_iter().map(Problem::from).collect();
         to_js(&list)
     }
 
-    /// The teacher's inference latency here, at batch 1 and 256 (median after warm-up).
+    /// The teacher's inference latency here, at batch 1 and 256 (median after warm-up). Needs
+    /// only the teacher and the test set: the page shows it before any training images arrive.
     #[wasm_bindgen(js_name = teacherLatency, unchecked_return_type = "Promise<Latency[]>")]
     pub fn teacher_latency(&self) -> Result<Promise, JsValue> {
-        // Needs only the teacher and the test set: the page measures it before any training
-        // images are downloaded.
-        let teacher = (self.teacher.as_ref().map(|(teacher, _)| teacher.clone()))
-            .ok_or_else(|| missing("the teacher is"))?;
-        let test = self
-            .test
-            .clone()
-            .ok_or_else(|| missing("the test set is"))?;
-        let device = self.device.clone();
+        let teacher = self.teacher()?.0.clone();
+        let (test, device) = (self.test()?, self.device.clone());
         Ok(future_to_promise(async move {
-            latency_table(&teacher, &test, &device).await
+            to_js(
+                &latency_profile(&teacher, &test, &device)
+                    .await
+                    .map_err(js_error)?,
+            )
         }))
     }
 
-    /// Latency of a freshly initialised student (`hidden` units, seed 1) at batch 1 and 256:
-    /// inference time does not depend on what the weights learned.
+    /// Latency of a freshly initialised student (`hidden` units, seed 1) at batch 1 and 256.
     #[wasm_bindgen(js_name = studentLatency, unchecked_return_type = "Promise<Latency[]>")]
     pub fn student_latency(&self, hidden: Vec<usize>) -> Result<Promise, JsValue> {
         let config = StudentConfig::new(hidden).map_err(js_error)?;
-        let test = self
-            .test
-            .clone()
-            .ok_or_else(|| missing("the test set is"))?;
-        let device = self.device.clone();
+        let (test, device) = (self.test()?, self.device.clone());
         Ok(future_to_promise(async move {
-            device.seed(1);
-            latency_table(&config.init(&device), &test, &device).await
+            let latency = fresh_student_latency(&config, &test, &device).await;
+            to_js(&latency.map_err(js_error)?)
         }))
     }
 
@@ -324,41 +310,29 @@ impl Session {
     }
 
     fn lab(&self) -> Result<Lab, JsValue> {
-        let (teacher, card) = self
-            .teacher
-            .as_ref()
-            .ok_or_else(|| missing("the teacher is"))?;
+        let (teacher, card) = self.teacher()?;
         Ok(Lab {
             device: self.device.clone(),
-            train: self
-                .train
-                .clone()
-                .ok_or_else(|| missing("the training images are"))?,
-            test: self
-                .test
-                .clone()
-                .ok_or_else(|| missing("the test set is"))?,
+            train: (self.train.clone()).ok_or_else(|| missing("the training images are"))?,
+            test: self.test()?,
             teacher: teacher.clone(),
             teacher_architecture: card.summary.clone(),
         })
     }
-}
 
-/// `model`'s latency at batch 1 and 256 (median of 15 after 3 warm-up runs), as a JS array.
-async fn latency_table(
-    model: &impl Classifier,
-    test: &Mnist,
-    device: &Device,
-) -> Result<JsValue, JsValue> {
-    let mut all = Vec::new();
-    for batch in LATENCY_BATCHES {
-        all.push(
-            measure_latency(model, test, batch, 3, 15, device)
-                .await
-                .map_err(js_error)?,
-        );
+    fn teacher(&self) -> Result<&(Teacher, TeacherCard), JsValue> {
+        self.teacher
+            .as_ref()
+            .ok_or_else(|| missing("the teacher is"))
     }
-    to_js(&all)
+
+    fn test(&self) -> Result<Arc<Mnist>, JsValue> {
+        self.test.clone().ok_or_else(|| missing("the test set is"))
+    }
+
+    fn train_labels(&self) -> Result<&[u8], JsValue> {
+        (self.train_labels.as_deref()).ok_or_else(|| missing("the training labels are"))
+    }
 }
 
 /// The error for calling a method before the data it needs was loaded.

@@ -2,9 +2,11 @@
 //! Hinton KD for a small and a large student, and inference latency of teacher and students.
 
 use serde::Serialize;
-use webdistill::bench::{TrainingBench, TrainingBenchSpec, training_throughput};
-use webdistill::eval::{Latency, measure_latency};
-use webdistill::experiment::LATENCY_BATCHES;
+use webdistill::bench::{
+    TrainingBench, TrainingBenchSpec, fresh_student_latency, training_throughput,
+};
+use webdistill::eval::Latency;
+use webdistill::experiment::latency_profile;
 use webdistill::model::StudentConfig;
 
 use crate::args::Args;
@@ -41,13 +43,14 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
         };
         training.push(block(training_throughput(&lab, &spec))?);
     }
-    let mut latency = vec![("teacher".to_string(), latencies(&lab.teacher, &lab)?)];
+    let mut latency = vec![(
+        "teacher".to_string(),
+        block(latency_profile(&lab.teacher, &lab.test, &lab.device))?,
+    )];
     for hidden in STUDENTS {
-        lab.device.seed(1);
-        let student = StudentConfig::new(hidden.to_vec())
-            .map_err(|e| e.to_string())?
-            .init(&lab.device);
-        latency.push((format!("student {hidden:?}"), latencies(&student, &lab)?));
+        let config = StudentConfig::new(hidden.to_vec()).map_err(|e| e.to_string())?;
+        let student = block(fresh_student_latency(&config, &lab.test, &lab.device))?;
+        latency.push((format!("student {hidden:?}"), student));
     }
     let report = Report {
         backend: webdistill::eval::backend_name(&lab.device),
@@ -63,16 +66,6 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
         print_table(&report);
     }
     Ok(())
-}
-
-fn latencies(
-    model: &impl webdistill::model::Classifier,
-    lab: &webdistill::experiment::Lab,
-) -> Result<Vec<Latency>, String> {
-    LATENCY_BATCHES
-        .iter()
-        .map(|&b| block(measure_latency(model, &lab.test, b, 5, 30, &lab.device)))
-        .collect()
 }
 
 fn print_table(r: &Report) {
