@@ -67,7 +67,7 @@ pub async fn training_throughput(lab: &Lab, spec: &TrainingBenchSpec) -> Result<
         seed: spec.seed,
         transfer: TransferConfig::all_labeled(size, spec.seed),
     };
-    let prepared = lab.prepare(&settings.transfer).await?;
+    let prepared = lab.prepare(&settings.transfer, false).await?;
     let (trainer, _) = lab.trainers(&settings, &prepared)?;
     let mut trainer = trainer.in_order();
     let initial_weights = trainer.weights().await?;

@@ -21,6 +21,9 @@ pub struct Evaluation {
     pub total: usize,
     /// Accuracy on the examples of each digit.
     pub per_class_accuracy: Vec<f64>,
+    /// Examples of each digit classified wrong, and how many there are.
+    pub per_class_errors: Vec<u32>,
+    pub per_class_total: Vec<u32>,
     /// `confusion[true][predicted]` counts.
     pub confusion: Vec<Vec<u32>>,
 }
@@ -46,7 +49,13 @@ impl Evaluation {
                 }
             })
             .collect();
+        let per_class_total: Vec<u32> = confusion.iter().map(|row| row.iter().sum()).collect();
+        let per_class_errors = (0..NUM_CLASSES)
+            .map(|c| per_class_total[c] - confusion[c][c])
+            .collect();
         Self {
+            per_class_errors,
+            per_class_total,
             accuracy: if total == 0 {
                 0.0
             } else {

@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 use crate::data::{Mnist, NUM_CLASSES, TrainingSet, TransferConfig, TransferSet};
 use crate::distill::Objective;
 use crate::error::Result;
-use crate::eval::{Evaluation, Latency, evaluate, measure_latency, predict_logits};
+use crate::eval::{Evaluation, Latency, evaluate, measure_latency, predict_logits, read_floats};
 use crate::live::{LiveRun, Phase, Update};
 use crate::model::{Classifier, Student, StudentConfig, Teacher};
+use crate::quantize::{QuantizedReport, quantized_reports};
 use crate::train::{TrainConfig, Trainer};
 use crate::weights::to_safetensors;
 
@@ -175,6 +176,8 @@ pub struct Comparison {
     pub distilled: ModelReport,
     /// Absent when no example keeps its label: a student cannot learn from nothing.
     pub scratch: Option<ModelReport>,
+    /// The distilled student stored as f32, f16 and int8: size and test accuracy of each.
+    pub quantized: Vec<QuantizedReport>,
 }
 
 /// The data and the teacher a comparison runs against.
@@ -191,17 +194,49 @@ pub struct Lab {
 pub struct Prepared {
     pub transfer: TransferSet,
     pub teacher_logits: Arc<Vec<f32>>,
+    /// The teacher's hidden dense layer on the transfer set, when a hint loss needs it.
+    pub teacher_hidden: Option<Arc<Vec<f32>>>,
+}
+
+/// The teacher's logits for `rows` of `data` (`[n × 10]`), and its hidden activations
+/// (`[n × hidden_units]`) when `with_hidden`.
+pub async fn teacher_outputs(
+    teacher: &Teacher,
+    data: &Mnist,
+    rows: &[u32],
+    with_hidden: bool,
+    device: &Device,
+) -> Result<(Vec<f32>, Option<Vec<f32>>)> {
+    if !with_hidden {
+        return Ok((predict_logits(teacher, data, rows, device).await?, None));
+    }
+    let mut logits = Vec::with_capacity(rows.len() * NUM_CLASSES);
+    let mut hidden = Vec::with_capacity(rows.len() * teacher.hidden_units());
+    for chunk in rows.chunks(crate::eval::EVAL_BATCH) {
+        let (h, l) = teacher.forward_with_hidden(data.images_tensor(chunk, device));
+        logits.extend(read_floats(l).await?);
+        hidden.extend(read_floats(h).await?);
+    }
+    Ok((logits, Some(hidden)))
 }
 
 impl Lab {
-    /// Selects the transfer set and runs the teacher over it.
-    pub async fn prepare(&self, config: &TransferConfig) -> Result<Prepared> {
+    /// Selects the transfer set and runs the teacher over it (keeping its hidden layer too
+    /// when `with_hidden`).
+    pub async fn prepare(&self, config: &TransferConfig, with_hidden: bool) -> Result<Prepared> {
         let transfer = TransferSet::select(&self.train, config)?;
-        let logits =
-            predict_logits(&self.teacher, &self.train, &transfer.indices, &self.device).await?;
+        let (logits, hidden) = teacher_outputs(
+            &self.teacher,
+            &self.train,
+            &transfer.indices,
+            with_hidden,
+            &self.device,
+        )
+        .await?;
         Ok(Prepared {
             transfer,
             teacher_logits: Arc::new(logits),
+            teacher_hidden: hidden.map(Arc::new),
         })
     }
 
@@ -216,11 +251,15 @@ impl Lab {
         let transfer = &prepared.transfer;
         let config = settings.distilled_config();
         let steps = config.steps_for(transfer.len());
-        let distilled_set = TrainingSet::distillation(
+        let mut distilled_set = TrainingSet::distillation(
             self.train.clone(),
             transfer,
             prepared.teacher_logits.clone(),
         )?;
+        if let Some(hidden) = &prepared.teacher_hidden {
+            distilled_set =
+                distilled_set.with_teacher_hidden(hidden.clone(), self.teacher.hidden_units())?;
+        }
         let distilled = Trainer::new(config, distilled_set, steps, &self.device)?;
         let scratch = if transfer.labeled.iter().any(|&l| l) {
             let set = TrainingSet::labeled_only(self.train.clone(), transfer)?;
@@ -264,6 +303,8 @@ impl Lab {
             ),
             None => None,
         };
+        let quantized =
+            quantized_reports(distilled, &settings.student, &self.test, &self.device).await?;
         Ok(Comparison {
             settings: settings.clone(),
             backend: crate::eval::backend_name(&self.device),
@@ -275,6 +316,7 @@ impl Lab {
             teacher,
             distilled: distilled_report,
             scratch: scratch_report,
+            quantized,
         })
     }
 

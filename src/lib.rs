@@ -11,17 +11,25 @@
 //! - [`weights`]: safetensors in and out
 //! - [`teacher_card`]: the bundled teacher's card and loader
 //! - [`experiment`]: the teacher / distilled / scratch comparison
+//! - [`quantize`]: the student at f16 and int8
+//! - [`student_card`]: a trained student to take away, and loading it back
+//! - [`drawing`]: a drawn digit made into an MNIST image
+//! - [`explore`]: probabilities at any temperature, hard examples, the class-bias shift
 //! - [`live`]: a comparison advanced a time slice at a time (what the browser worker drives)
 
 pub mod bench;
 pub mod data;
 pub mod distill;
+pub mod drawing;
 pub mod error;
 pub mod eval;
 pub mod experiment;
+pub mod explore;
 pub mod live;
 pub mod model;
+pub mod quantize;
 pub mod rng;
+pub mod student_card;
 pub mod teacher_card;
 pub mod train;
 pub mod weights;

@@ -12,7 +12,7 @@ use web_time::Instant;
 use crate::data::{Mnist, NUM_CLASSES, TransferSet};
 use crate::error::Result;
 use crate::eval::{Evaluation, predict_logits};
-use crate::experiment::{Comparison, DistillSettings, Lab, Prepared};
+use crate::experiment::{Comparison, DistillSettings, Lab, Prepared, teacher_outputs};
 use crate::train::{Progress, Trainer};
 
 /// Test images scored for the live accuracy curves (the final numbers use all 10,000): enough
@@ -59,8 +59,9 @@ pub struct Update {
 pub struct LiveRun {
     settings: DistillSettings,
     transfer: TransferSet,
-    /// The teacher's logits while they are being computed...
+    /// The teacher's logits (and hidden layer, for a hint loss) while they are being computed...
     pending_logits: Vec<f32>,
+    pending_hidden: Option<Vec<f32>>,
     /// ...and once they are complete.
     prepared: Option<Prepared>,
     trainers: Option<(Trainer, Option<Trainer>)>,
@@ -80,10 +81,12 @@ impl LiveRun {
         settings.validate()?;
         let transfer = TransferSet::select(&lab.train, &settings.transfer)?;
         let total_steps = settings.distilled_config().steps_for(transfer.len());
+        let pending_hidden = settings.objective.hint_weight().map(|_| Vec::new());
         let eval_rows = (0..LIVE_EVAL_IMAGES.min(lab.test.len()) as u32).collect();
         Ok(Self {
             settings,
             pending_logits: Vec::with_capacity(transfer.len() * NUM_CLASSES),
+            pending_hidden,
             prepared: None,
             transfer,
             trainers: None,
@@ -152,12 +155,18 @@ impl LiveRun {
         let done = self.pending_logits.len() / NUM_CLASSES;
         let end = (done + TEACHER_ROWS_PER_SLICE).min(self.transfer.len());
         let rows = &self.transfer.indices[done..end];
-        let logits = predict_logits(&lab.teacher, &lab.train, rows, &lab.device).await?;
+        let with_hidden = self.pending_hidden.is_some();
+        let (logits, hidden) =
+            teacher_outputs(&lab.teacher, &lab.train, rows, with_hidden, &lab.device).await?;
         self.pending_logits.extend(logits);
+        if let (Some(pending), Some(hidden)) = (&mut self.pending_hidden, hidden) {
+            pending.extend(hidden);
+        }
         if end == self.transfer.len() {
             let prepared = Prepared {
                 transfer: self.transfer.clone(),
                 teacher_logits: Arc::new(std::mem::take(&mut self.pending_logits)),
+                teacher_hidden: self.pending_hidden.take().map(Arc::new),
             };
             self.trainers = Some(lab.trainers(&self.settings, &prepared)?);
             self.prepared = Some(prepared);

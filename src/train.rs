@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::TrainingSet;
 use crate::distill::Objective;
+use crate::distill::hint_loss;
 use crate::error::{Error, Result};
-use crate::model::{Classifier, Student, StudentConfig};
+use crate::model::{Student, StudentConfig, Trainee};
 use crate::rng::SplitMix64;
 
 /// The largest batch we accept (a hostile setting must not allocate gigabytes).
@@ -93,7 +94,7 @@ pub struct Trainer {
     config: TrainConfig,
     set: TrainingSet,
     device: Device,
-    model: Option<Student>,
+    model: Option<Trainee>,
     optimizer: ModuleOptimizer,
     rng: SplitMix64,
     order: Vec<usize>,
@@ -127,13 +128,24 @@ impl Trainer {
                 "distillation needs the teacher's logits for the transfer set",
             ));
         }
+        let hint_width = match (config.objective.hint_weight(), set.teacher_hidden_width()) {
+            (None, _) => None,
+            (Some(_), Some(width)) => Some(width),
+            (Some(_), None) => {
+                return Err(Error::setting(
+                    "objective",
+                    "a hint loss needs the teacher's hidden layer for the transfer set",
+                ));
+            }
+        };
         let device = device.clone().autodiff();
         device.seed(config.seed);
-        let model = config.student.init(&device);
+        // The student first, so its initial weights are the same whatever the objective.
+        let model = Trainee::new(&config.student, hint_width, &device);
         let optimizer = AdamConfig::new().with_epsilon(1e-8).init();
         let batch = config.batch_size.min(set.len());
         let order = (0..set.len()).collect();
-        let rng = SplitMix64::new(config.seed ^ 0x5eed_0f_ba7c4e5);
+        let rng = SplitMix64::new(config.seed ^ 0x0005_eed0_fba7_c4e5);
         Ok(Self {
             config,
             set,
@@ -177,11 +189,18 @@ impl Trainer {
         let positions = self.next_positions();
         let batch = self.set.batch(&positions, &self.device);
         let model = self.model.take().expect("the model is always put back");
-        let logits = model.logits(batch.images);
-        let loss = self
-            .config
-            .objective
-            .loss(logits, batch.teacher, batch.targets, batch.labeled);
+        let (hidden, logits) = model.student.forward_with_hidden(batch.images);
+        let mut loss =
+            self.config
+                .objective
+                .loss(logits, batch.teacher, batch.targets, batch.labeled);
+        if let (Some(beta), Some(regressor), Some(target)) = (
+            self.config.objective.hint_weight(),
+            &model.regressor,
+            batch.teacher_hidden,
+        ) {
+            loss = loss + hint_loss(regressor.forward(hidden), target) * beta;
+        }
         let detached = loss.clone().detach().inner();
         self.loss_sum = Some(match self.loss_sum.take() {
             Some(sum) => sum + detached,
@@ -219,6 +238,7 @@ impl Trainer {
         self.model
             .as_ref()
             .expect("the model is always put back")
+            .student
             .valid()
     }
 

@@ -29,19 +29,53 @@ pub async fn to_safetensors<M: Module>(
 ) -> Result<Vec<u8>> {
     let mut collector = Collector::default();
     module.visit(&mut collector);
+    let mut entries = Vec::with_capacity(collector.tensors.len());
+    for (name, shape, tensor) in collector.tensors {
+        let values = read_floats(tensor).await?;
+        entries.push(RawTensor::f32(name, shape, &values));
+    }
+    write_safetensors(&entries, metadata)
+}
+
+/// One tensor to write: its dtype as safetensors names it (`F32`, `F16`, `I8`) and its
+/// little-endian bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawTensor {
+    pub name: String,
+    pub dtype: &'static str,
+    pub shape: Vec<usize>,
+    pub bytes: Vec<u8>,
+}
+
+impl RawTensor {
+    pub fn f32(name: String, shape: Vec<usize>, values: &[f32]) -> Self {
+        let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        Self {
+            name,
+            dtype: "F32",
+            shape,
+            bytes,
+        }
+    }
+}
+
+/// Writes `tensors` (in the order given) as a safetensors file.
+pub fn write_safetensors(
+    tensors: &[RawTensor],
+    metadata: &BTreeMap<String, String>,
+) -> Result<Vec<u8>> {
     let mut header = Map::new();
     if !metadata.is_empty() {
         header.insert("__metadata__".into(), json!(metadata));
     }
-    let mut data = Vec::new();
-    for (name, shape, tensor) in collector.tensors {
-        let values = read_floats(tensor).await?;
-        let begin = data.len();
-        data.extend(values.iter().flat_map(|v| v.to_le_bytes()));
+    let mut offset = 0;
+    for t in tensors {
+        let end = offset + t.bytes.len();
         header.insert(
-            name,
-            json!({ "dtype": "F32", "shape": shape, "data_offsets": [begin, data.len()] }),
+            t.name.clone(),
+            json!({ "dtype": t.dtype, "shape": t.shape, "data_offsets": [offset, end] }),
         );
+        offset = end;
     }
     let mut header = serde_json::to_vec(&Value::Object(header))
         .map_err(|e| Error::Weights(format!("cannot encode the header: {e}")))?;
@@ -50,10 +84,12 @@ pub async fn to_safetensors<M: Module>(
     while header.len() % 8 != 0 {
         header.push(b' ');
     }
-    let mut out = Vec::with_capacity(8 + header.len() + data.len());
+    let mut out = Vec::with_capacity(8 + header.len() + offset);
     out.extend_from_slice(&(header.len() as u64).to_le_bytes());
     out.extend_from_slice(&header);
-    out.extend_from_slice(&data);
+    for t in tensors {
+        out.extend_from_slice(&t.bytes);
+    }
     Ok(out)
 }
 
@@ -103,6 +139,16 @@ impl SafeTensors {
             parsed.tensors.insert(name, tensor);
         }
         Ok(parsed)
+    }
+}
+
+impl SafeTensors {
+    /// Writes these tensors back as an F32 file (with their metadata).
+    pub fn to_f32_file(&self) -> Result<Vec<u8>> {
+        let raw: Vec<RawTensor> = (self.tensors.iter())
+            .map(|(name, t)| RawTensor::f32(name.clone(), t.shape.clone(), &t.values))
+            .collect();
+        write_safetensors(&raw, &self.metadata)
     }
 }
 

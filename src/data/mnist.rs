@@ -154,6 +154,13 @@ pub fn decode_image_shard(name: &str, bytes: &[u8], index: usize, total: usize) 
     Ok(images.pixels)
 }
 
+/// How the models read an image, for the cards stored beside their weights.
+pub fn input_description() -> String {
+    format!(
+        "28×28 grey bytes p, fed as (p/255 − {PIXEL_MEAN}) / {PIXEL_STD}, flattened row-major to 784 values"
+    )
+}
+
 /// A grey byte (0 = background) as the models see it.
 pub fn normalize_pixel(p: u8) -> f32 {
     (p as f32 / 255.0 - PIXEL_MEAN) / PIXEL_STD

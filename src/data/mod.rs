@@ -6,7 +6,7 @@ mod transfer;
 
 pub use mnist::{
     IMAGE_PIXELS, IMAGE_SIDE, Mnist, NUM_CLASSES, PIXEL_MEAN, PIXEL_STD, decode_image_shard,
-    normalize_pixel,
+    input_description, normalize_pixel,
 };
 pub use transfer::{SHARD_SIZE, TransferConfig, TransferSet, max_transfer_size, pool_size};
 mod training_set;

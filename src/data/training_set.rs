@@ -17,6 +17,8 @@ pub struct TrainingSet {
     labels: Vec<Option<u8>>,
     /// `[indices.len() × 10]` teacher logits, row-aligned with `indices`.
     teacher_logits: Option<Arc<Vec<f32>>>,
+    /// `[indices.len() × width]` teacher hidden activations and their width, for hint losses.
+    teacher_hidden: Option<(Arc<Vec<f32>>, usize)>,
 }
 
 /// One batch on the device.
@@ -25,6 +27,8 @@ pub struct Batch {
     pub images: Tensor<2>,
     /// `[batch, 10]` teacher logits, when the set has them.
     pub teacher: Option<Tensor<2>>,
+    /// `[batch, width]` teacher hidden activations, when the set has them.
+    pub teacher_hidden: Option<Tensor<2>>,
     /// `[batch, 10]` one-hot labels; all-zero rows for unlabeled examples.
     pub targets: Tensor<2>,
     /// How many rows of `targets` are labeled.
@@ -59,7 +63,29 @@ impl TrainingSet {
             indices: transfer.indices.clone(),
             labels,
             teacher_logits: Some(teacher_logits),
+            teacher_hidden: None,
         })
+    }
+
+    /// Adds the teacher's hidden activations (`[len × width]`, row-aligned) for a hint loss.
+    pub fn with_teacher_hidden(mut self, hidden: Arc<Vec<f32>>, width: usize) -> Result<Self> {
+        if width == 0 || hidden.len() != self.len() * width {
+            return Err(Error::setting(
+                "teacher hidden layer",
+                format!(
+                    "{} values for {} examples of width {width}",
+                    hidden.len(),
+                    self.len()
+                ),
+            ));
+        }
+        self.teacher_hidden = Some((hidden, width));
+        Ok(self)
+    }
+
+    /// The width of the teacher's hidden activations, when the set has them.
+    pub fn teacher_hidden_width(&self) -> Option<usize> {
+        self.teacher_hidden.as_ref().map(|(_, w)| *w)
     }
 
     /// Only the labeled examples of the transfer set, with their labels: what the student
@@ -81,6 +107,7 @@ impl TrainingSet {
             indices,
             labels,
             teacher_logits: None,
+            teacher_hidden: None,
         })
     }
 
@@ -115,9 +142,17 @@ impl TrainingSet {
             }
             Tensor::from_data(TensorData::new(values, [n, NUM_CLASSES]), device)
         });
+        let teacher_hidden = self.teacher_hidden.as_ref().map(|(hidden, width)| {
+            let mut values = Vec::with_capacity(n * width);
+            for &p in positions {
+                values.extend_from_slice(&hidden[p * width..(p + 1) * width]);
+            }
+            Tensor::from_data(TensorData::new(values, [n, *width]), device)
+        });
         Batch {
             images: self.images.images_tensor(&rows, device),
             teacher,
+            teacher_hidden,
             targets: Tensor::from_data(TensorData::new(targets, [n, NUM_CLASSES]), device),
             labeled,
         }

@@ -3,7 +3,7 @@
 mod student;
 mod teacher;
 
-pub use student::{MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, Student, StudentConfig};
+pub use student::{MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, Student, StudentConfig, Trainee};
 pub use teacher::{Teacher, TeacherConfig};
 
 use burn::prelude::*;

@@ -124,6 +124,26 @@ impl Student {
     }
 }
 
+/// What a trainer optimises: the student, and for a hint loss (FitNets, Romero et al. 2015) the
+/// regressor from its last hidden layer to the teacher's hidden layer. Only the student is kept.
+#[derive(Module, Debug)]
+pub struct Trainee {
+    pub student: Student,
+    pub regressor: Option<Linear>,
+}
+
+impl Trainee {
+    /// A fresh student, and a regressor to `hint_width` teacher units when asked for. The
+    /// student is drawn first, so its weights do not depend on whether a regressor follows.
+    pub fn new(config: &StudentConfig, hint_width: Option<usize>, device: &Device) -> Self {
+        let student = config.init(device);
+        let last = *config.hidden.last().unwrap_or(&IMAGE_PIXELS);
+        let regressor =
+            hint_width.map(|width| LinearConfig::new(last, width).init(device).materialize());
+        Self { student, regressor }
+    }
+}
+
 impl Classifier for Student {
     /// # Shapes
     /// - images: `[batch, 784]` → `[batch, 10]`

@@ -77,6 +77,11 @@ pub struct Teacher {
 }
 
 impl Teacher {
+    /// Units of the hidden dense layer (what a hint loss matches).
+    pub fn hidden_units(&self) -> usize {
+        self.fc1.weight.val().dims()[1]
+    }
+
     /// The hidden dense layer's activations and the logits.
     ///
     /// # Shapes

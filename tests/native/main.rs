@@ -2,6 +2,10 @@
 //! seeds. One test binary with modules: each integration-test binary links all of burn.
 
 mod bundled_teacher;
+mod drawing;
+mod explore;
+mod export;
+mod hint;
 mod idx;
 mod losses;
 mod settings;

@@ -26,3 +26,38 @@ pub fn synthetic(n: usize) -> Mnist {
         .collect();
     Mnist::from_parts(pixels, labels).expect("consistent parts")
 }
+
+/// The bundled teacher on the CPU backend.
+pub fn teacher(device: &burn::prelude::Device) -> webdistill::model::Teacher {
+    let card = std::fs::read_to_string(root().join("assets/teacher.json")).unwrap();
+    let weights = std::fs::read(root().join("assets/teacher.safetensors")).unwrap();
+    webdistill::teacher_card::TeacherCard::from_json(&card)
+        .unwrap()
+        .load_teacher(&weights, device)
+        .unwrap()
+}
+
+/// A 784-32-10 student trained briefly (labels only, 2,000 test images): good enough that
+/// rounding its weights has something to lose.
+pub fn small_trained_student(device: &burn::prelude::Device) -> webdistill::model::Student {
+    use std::sync::Arc;
+    use webdistill::data::{TrainingSet, TransferConfig, TransferSet};
+    use webdistill::distill::Objective;
+    use webdistill::model::StudentConfig;
+    use webdistill::train::{TrainConfig, Trainer};
+    let data = Arc::new(mnist("t10k"));
+    let transfer = TransferSet::select(&data, &TransferConfig::all_labeled(2000, 9)).unwrap();
+    let set = TrainingSet::labeled_only(data, &transfer).unwrap();
+    let config = TrainConfig {
+        student: StudentConfig { hidden: vec![32] },
+        objective: Objective::Labels,
+        epochs: 2,
+        batch_size: 50,
+        learning_rate: 3e-3,
+        seed: 4,
+    };
+    let steps = config.steps_for(set.len());
+    let mut trainer = Trainer::new(config, set, steps, device).unwrap();
+    pollster::block_on(trainer.advance(steps)).unwrap();
+    trainer.student()
+}

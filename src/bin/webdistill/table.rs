@@ -44,6 +44,16 @@ pub fn render(c: &Comparison) -> String {
     row("teacher", Some(&c.teacher));
     row("distilled", Some(&c.distilled));
     row("scratch", c.scratch.as_ref());
+    for q in &c.quantized {
+        out += &format!(
+            "distilled as {:<18} {:>8.2}% {:>7} {:>11} bytes (largest weight change {:.2e})\n",
+            q.precision.name(),
+            q.accuracy * 100.0,
+            q.errors,
+            q.bytes,
+            q.max_weight_error
+        );
+    }
     out += &format!(
         "\naccuracy and errors on the full {}-image test set; ms/image at batch {} (median of {} after {} warm-up runs)\n",
         c.teacher.evaluation.total,

@@ -1,0 +1,270 @@
+//! What the page lets a person poke at once the models exist: the probabilities at any
+//! temperature (the "dark knowledge" of Hinton 2015 §2), the test images the teacher finds
+//! hard, single predictions with their time, and the class-bias shift of the omitted-class
+//! experiment (§3).
+
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+use web_time::Instant;
+
+use crate::data::{Mnist, NUM_CLASSES, TransferSet};
+use crate::distill::MAX_TEMPERATURE;
+use crate::error::{Error, Result};
+use crate::eval::{Evaluation, predict_all, predict_logits, read_floats};
+use crate::experiment::{Comparison, DistillSettings, fit_class_bias, shift_class_logit};
+use crate::model::{Classifier, Student, Teacher};
+use crate::student_card::{StudentCard, StudentOrigin, export_student};
+
+/// The largest temperature the explorer offers (Hinton 2015 §3 distilled MNIST at T = 20).
+pub const EXPLORE_MAX_TEMPERATURE: f32 = 20.0;
+
+/// `softmax(logits / T)` of each 10-logit row, in f64 for the small probabilities that are the
+/// point of the exercise.
+pub fn soft_probabilities(logits: &[f32], temperature: f32) -> Result<Vec<f32>> {
+    if !(temperature > 0.0 && temperature <= MAX_TEMPERATURE) {
+        return Err(Error::setting(
+            "temperature",
+            format!("T = {temperature}; it must be above 0 and at most {MAX_TEMPERATURE}"),
+        ));
+    }
+    if logits.is_empty() || !logits.len().is_multiple_of(NUM_CLASSES) {
+        return Err(Error::setting(
+            "logits",
+            format!("{} values; give rows of {NUM_CLASSES}", logits.len()),
+        ));
+    }
+    let t = temperature as f64;
+    let mut out = Vec::with_capacity(logits.len());
+    for row in logits.chunks_exact(NUM_CLASSES) {
+        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+        let exps: Vec<f64> = row.iter().map(|&z| ((z as f64 - max) / t).exp()).collect();
+        let sum: f64 = exps.iter().sum();
+        out.extend(exps.iter().map(|e| (e / sum) as f32));
+    }
+    Ok(out)
+}
+
+/// Test images ordered from the one the teacher finds hardest: lowest probability (T = 1) on
+/// the true label first, so its mistakes come before its doubts. Returns the first `count`.
+pub fn hardest_examples(teacher_logits: &[f32], labels: &[u8], count: usize) -> Result<Vec<u32>> {
+    let probabilities = soft_probabilities(teacher_logits, 1.0)?;
+    let mut scored: Vec<(f32, u32)> = probabilities
+        .chunks_exact(NUM_CLASSES)
+        .zip(labels)
+        .enumerate()
+        .map(|(i, (p, &label))| (p[label as usize], i as u32))
+        .collect();
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    Ok(scored.into_iter().take(count).map(|(_, i)| i).collect())
+}
+
+/// Timing a single prediction repeats it until this much time has passed: the browser's clock
+/// ticks in steps of 0.1 ms, longer than a small student's forward pass.
+const MIN_TIMED_MS: f64 = 5.0;
+/// ...or this many times.
+const MAX_TIMED_RUNS: usize = 500;
+
+/// One model's logits for one image, and the time of one prediction (upload, forward, read
+/// back) in milliseconds: the mean of as many repeats as fill [`MIN_TIMED_MS`], after the first
+/// (untimed) one. Returns `(logits, ms, repeats)`.
+pub async fn timed_logits(
+    model: &dyn Classifier,
+    data: &Mnist,
+    index: u32,
+    device: &Device,
+) -> Result<(Vec<f32>, f64, usize)> {
+    let values = read_floats(model.logits(data.images_tensor(&[index], device))).await?;
+    let start = Instant::now();
+    let mut runs = 0;
+    while runs < MAX_TIMED_RUNS {
+        read_floats(model.logits(data.images_tensor(&[index], device))).await?;
+        runs += 1;
+        if start.elapsed().as_secs_f64() * 1000.0 >= MIN_TIMED_MS {
+            break;
+        }
+    }
+    let ms = start.elapsed().as_secs_f64() * 1000.0 / runs as f64;
+    Ok((values, ms, runs))
+}
+
+/// How a student does on the test set, overall and on one class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassScore {
+    pub accuracy: f64,
+    pub errors: usize,
+    /// Test images of the class it got wrong, out of how many there are.
+    pub class_errors: u32,
+    pub class_total: u32,
+}
+
+impl ClassScore {
+    fn of(evaluation: &Evaluation, class: usize) -> Self {
+        Self {
+            accuracy: evaluation.accuracy,
+            errors: evaluation.errors,
+            class_errors: evaluation.class_total(class) - evaluation.class_right(class),
+            class_total: evaluation.class_total(class),
+        }
+    }
+}
+
+/// Raising one class's output bias (Hinton 2015 §3: a student that never saw a 3 learns too low
+/// a bias for it; raising it by 3.5 brought the 3s back).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BiasShift {
+    pub class: u8,
+    pub delta: f32,
+    /// How many held-out training images `delta` was fitted on; `None` when it was given.
+    pub fitted_on: Option<usize>,
+    pub before: ClassScore,
+    pub after: ClassScore,
+}
+
+/// Where the bias shift comes from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ShiftSource<'a> {
+    /// A given amount (the paper's 3.5).
+    Given(f32),
+    /// The amount, on a 0 to 10 grid, that maximises accuracy on these training rows (held out
+    /// from the transfer set, so nothing about the test set leaks in).
+    FitOn(&'a Mnist, &'a [u32]),
+}
+
+/// Measures `student` on `test` before and after raising `class`'s bias.
+pub async fn shift_bias(
+    student: &impl Classifier,
+    test: &Mnist,
+    class: u8,
+    source: ShiftSource<'_>,
+    device: &Device,
+) -> Result<BiasShift> {
+    if class as usize >= NUM_CLASSES {
+        return Err(Error::setting("class", format!("{class} is not a digit")));
+    }
+    let (delta, fitted_on) = match source {
+        ShiftSource::Given(delta) if delta.is_finite() && delta.abs() <= 100.0 => (delta, None),
+        ShiftSource::Given(delta) => {
+            return Err(Error::setting(
+                "bias shift",
+                format!("{delta}; give an amount between −100 and 100"),
+            ));
+        }
+        ShiftSource::FitOn(_, []) => {
+            return Err(Error::setting(
+                "bias shift",
+                "no training images were held out to fit it on: set held-out images above 0 and run again",
+            ));
+        }
+        ShiftSource::FitOn(data, rows) => {
+            let logits = predict_logits(student, data, rows, device).await?;
+            let labels: Vec<u8> = rows.iter().map(|&r| data.labels()[r as usize]).collect();
+            let (delta, _) = fit_class_bias(&logits, &labels, class as usize);
+            (delta, Some(rows.len()))
+        }
+    };
+    let logits = predict_all(student, test, device).await?;
+    let before = Evaluation::from_logits(&logits, test.labels());
+    let shifted = shift_class_logit(&logits, class as usize, delta);
+    let after = Evaluation::from_logits(&shifted, test.labels());
+    Ok(BiasShift {
+        class,
+        delta,
+        fitted_on,
+        before: ClassScore::of(&before, class as usize),
+        after: ClassScore::of(&after, class as usize),
+    })
+}
+
+/// A finished comparison run, kept so its students can be explored and taken away.
+pub struct TrainedRun {
+    pub settings: DistillSettings,
+    pub transfer: TransferSet,
+    pub distilled: Student,
+    pub scratch: Option<Student>,
+    pub comparison: Comparison,
+}
+
+/// One model's answer for one image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelOutput {
+    /// `teacher`, `distilled` or `scratch`.
+    pub model: String,
+    /// The digit it predicts (the largest logit).
+    pub predicted: usize,
+    pub logits: Vec<f32>,
+    /// At T = 1.
+    pub probabilities: Vec<f32>,
+    /// Time of one prediction (upload, forward, read back), ms: the mean of `runs` repeats.
+    pub ms: f64,
+    pub runs: usize,
+}
+
+/// Every model's answer for image `index` of `data`: the teacher's, then the students' of `run`
+/// when there is one.
+pub async fn predict_each(
+    teacher: &Teacher,
+    run: Option<&TrainedRun>,
+    data: &Mnist,
+    index: u32,
+    device: &Device,
+) -> Result<Vec<ModelOutput>> {
+    let mut models: Vec<(&str, &dyn Classifier)> = vec![("teacher", teacher)];
+    if let Some(run) = run {
+        models.push(("distilled", &run.distilled));
+        if let Some(scratch) = &run.scratch {
+            models.push(("scratch", scratch));
+        }
+    }
+    let mut outputs = Vec::with_capacity(models.len());
+    for (name, model) in models {
+        let (logits, ms, runs) = timed_logits(model, data, index, device).await?;
+        outputs.push(ModelOutput {
+            model: name.into(),
+            predicted: crate::eval::argmax(&logits),
+            probabilities: soft_probabilities(&logits, 1.0)?,
+            logits,
+            ms,
+            runs,
+        });
+    }
+    Ok(outputs)
+}
+
+impl TrainedRun {
+    /// The weights file and card of the `distilled` or `scratch` student.
+    pub async fn export(&self, role: &str) -> Result<(Vec<u8>, StudentCard)> {
+        let (student, report, objective) = match (role, &self.scratch, &self.comparison.scratch) {
+            ("distilled", _, _) => (
+                &self.distilled,
+                &self.comparison.distilled,
+                self.settings.objective.describe(),
+            ),
+            ("scratch", Some(student), Some(report)) => (
+                student,
+                report,
+                crate::distill::Objective::Labels.describe(),
+            ),
+            ("scratch", _, _) => {
+                return Err(Error::setting(
+                    "student",
+                    "this run has no scratch student (no example kept its label)",
+                ));
+            }
+            (other, _, _) => {
+                return Err(Error::setting(
+                    "student",
+                    format!("{other:?}; ask for \"distilled\" or \"scratch\""),
+                ));
+            }
+        };
+        let origin = StudentOrigin {
+            role,
+            objective,
+            settings: &self.settings,
+            test_accuracy: report.accuracy,
+            test_errors: report.errors,
+            backend: self.comparison.backend.clone(),
+        };
+        export_student(student, origin).await
+    }
+}

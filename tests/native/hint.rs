@@ -1,0 +1,153 @@
+//! The FitNets hint (Romero et al. 2015): its loss by hand, a regressor that trains with the
+//! student, and a whole comparison that runs with it on the real teacher.
+
+use std::sync::Arc;
+
+use burn::prelude::*;
+use burn::tensor::TensorData;
+use webdistill::data::{TrainingSet, TransferConfig, TransferSet};
+use webdistill::distill::{Objective, hint_loss};
+use webdistill::experiment::{DistillSettings, Lab};
+use webdistill::model::StudentConfig;
+use webdistill::train::{TrainConfig, Trainer};
+
+use crate::support::{mnist, teacher};
+
+const HINT: Objective = Objective::Hint {
+    temperature: 4.0,
+    alpha: 0.9,
+    beta: 1.0,
+};
+
+#[test]
+fn the_hint_loss_is_half_the_mean_squared_difference() {
+    let device = Device::flex();
+    let a = Tensor::<2>::from_data(
+        TensorData::new(vec![1.0f32, 2.0, 3.0, 4.0], [2, 2]),
+        &device,
+    );
+    let b = Tensor::<2>::from_data(
+        TensorData::new(vec![1.0f32, 0.0, 3.0, 1.0], [2, 2]),
+        &device,
+    );
+    let value = hint_loss(a.clone(), b)
+        .into_data()
+        .iter::<f32>()
+        .next()
+        .unwrap();
+    assert!((value - 0.5 * (4.0 + 9.0) / 4.0).abs() < 1e-6, "{value}");
+    let zero = hint_loss(a.clone(), a)
+        .into_data()
+        .iter::<f32>()
+        .next()
+        .unwrap();
+    assert_eq!(zero, 0.0);
+}
+
+#[test]
+fn a_hint_weight_out_of_range_is_refused_and_named() {
+    for beta in [-1.0, f32::NAN, 1e6] {
+        let err = Objective::Hint {
+            temperature: 4.0,
+            alpha: 0.9,
+            beta,
+        }
+        .validate()
+        .unwrap_err();
+        assert!(err.to_string().contains("β"), "{err}");
+    }
+    assert!(HINT.describe().contains("FitNets"));
+}
+
+#[test]
+fn a_hint_run_needs_the_teachers_hidden_layer() {
+    let device = Device::flex();
+    let data = Arc::new(mnist("t10k"));
+    let transfer = TransferSet::select(&data, &TransferConfig::all_labeled(500, 1)).unwrap();
+    let logits = Arc::new(vec![0.0f32; 500 * 10]);
+    let set = TrainingSet::distillation(data, &transfer, logits).unwrap();
+    let config = TrainConfig {
+        student: StudentConfig { hidden: vec![16] },
+        objective: HINT,
+        epochs: 1,
+        batch_size: 50,
+        learning_rate: 1e-3,
+        seed: 1,
+    };
+    let err = Trainer::new(config.clone(), set.clone(), 10, &device)
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("hidden layer"), "{err}");
+    let err = set
+        .clone()
+        .with_teacher_hidden(Arc::new(vec![0.0; 7]), 128)
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("values"), "{err}");
+    let set = set
+        .with_teacher_hidden(Arc::new(vec![0.5; 500 * 128]), 128)
+        .unwrap();
+    assert!(Trainer::new(config, set, 10, &device).is_ok());
+}
+
+#[test]
+fn the_hint_changes_what_the_student_learns_and_its_loss_falls() {
+    let device = Device::flex();
+    let lab = Lab {
+        teacher: teacher(&device),
+        teacher_architecture: "bundled".into(),
+        device: device.clone(),
+        train: Arc::new(mnist("t10k")),
+        test: Arc::new(mnist("t10k")),
+    };
+    let transfer = TransferConfig {
+        labeled: 100,
+        ..TransferConfig::all_labeled(2000, 2)
+    };
+    let settings = |objective| DistillSettings {
+        student: StudentConfig { hidden: vec![32] },
+        objective,
+        epochs: 2,
+        batch_size: 50,
+        transfer: transfer.clone(),
+        ..DistillSettings::default()
+    };
+    let prepared = pollster::block_on(lab.prepare(&transfer, true)).unwrap();
+    assert_eq!(prepared.teacher_hidden.as_ref().unwrap().len(), 2000 * 128);
+    let (mut hinted, _) = lab.trainers(&settings(HINT), &prepared).unwrap();
+    let first = pollster::block_on(hinted.advance(5)).unwrap().loss.unwrap();
+    let mut last = first;
+    while !hinted.is_done() {
+        last = pollster::block_on(hinted.advance(10))
+            .unwrap()
+            .loss
+            .unwrap();
+    }
+    assert!(
+        last < first * 0.7,
+        "KD + hint loss went from {first} to {last}"
+    );
+    let hinton = Objective::Hinton {
+        temperature: 4.0,
+        alpha: 0.9,
+    };
+    let (mut plain, _) = lab.trainers(&settings(hinton), &prepared).unwrap();
+    while !plain.is_done() {
+        pollster::block_on(plain.advance(20)).unwrap();
+    }
+    let a = pollster::block_on(webdistill::eval::predict_all(
+        &hinted.student(),
+        &lab.test,
+        &device,
+    ))
+    .unwrap();
+    let b = pollster::block_on(webdistill::eval::predict_all(
+        &plain.student(),
+        &lab.test,
+        &device,
+    ))
+    .unwrap();
+    assert_ne!(a, b, "the hint term reaches the student");
+    let accuracy = webdistill::eval::Evaluation::from_logits(&a, lab.test.labels()).accuracy;
+    assert!(accuracy > 0.8, "a hinted student still learns: {accuracy}");
+}
