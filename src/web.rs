@@ -27,10 +27,13 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::Error;
 use crate::bench::{TrainingBenchSpec, fresh_student_latency, training_throughput};
 use crate::data::{Mnist, SHARD_SIZE, decode_image_shard, idx::parse_labels};
-use crate::experiment::{DistillSettings, Lab, latency_profile};
+use crate::experiment::{Comparison, DistillSettings, Lab, latency_profile};
+use crate::explore::TrainedRun;
 use crate::live::{LiveRun, Phase};
 use crate::model::{StudentConfig, Teacher};
 use crate::teacher_card::TeacherCard;
+
+mod explore;
 
 /// A run yields to the page about this often (ms), so progress flows and *Stop* is heard.
 const SLICE_MS: f64 = 150.0;
@@ -41,6 +44,7 @@ const TYPES: &str = r#"
 export interface DistillSettings {
   student: { hidden: number[] };
   objective: { kind: "hinton"; temperature: number; alpha: number }
+    | { kind: "hint"; temperature: number; alpha: number; beta: number }
     | { kind: "logit_matching"; alpha: number }
     | { kind: "labels" };
   epochs: number;
@@ -54,14 +58,21 @@ export interface TeacherCard { summary: string; test_accuracy: number; test_erro
 export interface RunUpdate { step: number; total_steps: number; epoch: number; loss: number | null; live_accuracy: number | null }
 /** Where a run stands after one `advance()`. */
 export interface Update { phase: "teacher_logits" | "training" | "done"; teacher_done: number; teacher_total: number; distilled: RunUpdate | null; scratch: RunUpdate | null; elapsed_s: number; eta_s: number | null }
-export interface Evaluation { accuracy: number; errors: number; total: number; per_class_accuracy: number[]; confusion: number[][] }
+export interface Evaluation { accuracy: number; errors: number; total: number; per_class_accuracy: number[]; per_class_errors: number[]; per_class_total: number[]; confusion: number[][] }
 export interface ModelReport { architecture: string; accuracy: number; errors: number; params: number; bytes: number; ms_per_image: number; speedup: number; latency: Latency[]; evaluation: Evaluation }
 /** The benchmark's training workload (src/bench.rs). */
 export interface TrainingBenchSpec { hidden: number[]; batch_size: number; checked_steps: number; warmup: number; steps: number; seed: number }
 export interface TrainingBench { spec: TrainingBenchSpec; backend: string; ms_per_step: number; examples_per_s: number; first_losses: number[]; final_loss: number;
   replay: { initial_weights: Uint8Array; rows: Uint32Array; teacher_logits: Float32Array } }
+export interface QuantizedReport { precision: "f32" | "f16" | "int8"; bytes: number; accuracy: number; errors: number; max_weight_error: number }
 /** Teacher, distilled student and scratch student, measured on the full test set. */
-export interface Comparison { settings: DistillSettings; backend: string; transfer_size: number; labeled: number; steps: number; teacher: ModelReport; distilled: ModelReport; scratch: ModelReport | null }
+export interface Comparison { settings: DistillSettings; backend: string; transfer_size: number; labeled: number; steps: number; teacher: ModelReport; distilled: ModelReport; scratch: ModelReport | null; quantized: QuantizedReport[] }
+/** One model's answer for one image (probabilities at T = 1). */
+export interface ModelOutput { model: "teacher" | "distilled" | "scratch"; predicted: number; logits: number[]; probabilities: number[]; ms: number; runs: number }
+export interface Prediction { index: number | null; label: number | null; pixels: Uint8Array; outputs: ModelOutput[] }
+export interface ClassScore { accuracy: number; errors: number; class_errors: number; class_total: number }
+export interface BiasShift { class: number; delta: number; fitted_on: number | null; before: ClassScore; after: ClassScore }
+export interface StudentFile { weights: Uint8Array; card: string; name: string }
 "#;
 
 /// The message of the last panic, kept for [`last_panic`].
@@ -115,6 +126,10 @@ pub struct Session {
     shards: Vec<Option<Vec<u8>>>,
     /// The training split over the loaded prefix of shards.
     train: Option<Arc<Mnist>>,
+    /// The last finished run ([`Session::keep`]): its students can be explored and downloaded.
+    kept: Option<Rc<TrainedRun>>,
+    /// The teacher's logits on the test set, computed when first needed.
+    teacher_test_logits: Rc<RefCell<Option<Rc<Vec<f32>>>>>,
 }
 
 #[wasm_bindgen]
@@ -139,6 +154,8 @@ impl Session {
             train_labels: None,
             shards: Vec::new(),
             train: None,
+            kept: None,
+            teacher_test_logits: Rc::default(),
         })
     }
 
@@ -306,7 +323,11 @@ impl Session {
         let settings = settings_from(settings)?;
         let lab = self.lab()?;
         let run = LiveRun::new(&lab, settings, SLICE_MS).map_err(js_error)?;
-        Ok(Distillation(Rc::new(RefCell::new(RunState { run, lab }))))
+        Ok(Distillation(Rc::new(RefCell::new(RunState {
+            run,
+            lab,
+            comparison: None,
+        }))))
     }
 
     fn lab(&self) -> Result<Lab, JsValue> {
@@ -380,6 +401,8 @@ impl From<Error> for Problem {
 struct RunState {
     run: LiveRun,
     lab: Lab,
+    /// Set by `finish`.
+    comparison: Option<Comparison>,
 }
 
 /// A comparison run in progress: the teacher's logits, then both students side by side.
@@ -402,7 +425,7 @@ impl Distillation {
         let state = self.0.clone();
         future_to_promise(async move {
             let mut state = state.try_borrow_mut().map_err(|_| busy())?;
-            let RunState { run, lab } = &mut *state;
+            let RunState { run, lab, .. } = &mut *state;
             let update = run.advance(lab).await.map_err(js_error)?;
             to_js(&update)
         })
@@ -413,9 +436,11 @@ impl Distillation {
     pub fn finish(&self) -> Promise {
         let state = self.0.clone();
         future_to_promise(async move {
-            let state = state.try_borrow().map_err(|_| busy())?;
+            let mut state = state.try_borrow_mut().map_err(|_| busy())?;
             let comparison = state.run.finish(&state.lab).await.map_err(js_error)?;
-            to_js(&comparison)
+            let js = to_js(&comparison)?;
+            state.comparison = Some(comparison);
+            Ok(js)
         })
     }
 }

@@ -19,7 +19,12 @@ export function comparisonCsv(c) {
 
 /** Offers `text` as a download named `name`. */
 export function download(name, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadBytes(name, text, type);
+}
+
+/** Offers `data` (text or bytes) as a download named `name`. */
+export function downloadBytes(name, data, type) {
+  const url = URL.createObjectURL(new Blob([data], { type }));
   const a = document.createElement("a");
   a.href = url;
   a.download = name;

@@ -6,7 +6,10 @@ import { backendName, bytes, duration, int, ms, pct } from "./format.js";
 import { ResultsView } from "./results.js";
 import { buildForm, readForm, showProblems } from "./settings.js";
 import { PANELS, readHash, writeHash } from "./url-state.js";
-import { comparisonCsv, download } from "./export.js";
+import { comparisonCsv, download, downloadBytes } from "./export.js";
+import { Explorer } from "./explore.js";
+import { PAPER_BIAS_SHIFT, PRESETS, matchingPreset, ourFigure, presetValues, shiftSource } from "./presets.js";
+import { FIELDS } from "./settings.js";
 
 const $ = (selector) => document.querySelector(selector);
 const form = $("#settings-form");
@@ -21,15 +24,24 @@ let running = false;
 let rerunWhenReady = false;
 let checkTimer = null;
 let lastComparison = null;
+/** The preset the last run's settings matched, and our figure for each preset run so far. */
+let runPreset = null;
+let lastPreset = null;
+const ours = {};
+
+const explorer = new Explorer((message) => worker?.postMessage(message));
 
 const lossChart = new CurveChart($("#loss-chart"), { title: "Training loss (each student's own objective: the distilled one includes α·T²·KL)", yLabel: "loss" });
 const accuracyChart = new CurveChart($("#accuracy-chart"), { title: "Test accuracy (first 1,000 test images, live)", yLabel: "accuracy", yRange: [0, 1] });
 const results = new ResultsView($("#results"));
 
 buildForm(form);
+buildPresets();
 // Settings, backend and embedding from the link (#…); anything malformed is dropped with a notice
-// and cancels autorun, so a hostile link runs nothing.
+// and cancels autorun, so a hostile link runs nothing. A preset fills the form first; settings
+// given beside it override its values.
 const link = readHash(location.hash);
+if (link.preset) applyPreset(link.preset);
 for (const [id, value] of Object.entries(link.values)) form.elements[id].value = value;
 for (const problem of link.problems) notice(problem, "error");
 if (link.backend) backendSelect.value = link.backend;
@@ -48,12 +60,14 @@ distillButton.addEventListener("click", distill);
 $("#download-json").addEventListener("click", () =>
   download("webdistill-results.json", `${JSON.stringify(lastComparison, null, 2)}\n`, "application/json"));
 $("#download-csv").addEventListener("click", () => download("webdistill-results.csv", comparisonCsv(lastComparison), "text/csv"));
-$("#share").addEventListener("click", () => offerLink(pageUrl(writeHash(form)), "Link to these settings"));
+$("#share").addEventListener("click", () => offerLink(pageUrl(writeHash(form, presetKey())), "Link to these settings"));
 $("#embed").addEventListener("click", () => {
-  const src = pageUrl(writeHash(form, { embed: 1, hide: "header" }));
+  const src = pageUrl(writeHash(form, { ...presetKey(), embed: 1, hide: "header" }));
   offerLink(`<iframe src="${src.replaceAll('"', "&quot;")}" title="webdistill: knowledge distillation" width="100%" height="1100" style="border:0"></iframe>`, "Embed snippet");
 });
 stopButton.addEventListener("click", () => worker?.postMessage({ type: "stop" }));
+$("#bias-paper").addEventListener("click", () => worker?.postMessage({ type: "bias", digit: omittedDigit(), delta: PAPER_BIAS_SHIFT }));
+$("#bias-fit").addEventListener("click", () => worker?.postMessage({ type: "bias", digit: omittedDigit(), delta: null }));
 backendSelect.addEventListener("change", () => startWorker(backendSelect.value));
 window.addEventListener("error", (e) => notice(`Unexpected error: ${e.message}`, "error"));
 window.addEventListener("unhandledrejection", (e) => notice(`Unexpected error: ${e.reason?.message ?? e.reason}`, "error"));
@@ -97,6 +111,7 @@ function handle(m) {
       setStatus("ready");
       updateButtons();
       check();
+      explorer.ready();
       if (rerunWhenReady || autorun) {
         rerunWhenReady = false;
         autorun = false;
@@ -124,6 +139,24 @@ function handle(m) {
       setStatus("done");
       lastComparison = m.comparison;
       results.show(m.comparison, backendName(backend));
+      results.showStudentFiles(m.files);
+      showBiasShift(m.comparison);
+      lastPreset = runPreset;
+      if (lastPreset) ours[lastPreset] = ourFigure(lastPreset, m.comparison);
+      showPresets();
+      explorer.studentsChanged();
+      break;
+    case "inspection":
+      explorer.showInspection(m);
+      break;
+    case "hard-examples":
+      explorer.showHard(m.indices);
+      break;
+    case "drawing":
+      explorer.showDrawing(m.prediction);
+      break;
+    case "bias-shift":
+      showShift(m.shift);
       break;
     case "stopped":
       running = false;
@@ -131,7 +164,12 @@ function handle(m) {
       setStatus("stopped");
       break;
     case "error":
-      fail(m.message, m.fatal);
+      // A drawing the core cannot read is said beside the pad, not as a page-wide error.
+      // An explorer request that failed leaves a run going on untouched.
+      if (m.fatal || m.about === "start" || m.about === "init") fail(m.message, m.fatal);
+      else if (m.about === "draw") explorer.drawFailed(m.message);
+      else if (m.about === "hard") explorer.hardFailed(m.message);
+      else notice(m.message, "error");
       break;
   }
 }
@@ -162,6 +200,7 @@ function distill() {
     return;
   }
   running = true;
+  runPreset = matchingPreset(formValues());
   updateButtons();
   clearNotices();
   lossChart.reset();
@@ -249,4 +288,68 @@ function offerLink(text, label) {
   box.select();
   history.replaceState(null, "", writeHash(form));
   navigator.clipboard?.writeText(text).then(() => setStatus(`${label.toLowerCase()} copied`), () => {});
+}
+
+function formValues() {
+  return Object.fromEntries(FIELDS.map((f) => [f.id, form.elements[f.id].value]));
+}
+
+/** `{preset: id}` when the form holds a preset's values exactly, for links. */
+function presetKey() {
+  const id = matchingPreset(formValues());
+  return id ? { preset: id } : {};
+}
+
+function applyPreset(id) {
+  for (const [field, value] of Object.entries(presetValues(id))) form.elements[field].value = value;
+  check();
+}
+
+function buildPresets() {
+  const body = $("#presets-table tbody");
+  for (const [id, p] of Object.entries(PRESETS)) {
+    const tr = document.createElement("tr");
+    tr.dataset.preset = id;
+    const use = document.createElement("button");
+    use.type = "button";
+    use.className = "secondary";
+    use.textContent = p.name;
+    use.addEventListener("click", () => applyPreset(id));
+    const cells = [use, p.what, p.paper, "not run yet"].map((content) => {
+      const td = document.createElement("td");
+      td.append(content);
+      return td;
+    });
+    cells[3].className = "ours";
+    tr.append(...cells);
+    body.append(tr);
+  }
+}
+
+function showPresets() {
+  for (const [id, text] of Object.entries(ours)) $(`#presets-table tr[data-preset="${id}"] .ours`).textContent = text;
+}
+
+/** The digit the last run left out (the first, when several were). */
+function omittedDigit() {
+  return lastComparison?.settings.transfer.omit_classes[0] ?? 3;
+}
+
+function showBiasShift(c) {
+  const omitted = c.settings.transfer.omit_classes;
+  $("#bias-shift").hidden = omitted.length === 0;
+  $("#bias-result").textContent = "";
+  $("#bias-fit").disabled = c.settings.transfer.holdout === 0;
+  $("#bias-fit").title = c.settings.transfer.holdout === 0 ? "Set held-out images above 0 and run again" : "";
+  for (const span of document.querySelectorAll(".omitted-digit")) span.textContent = String(omittedDigit());
+}
+
+function showShift(s) {
+  const d = s.class;
+  $("#bias-result").textContent = `Bias of the ${d}s raised by ${s.delta.toFixed(1)} (${shiftSource(s)}): ${int(s.before.errors)} → ${int(s.after.errors)} test errors; `
+    + `${d}s wrong: ${int(s.before.class_errors)} → ${int(s.after.class_errors)} of ${int(s.after.class_total)}.`;
+  if (lastPreset === "omit-3" && lastComparison) {
+    ours[lastPreset] = ourFigure(lastPreset, lastComparison, s);
+    showPresets();
+  }
 }

@@ -7,18 +7,23 @@ export const FIELDS = [
   { id: "hidden", label: "Student hidden layers", kind: "list", value: "800,800",
     help: "Units of each hidden layer of the student MLP, comma-separated (Hinton's student: 800,800)." },
   { id: "loss", label: "Loss", kind: "select", value: "hinton",
-    options: [["hinton", "Hinton KD (soft targets at temperature T)"], ["logits", "Logit matching (MSE)"]],
-    help: "What the student matches: the teacher's softened probabilities, or its raw logits." },
+    options: [["hinton", "Hinton KD (soft targets at temperature T)"], ["logits", "Logit matching (MSE)"],
+      ["hint", "Hinton KD + FitNets hint (hidden layer)"]],
+    help: "What the student matches: the teacher's softened probabilities, its raw logits, or its probabilities and its hidden layer (through a learned projection)." },
   { id: "temperature", label: "Temperature T", kind: "float", value: "4",
     help: "Softens both softmaxes; higher T exposes more of the teacher's small probabilities." },
   { id: "alpha", label: "α (soft-target weight)", kind: "float", value: "0.9",
     help: "Weight of the teacher's targets; 1 − α goes to the labels (where an example has one)." },
+  { id: "beta", label: "β (hint weight)", kind: "float", value: "1",
+    help: "FitNets hint only: weight of matching the student's last hidden layer to the teacher's (Romero et al. 2015)." },
   { id: "size", label: "Transfer set size", kind: "int", value: "10000",
     help: "Training images the students learn from (up to 60,000)." },
   { id: "labeled", label: "Labeled examples", kind: "int", value: "300",
     help: "How many of them keep their labels. The scratch student learns from these alone." },
   { id: "omit", label: "Digits left out", kind: "list", value: "",
     help: "Digits removed from the transfer set entirely, e.g. 3 (Hinton 2015 §3)." },
+  { id: "holdout", label: "Held-out images", kind: "int", value: "0",
+    help: "Training images set aside before the transfer set is drawn, to fit the class-bias shift on (not the test set)." },
   { id: "epochs", label: "Epochs", kind: "int", value: "2",
     help: "Passes over the transfer set; the scratch student takes as many steps." },
   { id: "learning_rate", label: "Learning rate", kind: "float", value: "0.001",
@@ -33,7 +38,8 @@ export const FIELDS = [
 const FIELD_OF = {
   "hidden layers": "hidden", temperature: "temperature", alpha: "alpha", epochs: "epochs",
   "batch size": "batch_size", "learning rate": "learning_rate", "transfer set size": "size",
-  "labeled examples": "labeled", "omitted classes": "omit", holdout: "size", objective: "loss",
+  "labeled examples": "labeled", "omitted classes": "omit", holdout: "holdout", objective: "loss",
+  beta: "beta",
 };
 
 /** Builds the form's rows inside `form`. */
@@ -93,8 +99,8 @@ export function readForm(form) {
       values[f.id] = errors[f.id] ? Number(f.value) : n;
     }
   }
-  const objective = values.loss === "logits"
-    ? { kind: "logit_matching", alpha: values.alpha }
+  const objective = values.loss === "logits" ? { kind: "logit_matching", alpha: values.alpha }
+    : values.loss === "hint" ? { kind: "hint", temperature: values.temperature, alpha: values.alpha, beta: values.beta }
     : { kind: "hinton", temperature: values.temperature, alpha: values.alpha };
   const settings = {
     student: { hidden: values.hidden },
@@ -103,7 +109,7 @@ export function readForm(form) {
     batch_size: values.batch_size,
     learning_rate: values.learning_rate,
     seed: values.seed,
-    transfer: { size: values.size, labeled: values.labeled, omit_classes: values.omit, holdout: 0, seed: values.seed },
+    transfer: { size: values.size, labeled: values.labeled, omit_classes: values.omit, holdout: values.holdout, seed: values.seed },
   };
   return { settings, errors };
 }

@@ -3,10 +3,12 @@
 // and malformed values are dropped with a notice, and nothing from the URL is ever written into
 // the page as markup (notices use textContent).
 
+import { PRESETS } from "./presets.js";
 import { FIELDS } from "./settings.js";
 
 /** Panels an embed can hide with hide=…, by their element ids. */
-export const PANELS = { teacher: "teacher-card", settings: "settings", progress: "progress", results: "results", header: "page-header" };
+export const PANELS = { teacher: "teacher-card", settings: "settings", presets: "presets", explore: "explore", draw: "draw",
+  progress: "progress", results: "results", header: "page-header" };
 
 const NUMBER = { int: /^\d{1,9}$/, float: /^(\d{1,9}(\.\d{0,9})?|\.\d{1,9})(e-?\d{1,2})?$/i };
 const LIST = /^(\d{1,6}(,\d{1,6}){0,7})?$/;
@@ -16,10 +18,10 @@ const shown = (text) => JSON.stringify(text.length > MAX_VALUE_SHOWN ? `${text.s
 
 /**
  * Reads `hash` ("#a=1&b=2"). Returns {values: {fieldId: text}, embed, autorun, hide: [panel],
- * backend, problems: [text]}.
+ * backend, preset, problems: [text]}.
  */
 export function readHash(hash) {
-  const out = { values: {}, embed: false, autorun: false, hide: [], backend: null, problems: [] };
+  const out = { values: {}, embed: false, autorun: false, hide: [], backend: null, preset: null, problems: [] };
   const params = new URLSearchParams(hash.replace(/^#/, ""));
   for (const [key, raw] of params) {
     const value = raw.trim();
@@ -37,6 +39,9 @@ export function readHash(hash) {
         if (panel in PANELS) out.hide.push(panel);
         else out.problems.push(`Ignored hide=${shown(panel)} from the link: panels are ${Object.keys(PANELS).join(", ")}.`);
       }
+    } else if (key === "preset") {
+      if (Object.hasOwn(PRESETS, value)) out.preset = value;
+      else out.problems.push(`Ignored preset=${shown(value)} from the link: presets are ${Object.keys(PRESETS).join(", ")}.`);
     } else if (key === "backend") {
       if (["auto", "webgpu", "cpu"].includes(value)) out.backend = value;
       else out.problems.push(`Ignored backend=${shown(value)} from the link: use auto, webgpu or cpu.`);

@@ -1,17 +1,20 @@
 // The Web Worker that owns the wasm module, the teacher, the data and the runs, so the page never
 // freezes. The page talks to it only by messages:
 //   page → worker: {type: "init", backend}, {type: "check", settings}, {type: "start", settings},
-//                  {type: "stop"}
+//                  {type: "stop"}, {type: "inspect", index}, {type: "temperature", temperature},
+//                  {type: "hard"}, {type: "draw", rgba, width, height}, {type: "bias", digit, delta}
 //   worker → page: {type: "status", text}, {type: "download", loaded, total},
 //                  {type: "backend", backend, reason}, {type: "ready", card},
 //                  {type: "teacher-latency", latency},
 //                  {type: "problems", problems, refused}, {type: "progress", update},
-//                  {type: "result", comparison}, {type: "stopped"},
-//                  {type: "error", message, fatal}
+//                  {type: "result", comparison, files}, {type: "stopped"},
+//                  {type: "inspection", prediction, temperature}, {type: "hard-examples", indices},
+//                  {type: "drawing", prediction}, {type: "bias-shift", shift},
+//                  {type: "error", message, fatal, about (the request's type)}
 // A fatal error (a trap: a panic, or a WebGPU device that failed) leaves the wasm instance
 // unusable; the page then replaces this worker.
 
-import init, { lastPanic, Session } from "./generated/pkg/webdistill.js";
+import init, { lastPanic, Session, softmaxAt } from "./generated/pkg/webdistill.js";
 import { fetchAssets, loadManifest } from "./assets.js";
 
 let session = null;
@@ -19,6 +22,9 @@ let manifest = null;
 let run = null;
 let stopRequested = false;
 const loadedShards = new Set();
+/** The last inspected test image's answers and the slider's temperature. */
+let inspected = null;
+let temperature = 1;
 
 const post = (message) => self.postMessage(message);
 const status = (text) => post({ type: "status", text });
@@ -29,9 +35,16 @@ self.onmessage = async ({ data }) => {
     else if (data.type === "check") post({ type: "problems", problems: session ? session.problems(data.settings) : [] });
     else if (data.type === "start") await distill(data.settings);
     else if (data.type === "stop") stopRequested = true;
+    else if (data.type === "inspect") await inspect(data.index);
+    else if (data.type === "temperature") showAtTemperature(data.temperature);
+    else if (data.type === "hard") post({ type: "hard-examples", indices: Array.from(await session.hardExamples(HARD_EXAMPLES)) });
+    else if (data.type === "draw") post({ type: "drawing", prediction: await session.predictDrawing(data.rgba, data.width, data.height) });
+    else if (data.type === "bias") post({ type: "bias-shift", shift: await session.shiftBias(data.digit, data.delta ?? undefined) });
   } catch (error) {
-    run = null;
-    post({ type: "error", message: messageOf(error), fatal: error instanceof WebAssembly.RuntimeError });
+    // A failed explorer request leaves a run going on untouched; a trap ends everything.
+    const fatal = error instanceof WebAssembly.RuntimeError;
+    if (fatal || data.type === "start") run = null;
+    post({ type: "error", message: messageOf(error), fatal, about: data.type });
   }
 };
 
@@ -121,9 +134,28 @@ async function distill(settings) {
   }
   status("measuring all three models on the full test set");
   const comparison = await run.finish();
+  session.keep(run);
   run.free();
   run = null;
-  post({ type: "result", comparison });
+  const files = { distilled: await session.studentFile("distilled") };
+  if (comparison.scratch) files.scratch = await session.studentFile("scratch");
+  post({ type: "result", comparison, files });
+}
+
+/** How many of the teacher's hardest test images the page cycles through. */
+const HARD_EXAMPLES = 50;
+
+/** Every model's answer for test image `index`, shown at the slider's temperature. */
+async function inspect(index) {
+  inspected = await session.inspect(index);
+  showAtTemperature(temperature);
+}
+
+function showAtTemperature(t) {
+  temperature = t;
+  if (!inspected) return;
+  const outputs = inspected.outputs.map((o) => ({ ...o, probabilities: Array.from(softmaxAt(Float32Array.from(o.logits), t)) }));
+  post({ type: "inspection", prediction: { ...inspected, outputs }, temperature: t });
 }
 
 /** Resolves after pending messages are handled (a macrotask, unlike `await` alone). */

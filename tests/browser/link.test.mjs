@@ -28,7 +28,7 @@ test("a shared link reproduces its settings in the form, and Share writes them b
     await page.fill("#setting-epochs", "3");
     await page.click("#share");
     const link = await page.inputValue("#share-output");
-    assert.match(link, /#hidden=64,32&loss=logits&temperature=8&alpha=0.5&size=5000&labeled=1000&omit=3&epochs=3&/);
+    assert.match(link, /#hidden=64,32&loss=logits&temperature=8&alpha=0.5&beta=1&size=5000&labeled=1000&omit=3&holdout=0&epochs=3&/);
     assert.ok(link.startsWith(url));
     assert.deepEqual(problems, []);
   } finally {
@@ -38,7 +38,8 @@ test("a shared link reproduces its settings in the form, and Share writes them b
 
 test("a hostile link shows notices, injects nothing and runs nothing", { timeout: 120_000 }, async () => {
   const hostile = `${url}#hidden=${encodeURIComponent("<script>window.pwned=1</script>")}&temperature=NaN&epochs=1e999`
-    + `&size=99999999999&seed=-1&${encodeURIComponent("<img src=x onerror=window.pwned=1>")}=1&autorun=1`;
+    + `&size=99999999999&seed=-1&${encodeURIComponent("<img src=x onerror=window.pwned=1>")}=1`
+    + `&preset=${encodeURIComponent("<svg onload=window.pwned=1>")}&autorun=1`;
   const { browser, page } = await openPage(hostile);
   try {
     await waitReady(page);
@@ -49,8 +50,9 @@ test("a hostile link shows notices, injects nothing and runs nothing", { timeout
     assert.match(notices, /Ignored size="99999999999"/);
     assert.match(notices, /Ignored seed="-1"/);
     assert.match(notices, /unknown link parameter "<img src=x onerror=window.pwned=1>"/);
+    assert.match(notices, /Ignored preset="<svg onload=window.pwned=1>" from the link: presets are few-labels, /);
     assert.equal(await page.evaluate(() => window.pwned), undefined);
-    assert.equal(await page.$$eval("#notices img, #notices script", (n) => n.length), 0);
+    assert.equal(await page.$$eval("#notices img, #notices script, #notices svg", (n) => n.length), 0);
     assert.equal(await value(page, "hidden"), "800,800", "the default stands");
     await page.waitForTimeout(1000);
     assert.ok(await page.isHidden("#progress"), "autorun was cancelled");

@@ -15,13 +15,18 @@ export async function startServer() {
   return { server, url: `http://127.0.0.1:${server.address().port}/` };
 }
 
-/** A browser and page; `webgpu: false` launches without the flag, so requestAdapter() gives null. */
-export async function openPage(url, { webgpu = true, beforeLoad } = {}) {
+/**
+ * A browser and page; `webgpu: false` launches without the flag, so requestAdapter() gives null.
+ * `phone: true` gives a phone-sized touch viewport.
+ */
+export async function openPage(url, { webgpu = true, beforeLoad, phone = false } = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: webgpu ? [...BASE_FLAGS, "--enable-unsafe-webgpu"] : BASE_FLAGS,
   });
-  const page = await browser.newPage({ viewport: { width: 1200, height: 1800 } });
+  const page = await browser.newPage(phone
+    ? { viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 }
+    : { viewport: { width: 1200, height: 1800 } });
   const problems = [];
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));

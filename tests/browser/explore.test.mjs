@@ -1,0 +1,177 @@
+// Explore and take away: the temperature slider, drawing a digit, the presets, the students'
+// files (loaded back by the native CLI), quantisation and the omitted digit's bias.
+// `node --test tests/browser/`.
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { openPage, percent, resultsTable, screenshot, startServer, waitReady } from "./support.mjs";
+
+let server;
+let url;
+before(async () => ({ server, url } = await startServer()));
+after(() => server.close());
+
+/** A model's block of bars: {title, probabilities} (the shown text, parsed back to numbers). */
+async function bars(page, panel, model) {
+  return page.$eval(`${panel} .probs[data-model="${model}"]`, (block) => ({
+    title: block.querySelector("h4").textContent,
+    probabilities: [...block.querySelectorAll(".prob-value")].map((v) => Number.parseFloat(v.textContent) / 100),
+  }));
+}
+
+/** Draws a "7" on the pad with the mouse (or taps, on a touch viewport). */
+async function drawSeven(page) {
+  await page.locator("#draw-canvas").scrollIntoViewIfNeeded();
+  const box = await page.locator("#draw-canvas").boundingBox();
+  const at = (x, y) => [box.x + x * box.width, box.y + y * box.height];
+  await page.mouse.move(...at(0.3, 0.25));
+  await page.mouse.down();
+  for (const [x, y] of [[0.5, 0.25], [0.7, 0.25], [0.62, 0.45], [0.55, 0.6], [0.5, 0.78]]) {
+    await page.mouse.move(...at(x, y), { steps: 4 });
+  }
+  await page.mouse.up();
+}
+
+test("the temperature slider brings up the teacher's small probabilities, on WebGPU", { timeout: 420_000 }, async () => {
+  const { browser, page, problems } = await openPage(url);
+  try {
+    await waitReady(page);
+    await page.waitForSelector('#sample-bars .probs[data-model="teacher"]');
+    const cold = await bars(page, "#sample-bars", "teacher");
+    assert.match(await page.textContent("#sample-label"), /^Test image 0: a 7\.$/);
+    assert.match(cold.title, /^Teacher: 7 at T = 1$/);
+    assert.equal(cold.probabilities.length, 10);
+    await page.locator("#temperature-slider").fill("20");
+    await page.waitForFunction(() => document.querySelector("#temperature-value").textContent === "20");
+    await page.waitForFunction(() => /at T = 20$/.test(document.querySelector('#sample-bars .probs[data-model="teacher"] h4').textContent));
+    const warm = await bars(page, "#sample-bars", "teacher");
+    // Softening: the winner loses mass, the smallest wrong class gains it, the ranking stays.
+    assert.ok(Math.max(...warm.probabilities) < Math.max(...cold.probabilities) - 0.05, `${warm.probabilities} vs ${cold.probabilities}`);
+    assert.ok(Math.min(...warm.probabilities) > Math.min(...cold.probabilities) * 10, `${warm.probabilities} vs ${cold.probabilities}`);
+    assert.equal(warm.probabilities.indexOf(Math.max(...warm.probabilities)), 7);
+    // "One the teacher finds hard": the first is one it gets wrong.
+    // The teacher reads the whole test set first: a minute on SwiftShader.
+    await page.click("#sample-hard");
+    await page.waitForFunction(() => /^Test image [1-9]\d*: a \d\.$/.test(document.querySelector("#sample-label").textContent),
+      null, { timeout: 180_000 });
+    const label = Number((await page.textContent("#sample-label")).match(/a (\d)\.$/)[1]);
+    const hard = await bars(page, "#sample-bars", "teacher");
+    assert.notEqual(Number(hard.title.match(/^Teacher: (\d)/)[1]), label, hard.title);
+    // The paper's experiment as a preset: one click fills the form, and Share names it.
+    await page.click('#presets-table tr[data-preset="omit-3"] button');
+    assert.equal(await page.inputValue("#setting-omit"), "3");
+    assert.equal(await page.inputValue("#setting-hidden"), "800,800");
+    assert.equal(await page.inputValue("#setting-holdout"), "3000");
+    await page.click("#share");
+    assert.match(await page.inputValue("#share-output"), /&preset=omit-3$/);
+    assert.deepEqual(problems, []);
+    await screenshot(page, "explore-temperature");
+  } finally {
+    await browser.close();
+  }
+});
+
+test("a preset in the link fills the form, and settings beside it override it", { timeout: 120_000 }, async () => {
+  const { browser, page } = await openPage(`${url}#preset=small-student&seed=9&backend=cpu`, { webgpu: false });
+  try {
+    await waitReady(page);
+    assert.equal(await page.inputValue("#setting-hidden"), "800,800");
+    assert.equal(await page.inputValue("#setting-temperature"), "20");
+    assert.equal(await page.inputValue("#setting-size"), "60000");
+    assert.equal(await page.inputValue("#setting-seed"), "9");
+    assert.equal(await page.$$eval("#notices .notice.error", (n) => n.length), 0);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("after a run: three models explain and read drawings, the student downloads and loads natively", { timeout: 420_000 }, async () => {
+  const settings = "hidden=32&size=2000&labeled=100&omit=3&holdout=1000&epochs=2&batch_size=50&learning_rate=0.003&seed=3";
+  const { browser, page, problems } = await openPage(`${url}#${settings}&backend=cpu&autorun=1`, { webgpu: false });
+  try {
+    await page.waitForSelector("#results:not([hidden])", { timeout: 300_000 });
+    // The students join the teacher at the slider.
+    await page.waitForSelector('#sample-bars .probs[data-model="scratch"]');
+    assert.deepEqual(await page.$$eval("#sample-bars .probs", (b) => b.map((e) => e.dataset.model)), ["teacher", "distilled", "scratch"]);
+
+    // A stroke on the pad: all three predict, each with its time.
+    await drawSeven(page);
+    await page.waitForFunction(() => document.querySelectorAll("#draw-bars .probs").length === 3);
+    for (const model of ["teacher", "distilled", "scratch"]) {
+      const b = await bars(page, "#draw-bars", model);
+      assert.match(b.title, /: \d · [\d.]+ (ms|µs) \(mean of \d+\)$/, b.title);
+      assert.ok(Math.abs(b.probabilities.reduce((a, p) => a + p, 0) - 1) < 0.02, `${model}: ${b.probabilities}`);
+    }
+    assert.match((await bars(page, "#draw-bars", "teacher")).title, /^Teacher: 7 /, "the teacher reads the drawn 7");
+    await page.click("#draw-clear");
+    assert.equal(await page.$$eval("#draw-bars .probs", (b) => b.length), 0);
+
+    // Quantised copies of the distilled student: smaller, accuracy measured.
+    const quantized = await page.$$eval("#quantized-table tbody tr", (rows) => rows.map((r) => [r.dataset.precision, ...[...r.children].map((c) => c.textContent)]));
+    assert.deepEqual(quantized.map((r) => r[0]), ["f32", "f16", "int8"]);
+    for (const row of quantized) assert.match(row[3], /^\d+(\.\d+)?%$/);
+
+    // The omitted 3s: fitting their bias on the held-out images brings 3s back.
+    await page.click("#bias-fit");
+    await page.waitForFunction(() => document.querySelector("#bias-result").textContent !== "");
+    const shift = await page.textContent("#bias-result");
+    const [, before, afterShift] = shift.match(/3s wrong: ([\d,]+) → ([\d,]+) of 1,010/).map((n) => Number(String(n).replaceAll(",", "")));
+    assert.match(shift, /fitted on 1,000 held-out training images/);
+    assert.ok(afterShift < before, shift);
+
+    // The distilled student's file and card, loaded by the native CLI: the accuracy the page showed.
+    const dir = mkdtempSync(join(tmpdir(), "webdistill-student-"));
+    const files = {};
+    for (const part of ["weights", "card"]) {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click(`#download-distilled-${part}`)]);
+      files[part] = join(dir, download.suggestedFilename());
+      await download.saveAs(files[part]);
+    }
+    assert.match(files.weights, /webdistill-distilled-784-32-10\.safetensors$/);
+    const out = execFileSync("cargo", ["run", "--release", "--quiet", "--bin", "webdistill", "--", "evaluate",
+      "--weights", files.weights, "--card", files.card, "--json"], { encoding: "utf8", timeout: 600_000 });
+    const native = JSON.parse(out);
+    const shown = percent((await resultsTable(page)).distilled.accuracy);
+    assert.ok(Math.abs(native.accuracy - shown) <= 0.001, `native ${native.accuracy} vs page ${shown}`);
+    assert.equal(native.card_accuracy, native.accuracy, "the card's claim holds natively");
+    assert.deepEqual(problems, []);
+    await screenshot(page, "explore-after-run");
+  } finally {
+    await browser.close();
+  }
+});
+
+test("on a phone: the pad fits the screen and a tap gets an answer", { timeout: 180_000 }, async () => {
+  const { browser, page, problems } = await openPage(`${url}#backend=cpu`, { webgpu: false, phone: true });
+  try {
+    await waitReady(page);
+    const canvas = page.locator("#draw-canvas");
+    await canvas.scrollIntoViewIfNeeded();
+    const box = await canvas.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 375, `the pad spans ${box.x}..${box.x + box.width}`);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 375), "no sideways scrolling");
+    await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForSelector('#draw-bars .probs[data-model="teacher"]');
+    assert.deepEqual(problems, []);
+    await screenshot(page, "phone");
+  } finally {
+    await browser.close();
+  }
+});
+
+test("an embed can hide the explorer panels", { timeout: 120_000 }, async () => {
+  const { browser, page } = await openPage(`${url}#embed=1&hide=explore,draw,presets&backend=cpu`, { webgpu: false });
+  try {
+    await waitReady(page);
+    assert.ok(await page.isHidden("#explore"));
+    assert.ok(await page.isHidden("#draw"));
+    assert.ok(await page.isHidden("#presets"));
+    assert.ok(await page.isVisible("#settings-form"));
+  } finally {
+    await browser.close();
+  }
+});
