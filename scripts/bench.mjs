@@ -5,10 +5,11 @@
 //
 // npm run bench      (scripts/bench.sh builds what it needs first)
 // BENCH_STEPS=40 BENCH_WARMUP=10 to change the timed and warm-up steps; BENCH_PARTS=sizes,load to
-// run only some of sizes, load, browser, native (the others are kept from the last bench.json).
+// run only some of sizes, load, browser, native, profile (the others are kept from the last
+// bench.json).
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
@@ -20,18 +21,22 @@ const STEPS = Number(process.env.BENCH_STEPS ?? 40);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10);
 const SPECS = [[64], [800, 800]].map((hidden) => ({ hidden, batch_size: 128, checked_steps: 3, warmup: WARMUP, steps: STEPS, seed: 1 }));
 const OUT = "bench-results";
+const ALL_PARTS = ["sizes", "load", "browser", "native", "profile"];
+/** The profile's step counts: few, because a step takes up to seconds on SwiftShader. */
+const PROFILE = { short: 2, long: 5, warmup: 5 };
 
 const server = await serve(0);
 const url = `http://127.0.0.1:${server.address().port}/`;
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: [...FLAGS, "--enable-unsafe-webgpu"] });
 try {
-  const parts = (process.env.BENCH_PARTS ?? "sizes,load,browser,native").split(",");
-  const results = parts.length < 4 && exists(`${OUT}/bench.json`) ? JSON.parse(readFileSync(`${OUT}/bench.json`, "utf8")) : {};
+  const parts = (process.env.BENCH_PARTS ?? ALL_PARTS.join(",")).split(",");
+  const results = parts.length < ALL_PARTS.length && exists(`${OUT}/bench.json`) ? JSON.parse(readFileSync(`${OUT}/bench.json`, "utf8")) : {};
   results.machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), chromium: browser.version(), date: new Date().toISOString() };
   if (parts.includes("sizes")) results.sizes = sizes();
   if (parts.includes("load")) results.load = await loadTimes();
   if (parts.includes("browser")) results.browser = await inBrowser();
   if (parts.includes("native")) results.native = native();
+  if (parts.includes("profile")) results.profile = await profile();
   mkdirSync(OUT, { recursive: true });
   writeFileSync(`${OUT}/bench.json`, JSON.stringify(results, null, 2) + "\n");
   print(results);
@@ -50,8 +55,8 @@ function sizes() {
   // What the page fetches before it is ready (www/worker.js start()): code, teacher, test set and
   // training labels; training images come when a run needs them. The IDX files are already gzip;
   // the rest the server gzips.
-  const code = ["www/index.html", "www/main.js", "www/worker.js", "www/assets.js", "www/settings.js", "www/charts.js",
-    "www/results.js", "www/format.js", "www/style.css", "www/generated/pkg/webdistill.js", shipped,
+  const page = readdirSync("www").filter((f) => /\.(js|html|css)$/.test(f) && f !== "bench.html").map((f) => `www/${f}`);
+  const code = [...page, "www/generated/pkg/webdistill.js", shipped,
     "www/generated/vendor/uPlot.esm.js", "www/generated/vendor/uPlot.min.css", "www/generated/manifest.json"];
   const data = ["teacher.safetensors", "teacher.json", "mnist/test-images.idx.gz", "mnist/test-labels.idx.gz",
     "mnist/train-labels.idx.gz"];
@@ -106,6 +111,45 @@ async function inBrowser() {
   return page.evaluate((c) => window.runBench(c), config);
 }
 
+/** WebGPU calls per training step, webdistill vs TF.js (www/bench/gpu-counters.js). */
+async function profile() {
+  const page = await browser.newPage();
+  // An error thrown inside a wrapped WebGPU call can leave a promise pending forever: fail instead.
+  const failed = new Promise((_, reject) => page.on("pageerror", (e) => reject(new Error(`profile page: ${e.message}`))));
+  await page.goto(`${url}bench.html`);
+  await page.waitForFunction(() => document.querySelector("#status")?.textContent === "ready");
+  page.setDefaultTimeout(3_600_000);
+  const rows = await Promise.race([page.evaluate((c) => window.runProfile(c), { specs: SPECS, ...PROFILE }), failed]);
+  const host = await hostProfile(page, { ...SPECS[0], checked_steps: 0, warmup: 0, steps: PROFILE.long });
+  await page.close();
+  return { training: rows, host };
+}
+
+/**
+ * Where the page's main thread spends a webdistill WebGPU run of the small student: Chromium's
+ * sampling CPU profiler (DevTools protocol) around it, self time per function, the most first.
+ */
+async function hostProfile(page, spec) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await page.evaluate(() => window.runWebGpuSteps({ hidden: [64], batch_size: 128, checked_steps: 0, warmup: 5, steps: 1, seed: 1 }));
+  await cdp.send("Profiler.start");
+  const run = await page.evaluate((s) => window.runWebGpuSteps(s), spec);
+  const { profile } = await cdp.send("Profiler.stop");
+  const self = new Map();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const deltas = profile.timeDeltas;
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id).callFrame;
+    const name = f.functionName || (f.url ? `(anonymous ${f.url.split("/").at(-1)})` : "(root)");
+    self.set(name, (self.get(name) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([name, ms]) => ({ name, ms, share: ms / total }));
+  return { spec, run, sampled_ms: total, top };
+}
+
 function native() {
   const out = execFileSync("target/release/webdistill", ["bench", "--json", "--steps", String(STEPS), "--warmup", String(WARMUP)],
     { encoding: "utf8", maxBuffer: 1 << 26 });
@@ -118,10 +162,18 @@ function native() {
 function print(r) {
   const s = r.sizes;
   const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
-  console.log(`\nwasm: ${s.wasm_raw ? mb(s.wasm_raw) : "?"} raw → ${mb(s.wasm_shipped)} shipped → ${mb(s.wasm_gzip)} gzip`);
-  console.log(`first load (gzip): ${mb(s.first_load_gzip)} = code ${mb(s.first_load_code_gzip)} + teacher and data ${mb(s.first_load_data_gzip)}`);
-  for (const [k, v] of Object.entries(r.load)) console.log(`navigation → ready (${v.backend}): ${(v.cold_ms / 1000).toFixed(1)} s cold, ${(v.reload_ms / 1000).toFixed(1)} s on reload`);
+  if (s) {
+    console.log(`\nwasm: ${s.wasm_raw ? mb(s.wasm_raw) : "?"} raw → ${mb(s.wasm_shipped)} shipped → ${mb(s.wasm_gzip)} gzip`);
+    console.log(`first load (gzip): ${mb(s.first_load_gzip)} = code ${mb(s.first_load_code_gzip)} + teacher and data ${mb(s.first_load_data_gzip)}`);
+  }
+  for (const [k, v] of Object.entries(r.load ?? {})) console.log(`navigation → ready (${v.backend}): ${(v.cold_ms / 1000).toFixed(1)} s cold, ${(v.reload_ms / 1000).toFixed(1)} s on reload`);
 
+  if (r.browser && r.native) printTraining(r);
+  if (r.profile) printProfile(r.profile.training);
+  if (r.profile?.host) printHost(r.profile.host);
+}
+
+function printTraining(r) {
   const peers = [
     ["webdistill WebGPU", r.browser.webdistill.webgpu], ["webdistill CPU (wasm)", r.browser.webdistill.cpu],
     ["TF.js webgpu", r.browser.tfjs.webgpu], ["TF.js wasm", r.browser.tfjs.wasm], ["native webdistill CPU", r.native.cpu],
@@ -145,4 +197,32 @@ function print(r) {
   }
   for (const [b, v] of Object.entries(r.browser.tfjs)) console.log(`TF.js ${b} teacher port: ${(v.teacher_port_accuracy * 100).toFixed(1)}% on the first 256 test images`);
   for (const skipped of r.browser.skipped) console.log(`skipped: ${skipped}`);
+}
+
+function printHost(h) {
+  console.log(`\nthe page's main thread during ${h.spec.steps} webdistill WebGPU steps of 784-${h.spec.hidden.join("-")}-10 (${h.run.ms_per_step.toFixed(1)} ms/step), self time:`);
+  for (const f of h.top) console.log(`  ${f.name.slice(0, 90).padEnd(90)}${f.ms.toFixed(1).padStart(9)} ms ${(f.share * 100).toFixed(1).padStart(5)}%`);
+}
+
+function printProfile(rows) {
+  const keys = ["kernel_ms", "dispatches", "invocations", "compute_passes", "submits", "buffers_created", "bind_groups_created", "uploads", "upload_bytes", "readbacks", "pipelines_created"];
+  console.log(`\nWebGPU calls per training step (between the readbacks that end the warm-up and the timed steps)`);
+  console.log(`${"".padEnd(30)}${"ms/step".padStart(9)}${keys.map((k) => k.replaceAll("_", " ").padStart(12)).join("")}`);
+  for (const row of rows) {
+    for (const lib of ["webdistill", "tfjs"]) {
+      for (const [steps, v] of Object.entries(row[lib])) {
+        const name = `${lib} 784-${row.hidden.join("-")}-10 ×${steps}`;
+        console.log(`${name.padEnd(30)}${v.ms_per_step.toFixed(1).padStart(9)}${keys.map((k) => (Math.round(v.per_step[k] * 10) / 10).toString().padStart(12)).join("")}`);
+      }
+    }
+  }
+  console.log(`\nper step (longest run): the kernels taking the most device time (timestamps around each dispatch), and every matrix product`);
+  for (const row of rows) {
+    for (const lib of ["webdistill", "tfjs"]) {
+      const v = Object.values(row[lib]).at(-1).per_step;
+      console.log(`${lib} 784-${row.hidden.join("-")}-10: ${v.kernels.length} kernels`);
+      const shown = v.kernels.filter((k, i) => i < 6 || /matmul/i.test(k.name));
+      for (const k of shown) console.log(`  ${k.name.slice(0, 64).padEnd(64)}${k.ms.toFixed(2).padStart(9)} ms${k.dispatches.toFixed(1).padStart(6)} dispatches${Math.round(k.workgroups).toString().padStart(9)} workgroups${Math.round(k.invocations).toString().padStart(10)} invocations`);
+    }
+  }
 }

@@ -4,6 +4,7 @@
 
 import { latency, loadData, trainingThroughput, useBackend } from "./tfjs-peer.js";
 import { measure, openSession } from "./webdistill-peer.js";
+import { installGpuCounters, readbackWindow } from "./gpu-counters.js";
 
 const LATENCY_BATCHES = [1, 256]; // src/experiment.rs LATENCY_BATCHES
 const log = (text) => {
@@ -53,5 +54,45 @@ async function runBench(config) {
   return results;
 }
 
+/**
+ * What one training step asks of the WebGPU device, per library: WebGPU calls counted between
+ * the readback that ends the warm-up and the one that ends the timed steps, per step; with
+ * `short` and `long` timed steps, so a count that does not scale with the steps shows up.
+ * config: {specs, short, long, warmup}.
+ */
+async function runProfile(config) {
+  if (!installGpuCounters()) throw new Error("no WebGPU here: nothing to profile");
+  const session = await openSession("webgpu");
+  const data = await loadData();
+  if (!(await useBackend("webgpu"))) throw new Error("TF.js webgpu did not start");
+  const out = [];
+  for (const base of config.specs) {
+    const row = { hidden: base.hidden, batch_size: base.batch_size, webdistill: {}, tfjs: {} };
+    for (const steps of [config.short, config.long]) {
+      const spec = { ...base, checked_steps: 0, warmup: config.warmup, steps };
+      const ours = await session.benchTraining(spec);
+      row.webdistill[steps] = { ms_per_step: ours.ms_per_step, per_step: await readbackWindow(steps) };
+      const peer = await trainingThroughput({ spec, replay: ours.replay }, data);
+      row.tfjs[steps] = { ms_per_step: peer.ms_per_step, per_step: await readbackWindow(steps) };
+      log(`profiled 784-${base.hidden.join("-")}-10 over ${steps} steps`);
+    }
+    out.push(row);
+  }
+  session.free();
+  return out;
+}
+
+/** One webdistill training run on WebGPU, for a CPU profile of the page around it. */
+async function runWebGpuSteps(spec) {
+  const session = await openSession("webgpu");
+  await session.benchTraining({ ...spec, checked_steps: 0, warmup: 5, steps: 1 }); // compile everything first
+  const start = performance.now();
+  const result = await session.benchTraining(spec);
+  session.free();
+  return { ms: performance.now() - start, ms_per_step: result.ms_per_step };
+}
+
 window.runBench = runBench;
+window.runWebGpuSteps = runWebGpuSteps;
+window.runProfile = runProfile;
 document.querySelector("#status").textContent = "ready";
