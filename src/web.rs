@@ -78,8 +78,34 @@ export interface StudentFile { weights: Uint8Array; card: string; name: string }
 /// The message of the last panic, kept for [`last_panic`].
 static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
 
+unsafe extern "C" {
+    /// The static constructors wasm-ld collects (cubecl registers its IR dialects with
+    /// `inventory`, which runs them as constructors on wasm). A module that never calls this
+    /// itself is linked as a "command": wasm-ld wraps *every* export, down to wasm-bindgen's
+    /// closure shims, in a call to it, so all constructors ran again on each call from JS (a
+    /// few percent of the page's main thread in a WebGPU training run, docs/BENCHMARKS.md).
+    /// Calling it once here turns that off (the convention in `inventory`'s docs, and
+    /// WebAssembly/wasi-libc#328).
+    fn __wasm_call_ctors();
+}
+
+/// Runs when the module is instantiated (wasm-bindgen's start function; also exported, so a
+/// second call from JS must do nothing).
 #[wasm_bindgen(start)]
 fn init_panic_hook() {
+    ensure_initialised();
+}
+
+/// Runs the constructors and installs the panic hook, once. Also called by [`Session::create`]:
+/// wasm-bindgen-test does not run start functions, and nothing else would run the constructors.
+fn ensure_initialised() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(init_module);
+}
+
+fn init_module() {
+    // SAFETY: runs once (above), before any code of ours that needs what they register.
+    unsafe { __wasm_call_ctors() };
     // Panics (bugs, or a WebGPU device that failed) reach the console as readable messages, and
     // are kept so the worker can put them on the page after the trap that follows.
     std::panic::set_hook(Box::new(|info| {
@@ -136,6 +162,7 @@ pub struct Session {
 impl Session {
     /// Starts a session on `"webgpu"` (fails if WebGPU cannot start) or `"cpu"`.
     pub async fn create(backend: String) -> Result<Session, JsValue> {
+        ensure_initialised();
         let device = match backend.as_str() {
             "webgpu" => webgpu_device().await?,
             "cpu" => Device::flex(),
