@@ -120,14 +120,15 @@ async function profile() {
   await page.waitForFunction(() => document.querySelector("#status")?.textContent === "ready");
   page.setDefaultTimeout(3_600_000);
   const rows = await Promise.race([page.evaluate((c) => window.runProfile(c), { specs: SPECS, ...PROFILE }), failed]);
-  const host = await hostProfile(page, { ...SPECS[0], checked_steps: 0, warmup: 0, steps: PROFILE.long });
+  const host = await hostProfile(page, { ...SPECS[0], checked_steps: 0, warmup: 0, steps: 20 });
   await page.close();
   return { training: rows, host };
 }
 
 /**
- * Where the page's main thread spends a webdistill WebGPU run of the small student: Chromium's
- * sampling CPU profiler (DevTools protocol) around it, self time per function, the most first.
+ * Where the page's main thread spends a webdistill WebGPU run of the small student (on a session
+ * that has trained once already): Chromium's sampling CPU profiler (DevTools protocol) around
+ * it, self time per function, the most first.
  */
 async function hostProfile(page, spec) {
   const cdp = await page.context().newCDPSession(page);
