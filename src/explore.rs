@@ -138,6 +138,20 @@ pub async fn shift_bias(
     source: ShiftSource<'_>,
     device: &Device,
 ) -> Result<BiasShift> {
+    let test_logits = predict_all(student, test, device).await?;
+    shift_bias_of(student, test, &test_logits, class, source, device).await
+}
+
+/// [`shift_bias`] given the student's logits on `test` (a bias shift moves logits only, so the
+/// test set need not be read again for every amount tried).
+pub async fn shift_bias_of(
+    student: &impl Classifier,
+    test: &Mnist,
+    test_logits: &[f32],
+    class: u8,
+    source: ShiftSource<'_>,
+    device: &Device,
+) -> Result<BiasShift> {
     if class as usize >= NUM_CLASSES {
         return Err(Error::setting("class", format!("{class} is not a digit")));
     }
@@ -162,9 +176,8 @@ pub async fn shift_bias(
             (delta, Some(rows.len()))
         }
     };
-    let logits = predict_all(student, test, device).await?;
-    let before = Evaluation::from_logits(&logits, test.labels());
-    let shifted = shift_class_logit(&logits, class as usize, delta);
+    let before = Evaluation::from_logits(test_logits, test.labels());
+    let shifted = shift_class_logit(test_logits, class as usize, delta);
     let after = Evaluation::from_logits(&shifted, test.labels());
     Ok(BiasShift {
         class,
@@ -182,6 +195,8 @@ pub struct TrainedRun {
     pub distilled: Student,
     pub scratch: Option<Student>,
     pub comparison: Comparison,
+    /// The distilled student's test logits, read once, when a bias shift first needs them.
+    pub distilled_test_logits: std::cell::RefCell<Option<std::rc::Rc<Vec<f32>>>>,
 }
 
 /// One model's answer for one image.
@@ -231,6 +246,20 @@ pub async fn predict_each(
 }
 
 impl TrainedRun {
+    /// The distilled student's logits on `test` (computed on the first call, then kept).
+    pub async fn distilled_logits(
+        &self,
+        test: &Mnist,
+        device: &Device,
+    ) -> Result<std::rc::Rc<Vec<f32>>> {
+        if let Some(logits) = self.distilled_test_logits.borrow().clone() {
+            return Ok(logits);
+        }
+        let logits = std::rc::Rc::new(predict_all(&self.distilled, test, device).await?);
+        *self.distilled_test_logits.borrow_mut() = Some(logits.clone());
+        Ok(logits)
+    }
+
     /// The weights file and card of the `distilled` or `scratch` student.
     pub async fn export(&self, role: &str) -> Result<(Vec<u8>, StudentCard)> {
         let (student, report, objective) = match (role, &self.scratch, &self.comparison.scratch) {

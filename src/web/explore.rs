@@ -15,8 +15,8 @@ use crate::data::Mnist;
 use crate::drawing::mnist_from_canvas;
 use crate::eval::predict_all;
 use crate::explore::{
-    EXPLORE_MAX_TEMPERATURE, ShiftSource, TrainedRun, hardest_examples, predict_each, shift_bias,
-    soft_probabilities,
+    EXPLORE_MAX_TEMPERATURE, ShiftSource, TrainedRun, hardest_examples, predict_each,
+    shift_bias_of, soft_probabilities,
 };
 
 /// `softmax(logits / T)` of each row of 10 logits, for T in (0, 20]: the probabilities the
@@ -52,6 +52,7 @@ impl Session {
             distilled,
             scratch,
             comparison,
+            distilled_test_logits: Default::default(),
         }));
         Ok(())
     }
@@ -124,7 +125,11 @@ impl Session {
                 Some(delta) => ShiftSource::Given(delta),
                 None => ShiftSource::FitOn(&train, &run.transfer.holdout),
             };
-            let shift = shift_bias(&run.distilled, &test, class, source, &device).await;
+            let logits = run
+                .distilled_logits(&test, &device)
+                .await
+                .map_err(js_error)?;
+            let shift = shift_bias_of(&run.distilled, &test, &logits, class, source, &device).await;
             to_js(&shift.map_err(js_error)?)
         }))
     }
