@@ -54,7 +54,19 @@ pub struct Replay {
 /// `steps` timed.
 pub async fn training_throughput(lab: &Lab, spec: &TrainingBenchSpec) -> Result<TrainingBench> {
     let total = spec.checked_steps + spec.warmup + spec.steps;
-    let size = (total * spec.batch_size).min(lab.train.len());
+    let size = total * spec.batch_size;
+    // One pass over the loaded images: past its end the trainer has no batches left, and the
+    // steps it did not run would still divide the time (a too-fast, false number).
+    if spec.steps == 0 || size > lab.train.len() {
+        return Err(crate::error::Error::setting(
+            "benchmark",
+            format!(
+                "{total} steps of {} need {size} training images and at least one timed step; {} are loaded",
+                spec.batch_size,
+                lab.train.len()
+            ),
+        ));
+    }
     let settings = DistillSettings {
         student: StudentConfig::new(spec.hidden.clone())?,
         objective: Objective::Hinton {
@@ -79,11 +91,11 @@ pub async fn training_throughput(lab: &Lab, spec: &TrainingBenchSpec) -> Result<
     let start = Instant::now();
     let done = trainer.advance(spec.steps).await?;
     let seconds = start.elapsed().as_secs_f64();
-    let rows_used = (total * spec.batch_size).min(prepared.transfer.len());
+    let rows_used = size;
     Ok(TrainingBench {
         spec: spec.clone(),
         backend: crate::eval::backend_name(&lab.device),
-        ms_per_step: seconds * 1000.0 / spec.steps.max(1) as f64,
+        ms_per_step: seconds * 1000.0 / spec.steps as f64,
         examples_per_s: (spec.steps * spec.batch_size) as f64 / seconds,
         first_losses,
         final_loss: done.loss.unwrap_or(f32::NAN),
