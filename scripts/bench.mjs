@@ -120,42 +120,57 @@ async function profile() {
   await page.waitForFunction(() => document.querySelector("#status")?.textContent === "ready");
   page.setDefaultTimeout(3_600_000);
   const rows = await Promise.race([page.evaluate((c) => window.runProfile(c), { specs: SPECS, ...PROFILE }), failed]);
-  const host = await hostProfile(page, { ...SPECS[0], checked_steps: 0, warmup: 0, steps: 20 });
+  // The main thread of the page during webdistill's timed steps: on WebGPU (the small student,
+  // where host costs would show) and on the CPU backend (both students).
+  const host = [];
+  for (const [backend, spec] of [["webgpu", SPECS[0]], ["cpu", SPECS[0]], ["cpu", SPECS[1]]]) {
+    host.push(await hostProfile(page, backend, { ...spec, checked_steps: 0, warmup: 5, steps: backend === "cpu" ? 60 : 20 }));
+  }
   await page.close();
   return { training: rows, host };
 }
 
 /**
- * Where the page's main thread spends a webdistill WebGPU run of the small student (on a session
- * that has trained once already): Chromium's sampling CPU profiler (DevTools protocol) around
- * it, self time per function, the most first.
+ * Where the page's main thread spends webdistill's timed training steps: Chromium's sampling CPU
+ * profiler (DevTools protocol) around a run on a settled session, self time per function, the
+ * most first. Only samples inside the timed steps count (the call also selects the batches and
+ * runs the teacher over them): the window ends when the page saw the run end.
  */
-async function hostProfile(page, spec) {
+async function hostProfile(page, backend, spec) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Profiler.enable");
-  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
-  await page.evaluate(() => window.runWebGpuSteps({ hidden: [64], batch_size: 128, checked_steps: 0, warmup: 5, steps: 1, seed: 1 }));
+  await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+  await page.evaluate(([b, s]) => window.runSteps(b, { ...s, steps: 5 }), [backend, spec]);
   await cdp.send("Profiler.start");
-  const run = await page.evaluate((s) => window.runWebGpuSteps(s), spec);
+  const run = await page.evaluate(([b, s]) => window.runSteps(b, s), [backend, spec]);
   const { profile } = await cdp.send("Profiler.stop");
+  const sinceEnd = (await page.evaluate(() => performance.now())) - run.ended;
+  const to = profile.endTime - sinceEnd * 1000; // µs, the profiler's clock
+  const from = to - run.timed_ms * 1000;
   const self = new Map();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const deltas = profile.timeDeltas;
+  let t = profile.startTime;
   profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i];
+    if (t < from || t > to) return;
     const f = byId.get(id).callFrame;
     const name = f.functionName || (f.url ? `(anonymous ${f.url.split("/").at(-1)})` : "(root)");
-    self.set(name, (self.get(name) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
+    self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([name, ms]) => ({ name, ms, share: ms / total }));
-  return { spec, run, sampled_ms: total, top };
+  return { backend, spec, run, sampled_ms: total, top };
 }
 
+/** The CLI on both cores (rayon's default), then on one, as the browser's wasm runs. */
 function native() {
-  const out = execFileSync("target/release/webdistill", ["bench", "--json", "--steps", String(STEPS), "--warmup", String(WARMUP)],
-    { encoding: "utf8", maxBuffer: 1 << 26 });
-  const r = JSON.parse(out);
-  return { cpu: { training: r.training.map(({ replay, ...t }) => t), latency: Object.fromEntries(r.latency) } };
+  const run = (env) => {
+    const out = execFileSync("target/release/webdistill", ["bench", "--json", "--steps", String(STEPS), "--warmup", String(WARMUP)],
+      { encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, ...env } });
+    const r = JSON.parse(out);
+    return { training: r.training.map(({ replay, ...t }) => t), latency: Object.fromEntries(r.latency) };
+  };
+  return { cpu: run({}), cpu_1_thread: run({ RAYON_NUM_THREADS: "1" }) };
 }
 
 // ---- printing -------------------------------------------------------------------------------
@@ -171,15 +186,17 @@ function print(r) {
 
   if (r.browser && r.native) printTraining(r);
   if (r.profile) printProfile(r.profile.training);
-  if (r.profile?.host) printHost(r.profile.host);
+  for (const h of r.profile?.host ?? []) printHost(h);
 }
 
 function printTraining(r) {
   const peers = [
     ["webdistill WebGPU", r.browser.webdistill.webgpu], ["webdistill CPU (wasm)", r.browser.webdistill.cpu],
     ["TF.js webgpu", r.browser.tfjs.webgpu], ["TF.js wasm", r.browser.tfjs.wasm], ["native webdistill CPU", r.native.cpu],
+    ["native CPU, 1 thread", r.native.cpu_1_thread],
   ].filter(([, v]) => v);
-  const ref = { "webdistill WebGPU": null, "webdistill CPU (wasm)": null, "TF.js webgpu": "webdistill WebGPU", "TF.js wasm": "webdistill CPU (wasm)", "native webdistill CPU": "webdistill CPU (wasm)" };
+  const ref = { "webdistill WebGPU": null, "webdistill CPU (wasm)": null, "TF.js webgpu": "webdistill WebGPU", "TF.js wasm": "webdistill CPU (wasm)",
+    "native webdistill CPU": "webdistill CPU (wasm)", "native CPU, 1 thread": "webdistill CPU (wasm)" };
   const byName = Object.fromEntries(peers);
   SPECS.forEach((spec, i) => {
     console.log(`\ntraining 784-${spec.hidden.join("-")}-10, batch ${spec.batch_size}, Hinton KD T=4 α=0.9, ${spec.steps} timed steps`);
@@ -196,12 +213,13 @@ function printTraining(r) {
     const cells = Object.entries(v.latency).map(([m, l]) => `${m}: ${l[0].ms_per_batch.toFixed(3)} | ${l.at(-1).ms_per_batch.toFixed(2)}`);
     console.log(`${name.padEnd(24)}${cells.join("   ")}`);
   }
+  for (const [name, v] of peers) if (v.settle_ms_per_step) console.log(`${name}: settled (V8 tier-up) after ${v.settle_ms_per_step.length} untimed passes of the small student: ${v.settle_ms_per_step.map((ms) => ms.toFixed(2)).join(", ")} ms/step`);
   for (const [b, v] of Object.entries(r.browser.tfjs)) console.log(`TF.js ${b} teacher port: ${(v.teacher_port_accuracy * 100).toFixed(1)}% on the first 256 test images`);
   for (const skipped of r.browser.skipped) console.log(`skipped: ${skipped}`);
 }
 
 function printHost(h) {
-  console.log(`\nthe page's main thread during ${h.spec.steps} webdistill WebGPU steps of 784-${h.spec.hidden.join("-")}-10 (${h.run.ms_per_step.toFixed(1)} ms/step), self time:`);
+  console.log(`\nthe page's main thread during ${h.spec.steps} timed webdistill ${h.backend} steps of 784-${h.spec.hidden.join("-")}-10 (${h.run.ms_per_step.toFixed(2)} ms/step; ${h.sampled_ms.toFixed(0)} ms sampled), self time:`);
   for (const f of h.top) console.log(`  ${f.name.slice(0, 90).padEnd(90)}${f.ms.toFixed(1).padStart(9)} ms ${(f.share * 100).toFixed(1).padStart(5)}%`);
 }
 
