@@ -91,7 +91,6 @@ pub async fn training_throughput(lab: &Lab, spec: &TrainingBenchSpec) -> Result<
     let start = Instant::now();
     let done = trainer.advance(spec.steps).await?;
     let seconds = start.elapsed().as_secs_f64();
-    let rows_used = size;
     Ok(TrainingBench {
         spec: spec.clone(),
         backend: crate::eval::backend_name(&lab.device),
@@ -101,8 +100,8 @@ pub async fn training_throughput(lab: &Lab, spec: &TrainingBenchSpec) -> Result<
         final_loss: done.loss.unwrap_or(f32::NAN),
         replay: Replay {
             initial_weights,
-            rows: prepared.transfer.indices[..rows_used].to_vec(),
-            teacher_logits: prepared.teacher_logits[..rows_used * NUM_CLASSES].to_vec(),
+            rows: prepared.transfer.indices[..size].to_vec(),
+            teacher_logits: prepared.teacher_logits[..size * NUM_CLASSES].to_vec(),
         },
     })
 }

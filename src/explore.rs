@@ -188,6 +188,30 @@ pub async fn shift_bias_of(
     })
 }
 
+/// A model's logits over the whole test set, computed when first asked for and then kept: one
+/// pass over 10,000 images takes minutes on SwiftShader, and the explorer asks again and again.
+#[derive(Default)]
+pub struct TestLogits(std::cell::RefCell<Option<std::rc::Rc<Vec<f32>>>>);
+
+impl TestLogits {
+    /// `model`'s test logits (row-major, 10 per image): the kept ones, or computed now. The cell
+    /// is not borrowed across the await, so a second caller meanwhile computes them too rather
+    /// than failing.
+    pub async fn get(
+        &self,
+        model: &impl Classifier,
+        test: &Mnist,
+        device: &Device,
+    ) -> Result<std::rc::Rc<Vec<f32>>> {
+        if let Some(logits) = self.0.borrow().clone() {
+            return Ok(logits);
+        }
+        let logits = std::rc::Rc::new(predict_all(model, test, device).await?);
+        *self.0.borrow_mut() = Some(logits.clone());
+        Ok(logits)
+    }
+}
+
 /// A finished comparison run, kept so its students can be explored and taken away.
 pub struct TrainedRun {
     pub settings: DistillSettings,
@@ -196,7 +220,7 @@ pub struct TrainedRun {
     pub scratch: Option<Student>,
     pub comparison: Comparison,
     /// The distilled student's test logits, read once, when a bias shift first needs them.
-    pub distilled_test_logits: std::cell::RefCell<Option<std::rc::Rc<Vec<f32>>>>,
+    pub distilled_test_logits: TestLogits,
 }
 
 /// One model's answer for one image.
@@ -252,12 +276,9 @@ impl TrainedRun {
         test: &Mnist,
         device: &Device,
     ) -> Result<std::rc::Rc<Vec<f32>>> {
-        if let Some(logits) = self.distilled_test_logits.borrow().clone() {
-            return Ok(logits);
-        }
-        let logits = std::rc::Rc::new(predict_all(&self.distilled, test, device).await?);
-        *self.distilled_test_logits.borrow_mut() = Some(logits.clone());
-        Ok(logits)
+        self.distilled_test_logits
+            .get(&self.distilled, test, device)
+            .await
     }
 
     /// The weights file and card of the `distilled` or `scratch` student.

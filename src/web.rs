@@ -28,7 +28,7 @@ use crate::Error;
 use crate::bench::{TrainingBenchSpec, fresh_student_latency, training_throughput};
 use crate::data::{Mnist, SHARD_SIZE, decode_image_shard, idx::parse_labels};
 use crate::experiment::{Comparison, DistillSettings, Lab, latency_profile};
-use crate::explore::TrainedRun;
+use crate::explore::{TestLogits, TrainedRun};
 use crate::live::{LiveRun, Phase};
 use crate::model::{StudentConfig, Teacher};
 use crate::teacher_card::TeacherCard;
@@ -155,7 +155,7 @@ pub struct Session {
     /// The last finished run ([`Session::keep`]): its students can be explored and downloaded.
     kept: Option<Rc<TrainedRun>>,
     /// The teacher's logits on the test set, computed when first needed.
-    teacher_test_logits: Rc<RefCell<Option<Rc<Vec<f32>>>>>,
+    teacher_test_logits: Rc<TestLogits>,
 }
 
 #[wasm_bindgen]
@@ -447,6 +447,9 @@ impl Distillation {
     }
 
     /// Does about 150 ms of work and reports where the run stands.
+    // The borrow held across the await is the run's lock: a second `advance` or `finish` while
+    // this one is pending gets "busy" instead of interleaving with it (one thread, no deadlock).
+    #[allow(clippy::await_holding_refcell_ref)]
     #[wasm_bindgen(unchecked_return_type = "Promise<Update>")]
     pub fn advance(&self) -> Promise {
         let state = self.0.clone();
@@ -459,6 +462,7 @@ impl Distillation {
     }
 
     /// Measures teacher, distilled and scratch student on the full test set.
+    #[allow(clippy::await_holding_refcell_ref)] // the borrow is the run's lock, as in `advance`
     #[wasm_bindgen(unchecked_return_type = "Promise<Comparison>")]
     pub fn finish(&self) -> Promise {
         let state = self.0.clone();

@@ -137,6 +137,9 @@ async function distill(settings) {
   session.keep(run);
   run.free();
   run = null;
+  // Exported now, not on click: a download started after a round trip to this worker could
+  // fall outside the click's user activation, and browsers then block or ask. Costs one weights
+  // readback per student (5 MB for 800-800).
   const files = { distilled: await session.studentFile("distilled") };
   if (comparison.scratch) files.scratch = await session.studentFile("scratch");
   post({ type: "result", comparison, files });

@@ -13,7 +13,6 @@ use super::{Distillation, Session, busy, js_error, missing, to_js};
 use crate::Error;
 use crate::data::Mnist;
 use crate::drawing::mnist_from_canvas;
-use crate::eval::predict_all;
 use crate::explore::{
     EXPLORE_MAX_TEMPERATURE, ShiftSource, TrainedRun, hardest_examples, predict_each,
     shift_bias_of, soft_probabilities,
@@ -92,19 +91,10 @@ impl Session {
         let (test, device) = (self.test()?, self.device.clone());
         let cache = self.teacher_test_logits.clone();
         Ok(future_to_promise(async move {
-            let cached = cache.borrow().clone();
-            let logits = match cached {
-                Some(logits) => logits,
-                None => {
-                    let logits = Rc::new(
-                        predict_all(&teacher, &test, &device)
-                            .await
-                            .map_err(js_error)?,
-                    );
-                    *cache.borrow_mut() = Some(logits.clone());
-                    logits
-                }
-            };
+            let logits = cache
+                .get(&teacher, &test, &device)
+                .await
+                .map_err(js_error)?;
             let hardest = hardest_examples(&logits, test.labels(), count).map_err(js_error)?;
             Ok(js_sys::Uint32Array::from(&hardest[..]).into())
         }))

@@ -30,6 +30,7 @@ async function settle(pass) {
     const [before, last] = seen.slice(-2);
     if (seen.length >= 2 && Math.abs(last - before) <= 0.1 * before) break;
   }
+  log(`  settled after ${seen.length} passes: ${seen.map((ms) => ms.toFixed(2)).join(", ")} ms/step`);
   return seen;
 }
 
@@ -47,7 +48,6 @@ async function runBench(config) {
       continue;
     }
     const settled = await settle(() => session.benchTraining(config.specs[0]));
-    log(`  settled after ${settled.length} passes: ${settled.map((ms) => ms.toFixed(2)).join(", ")} ms/step`);
     const { training, latency: lat } = await measure(session, config.specs);
     replays ??= training;
     results.webdistill[backend] = { training: training.map(withoutReplay), latency: lat, settle_ms_per_step: settled };
@@ -62,7 +62,6 @@ async function runBench(config) {
       continue;
     }
     const settled = await settle(() => trainingThroughput(replays[0], data));
-    log(`  settled after ${settled.length} passes: ${settled.map((ms) => ms.toFixed(2)).join(", ")} ms/step`);
     const training = [];
     for (const bench of replays) training.push(await trainingThroughput(bench, data));
     const teacher = await latency("teacher", data, LATENCY_BATCHES);
