@@ -4,16 +4,17 @@
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
-use crate::data::Mnist;
-use crate::data::{NUM_CLASSES, TransferConfig};
-use crate::distill::Objective;
+use crate::data::{Mnist, NUM_CLASSES, TrainingSet, TransferConfig, TransferSet};
 use crate::error::Result;
-use crate::eval::Latency;
-use crate::experiment::{DistillSettings, Lab, latency_profile};
+use crate::eval::latency::{LatencyProfile, latency_profile};
 use crate::model::StudentConfig;
+use crate::run::{LABEL_BATCH, Lab, teacher_outputs};
+use crate::settings::DistillSettings;
+use crate::train::Trainer;
 
 /// One training-throughput measurement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct TrainingBenchSpec {
     pub hidden: Vec<usize>,
     pub batch_size: usize,
@@ -24,9 +25,46 @@ pub struct TrainingBenchSpec {
     /// Timed steps; the loss is read back once, after the last.
     pub steps: usize,
     pub seed: u64,
+    /// The loss and step size: the page's defaults unless given.
+    #[serde(default = "default_temperature")]
+    pub temperature: f32,
+    #[serde(default = "default_alpha")]
+    pub alpha: f32,
+    #[serde(default = "default_learning_rate")]
+    pub learning_rate: f64,
+}
+
+impl TrainingBenchSpec {
+    /// A spec with every field but the loss and step size to be filled in (`..page_defaults()`).
+    pub fn page_defaults() -> Self {
+        Self {
+            hidden: Vec::new(),
+            batch_size: 0,
+            checked_steps: 0,
+            warmup: 0,
+            steps: 0,
+            seed: 0,
+            temperature: default_temperature(),
+            alpha: default_alpha(),
+            learning_rate: default_learning_rate(),
+        }
+    }
+}
+
+fn default_temperature() -> f32 {
+    DistillSettings::default().temperature
+}
+
+fn default_alpha() -> f32 {
+    DistillSettings::default().alpha
+}
+
+fn default_learning_rate() -> f64 {
+    DistillSettings::default().learning_rate
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct TrainingBench {
     pub spec: TrainingBenchSpec,
     pub backend: String,
@@ -49,9 +87,9 @@ pub struct Replay {
     pub teacher_logits: Vec<f32>,
 }
 
-/// Hinton KD at T = 4, α = 0.9 (the workload) on an all-labeled transfer set of one
-/// shard, batches in order: `checked_steps` steps read one at a time, `warmup` more, then
-/// `steps` timed.
+/// Hinton KD (the spec's T, α and step size) on an all-labeled transfer set drawn from the
+/// loaded images, batches in order: `checked_steps` steps read one at a time, `warmup` more,
+/// then `steps` timed.
 pub async fn training_throughput(lab: &Lab, spec: &TrainingBenchSpec) -> Result<TrainingBench> {
     let total = spec.checked_steps + spec.warmup + spec.steps;
     let size = total * spec.batch_size;
@@ -68,20 +106,31 @@ pub async fn training_throughput(lab: &Lab, spec: &TrainingBenchSpec) -> Result<
         ));
     }
     let settings = DistillSettings {
-        student: StudentConfig::new(spec.hidden.clone())?,
-        objective: Objective::Hinton {
-            temperature: 4.0,
-            alpha: 0.9,
-        },
+        hidden: StudentConfig::new(spec.hidden.clone())?.hidden,
+        assistant: Vec::new(),
+        loss: crate::settings::Loss::Hinton,
+        temperature: spec.temperature,
+        alpha: spec.alpha,
         epochs: 1,
         batch_size: spec.batch_size,
-        learning_rate: 1e-3,
+        learning_rate: spec.learning_rate,
         seed: spec.seed,
-        transfer: TransferConfig::all_labeled(size, spec.seed),
+        ..DistillSettings::default()
     };
-    let prepared = lab.prepare(&settings.transfer, false).await?;
-    let (trainer, _) = lab.trainers(&settings, &prepared)?;
-    let mut trainer = trainer.in_order();
+    let transfer = TransferSet::select(&lab.train, &TransferConfig::all_labeled(size, spec.seed))?;
+    let (logits, _) = teacher_outputs(
+        &lab.teacher,
+        &lab.train,
+        &transfer.indices,
+        false,
+        &lab.device,
+    )
+    .await?;
+    let logits = std::sync::Arc::new(logits);
+    let set = TrainingSet::distillation(lab.train.clone(), &transfer, logits.clone())?;
+    let config = settings.distilled_config();
+    let steps = config.steps_for(transfer.len());
+    let mut trainer = Trainer::new(config, set, steps, &lab.device)?.in_order();
     let initial_weights = trainer.weights().await?;
     let mut first_losses = Vec::with_capacity(spec.checked_steps);
     for _ in 0..spec.checked_steps {
@@ -93,16 +142,48 @@ pub async fn training_throughput(lab: &Lab, spec: &TrainingBenchSpec) -> Result<
     let seconds = start.elapsed().as_secs_f64();
     Ok(TrainingBench {
         spec: spec.clone(),
-        backend: crate::eval::backend_name(&lab.device),
+        backend: lab.backend.name().to_string(),
         ms_per_step: seconds * 1000.0 / spec.steps as f64,
         examples_per_s: (spec.steps * spec.batch_size) as f64 / seconds,
         first_losses,
         final_loss: done.loss.unwrap_or(f32::NAN),
         replay: Replay {
             initial_weights,
-            rows: prepared.transfer.indices[..size].to_vec(),
-            teacher_logits: prepared.teacher_logits[..size * NUM_CLASSES].to_vec(),
+            rows: transfer.indices[..size].to_vec(),
+            teacher_logits: logits[..size * NUM_CLASSES].to_vec(),
         },
+    })
+}
+
+/// The teacher labelling images, as a run labels its transfer set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+pub struct LabellingBench {
+    pub images: usize,
+    /// Images per forward pass ([`LABEL_BATCH`]).
+    pub batch: usize,
+    pub seconds: f64,
+    pub images_per_s: f64,
+    pub backend: String,
+}
+
+/// The teacher labelling the first `images` test images in batches of [`LABEL_BATCH`], logits
+/// read back (after one untimed pass: kernels compiled, weights resident): what a run's
+/// labelling phase does.
+pub async fn labelling_throughput(lab: &Lab, images: usize) -> Result<LabellingBench> {
+    let images = images.min(lab.test.len()).max(1);
+    let rows: Vec<u32> = (0..images as u32).collect();
+    let label = || teacher_outputs(&lab.teacher, &lab.test, &rows, false, &lab.device);
+    label().await?;
+    let start = Instant::now();
+    label().await?;
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(LabellingBench {
+        images,
+        batch: LABEL_BATCH,
+        seconds,
+        images_per_s: images as f64 / seconds,
+        backend: lab.backend.name().to_string(),
     })
 }
 
@@ -112,7 +193,7 @@ pub async fn fresh_student_latency(
     config: &StudentConfig,
     test: &Mnist,
     device: &burn::prelude::Device,
-) -> Result<Vec<Latency>> {
+) -> Result<LatencyProfile> {
     device.seed(1);
     latency_profile(&config.init(device), test, device).await
 }

@@ -26,7 +26,8 @@ pub enum Error {
     CountMismatch { images: usize, labels: usize },
     /// A label outside 0..=9.
     BadLabel { index: usize, label: u8 },
-    /// A setting outside its valid range; `setting` is the name the user typed or saw.
+    /// A setting outside its valid range; `setting` is its key in the settings schema (`hidden`,
+    /// `learning_rate`, ...), or the name of what was asked for outside it (`session`, `drawing`).
     InvalidSetting { setting: String, reason: String },
     /// A weights file that is not valid safetensors, or does not fit the architecture.
     Weights(String),
@@ -45,6 +46,33 @@ impl Error {
             setting: setting.into(),
             reason: reason.into(),
         }
+    }
+}
+
+impl Error {
+    /// The setting's key, when this is an [`Error::InvalidSetting`].
+    pub fn setting_key(&self) -> Option<&str> {
+        match self {
+            Error::InvalidSetting { setting, .. } => Some(setting),
+            _ => None,
+        }
+    }
+
+    /// What was wrong, without the setting's name (the whole message for other errors).
+    pub fn reason(&self) -> String {
+        match self {
+            Error::InvalidSetting { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// "Student hidden layers" → "student hidden layers", for the middle of a sentence.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_uppercase() => c.to_ascii_lowercase().to_string() + chars.as_str(),
+        _ => text.to_string(),
     }
 }
 
@@ -76,7 +104,13 @@ impl fmt::Display for Error {
             Error::BadLabel { index, label } => {
                 write!(f, "label {index} is {label}, but MNIST labels are 0 to 9")
             }
-            Error::InvalidSetting { setting, reason } => write!(f, "invalid {setting}: {reason}"),
+            Error::InvalidSetting { setting, reason } => {
+                write!(
+                    f,
+                    "invalid {}: {reason}",
+                    lowercase_first(crate::settings::schema::label(setting))
+                )
+            }
             Error::Weights(reason) => write!(f, "weights file: {reason}"),
             Error::ChecksumMismatch { expected, found } => write!(
                 f,

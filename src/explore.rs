@@ -5,14 +5,15 @@
 
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
-use web_time::Instant;
 
 use crate::data::{Mnist, NUM_CLASSES, TransferSet};
 use crate::distill::MAX_TEMPERATURE;
 use crate::error::{Error, Result};
-use crate::eval::{Evaluation, predict_all, predict_logits, read_floats};
-use crate::experiment::{Comparison, DistillSettings, fit_class_bias, shift_class_logit};
-use crate::model::{Classifier, Student, Teacher};
+use crate::eval::latency::{Timing, time_calls};
+use crate::eval::{Evaluation, TestLogits, predict_logits, read_floats};
+use crate::model::{Classifier, Teacher};
+use crate::run::Finished;
+use crate::settings::DistillSettings;
 use crate::student_card::{StudentCard, StudentOrigin, export_student};
 
 /// The largest temperature the explorer offers (Hinton 2015 §3 distilled MNIST at T = 20).
@@ -44,6 +45,18 @@ pub fn soft_probabilities(logits: &[f32], temperature: f32) -> Result<Vec<f32>> 
     Ok(out)
 }
 
+/// [`soft_probabilities`] for the explorer's slider, which goes up to
+/// [`EXPLORE_MAX_TEMPERATURE`].
+pub fn slider_probabilities(logits: &[f32], temperature: f32) -> Result<Vec<f32>> {
+    if temperature > EXPLORE_MAX_TEMPERATURE {
+        return Err(Error::setting(
+            "temperature",
+            format!("T = {temperature}; the explorer goes up to {EXPLORE_MAX_TEMPERATURE}"),
+        ));
+    }
+    soft_probabilities(logits, temperature)
+}
+
 /// Test images ordered from the one the teacher finds hardest: lowest probability (T = 1) on
 /// the true label first, so its mistakes come before its doubts. Returns the first `count`.
 pub fn hardest_examples(teacher_logits: &[f32], labels: &[u8], count: usize) -> Result<Vec<u32>> {
@@ -58,37 +71,26 @@ pub fn hardest_examples(teacher_logits: &[f32], labels: &[u8], count: usize) -> 
     Ok(scored.into_iter().take(count).map(|(_, i)| i).collect())
 }
 
-/// Timing a single prediction repeats it until this much time has passed: the browser's clock
-/// ticks in steps of 0.1 ms, longer than a small student's forward pass.
-const MIN_TIMED_MS: f64 = 5.0;
-/// ...or this many times.
-const MAX_TIMED_RUNS: usize = 500;
-
 /// One model's logits for one image, and the time of one prediction (upload, forward, read
-/// back) in milliseconds: the mean of as many repeats as fill [`MIN_TIMED_MS`], after the first
-/// (untimed) one. Returns `(logits, ms, repeats)`.
+/// back), timed in windows long enough for the browser's coarse clock ([`time_calls`]).
 pub async fn timed_logits(
     model: &dyn Classifier,
     data: &Mnist,
     index: u32,
     device: &Device,
-) -> Result<(Vec<f32>, f64, usize)> {
+) -> Result<(Vec<f32>, Timing)> {
     let values = read_floats(model.logits(data.images_tensor(&[index], device))).await?;
-    let start = Instant::now();
-    let mut runs = 0;
-    while runs < MAX_TIMED_RUNS {
-        read_floats(model.logits(data.images_tensor(&[index], device))).await?;
-        runs += 1;
-        if start.elapsed().as_secs_f64() * 1000.0 >= MIN_TIMED_MS {
-            break;
-        }
-    }
-    let ms = start.elapsed().as_secs_f64() * 1000.0 / runs as f64;
-    Ok((values, ms, runs))
+    let timing = time_calls(|| {
+        let logits = model.logits(data.images_tensor(&[index], device));
+        async move { read_floats(logits).await.map(|_| ()) }
+    })
+    .await?;
+    Ok((values, timing))
 }
 
 /// How a student does on the test set, overall and on one class.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct ClassScore {
     pub accuracy: f64,
     pub errors: usize,
@@ -111,6 +113,7 @@ impl ClassScore {
 /// Raising one class's output bias (Hinton 2015 §3: a student that never saw a 3 learns too low
 /// a bias for it; raising it by 3.5 brought the 3s back).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct BiasShift {
     pub class: u8,
     pub delta: f32,
@@ -130,19 +133,7 @@ pub enum ShiftSource<'a> {
     FitOn(&'a Mnist, &'a [u32]),
 }
 
-/// Measures `student` on `test` before and after raising `class`'s bias.
-pub async fn shift_bias(
-    student: &impl Classifier,
-    test: &Mnist,
-    class: u8,
-    source: ShiftSource<'_>,
-    device: &Device,
-) -> Result<BiasShift> {
-    let test_logits = predict_all(student, test, device).await?;
-    shift_bias_of(student, test, &test_logits, class, source, device).await
-}
-
-/// [`shift_bias`] given the student's logits on `test` (a bias shift moves logits only, so the
+/// `student`'s test accuracy before and after raising `class`'s bias, given its logits on `test` (a bias shift moves logits only, so the
 /// test set need not be read again for every amount tried).
 pub async fn shift_bias_of(
     student: &impl Classifier,
@@ -188,43 +179,19 @@ pub async fn shift_bias_of(
     })
 }
 
-/// A model's logits over the whole test set, computed when first asked for and then kept: one
-/// pass over 10,000 images takes minutes on SwiftShader, and the explorer asks again and again.
-#[derive(Default)]
-pub struct TestLogits(std::cell::RefCell<Option<std::rc::Rc<Vec<f32>>>>);
-
-impl TestLogits {
-    /// `model`'s test logits (row-major, 10 per image): the kept ones, or computed now. The cell
-    /// is not borrowed across the await, so a second caller meanwhile computes them too rather
-    /// than failing.
-    pub async fn get(
-        &self,
-        model: &impl Classifier,
-        test: &Mnist,
-        device: &Device,
-    ) -> Result<std::rc::Rc<Vec<f32>>> {
-        if let Some(logits) = self.0.borrow().clone() {
-            return Ok(logits);
-        }
-        let logits = std::rc::Rc::new(predict_all(model, test, device).await?);
-        *self.0.borrow_mut() = Some(logits.clone());
-        Ok(logits)
-    }
-}
-
 /// A finished comparison run, kept so its students can be explored and taken away.
 pub struct TrainedRun {
-    pub settings: DistillSettings,
+    pub finished: Finished,
     pub transfer: TransferSet,
-    pub distilled: Student,
-    pub scratch: Option<Student>,
-    pub comparison: Comparison,
+    /// The teacher's one-line description, for the students' cards.
+    pub teacher: String,
     /// The distilled student's test logits, read once, when a bias shift first needs them.
     pub distilled_test_logits: TestLogits,
 }
 
 /// One model's answer for one image.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct ModelOutput {
     /// `teacher`, `distilled` or `scratch`.
     pub model: String,
@@ -233,9 +200,8 @@ pub struct ModelOutput {
     pub logits: Vec<f32>,
     /// At T = 1.
     pub probabilities: Vec<f32>,
-    /// Time of one prediction (upload, forward, read back), ms: the mean of `runs` repeats.
-    pub ms: f64,
-    pub runs: usize,
+    /// Time of one prediction (upload, forward, read back).
+    pub timing: Timing,
 }
 
 /// Every model's answer for image `index` of `data`: the teacher's, then the students' of `run`
@@ -249,27 +215,30 @@ pub async fn predict_each(
 ) -> Result<Vec<ModelOutput>> {
     let mut models: Vec<(&str, &dyn Classifier)> = vec![("teacher", teacher)];
     if let Some(run) = run {
-        models.push(("distilled", &run.distilled));
-        if let Some(scratch) = &run.scratch {
-            models.push(("scratch", scratch));
+        models.push(("distilled", &run.finished.distilled.model));
+        if let Some(scratch) = &run.finished.scratch {
+            models.push(("scratch", &scratch.model));
         }
     }
     let mut outputs = Vec::with_capacity(models.len());
     for (name, model) in models {
-        let (logits, ms, runs) = timed_logits(model, data, index, device).await?;
+        let (logits, timing) = timed_logits(model, data, index, device).await?;
         outputs.push(ModelOutput {
             model: name.into(),
             predicted: crate::eval::argmax(&logits),
             probabilities: soft_probabilities(&logits, 1.0)?,
             logits,
-            ms,
-            runs,
+            timing,
         });
     }
     Ok(outputs)
 }
 
 impl TrainedRun {
+    pub fn settings(&self) -> &DistillSettings {
+        &self.finished.comparison.settings
+    }
+
     /// The distilled student's logits on `test` (computed on the first call, then kept).
     pub async fn distilled_logits(
         &self,
@@ -277,22 +246,35 @@ impl TrainedRun {
         device: &Device,
     ) -> Result<std::rc::Rc<Vec<f32>>> {
         self.distilled_test_logits
-            .get(&self.distilled, test, device)
+            .get(&self.finished.distilled.model, test, device)
             .await
     }
 
-    /// The weights file and card of the `distilled` or `scratch` student.
-    pub async fn export(&self, role: &str) -> Result<(Vec<u8>, StudentCard)> {
-        let (student, report, objective) = match (role, &self.scratch, &self.comparison.scratch) {
-            ("distilled", _, _) => (
-                &self.distilled,
-                &self.comparison.distilled,
-                self.settings.objective.describe(),
-            ),
+    /// The weights file and card of the `distilled` or `scratch` student (from the weights read
+    /// back when the run was measured: nothing is read from the device again).
+    pub fn export(&self, role: &str) -> Result<(Vec<u8>, StudentCard)> {
+        let f = &self.finished;
+        let c = &f.comparison;
+        let (student, report, objective, taught_by) = match (role, &f.scratch, &c.scratch) {
+            ("distilled", _, _) => {
+                let mut chain = vec![format!("teacher: {}", self.teacher)];
+                chain.extend(
+                    f.assistant
+                        .iter()
+                        .map(|a| format!("teacher assistant: {a}")),
+                );
+                (
+                    &f.distilled,
+                    &c.distilled,
+                    self.settings().objective().describe(),
+                    chain,
+                )
+            }
             ("scratch", Some(student), Some(report)) => (
                 student,
                 report,
                 crate::distill::Objective::Labels.describe(),
+                Vec::new(),
             ),
             ("scratch", _, _) => {
                 return Err(Error::setting(
@@ -310,11 +292,37 @@ impl TrainedRun {
         let origin = StudentOrigin {
             role,
             objective,
-            settings: &self.settings,
+            taught_by,
+            settings: self.settings(),
             test_accuracy: report.accuracy,
             test_errors: report.errors,
-            backend: self.comparison.backend.clone(),
+            backend: c.backend.name().to_string(),
         };
-        export_student(student, origin).await
+        export_student(&student.weights, origin)
     }
+}
+
+/// Adds `delta` to one class's logit in every row of `[n × 10]` logits: exactly what raising
+/// that class's output bias by `delta` does to the student.
+pub fn shift_class_logit(logits: &[f32], class: usize, delta: f32) -> Vec<f32> {
+    let mut shifted = logits.to_vec();
+    for row in shifted.chunks_exact_mut(NUM_CLASSES) {
+        row[class] += delta;
+    }
+    shifted
+}
+
+/// The bias shift for `class`, from a grid of 0 to 10 in steps of 0.1, that maximises accuracy
+/// on held-out logits and labels (ties go to the smaller shift). Returns `(shift, accuracy)`.
+pub fn fit_class_bias(logits: &[f32], labels: &[u8], class: usize) -> (f32, f64) {
+    let mut best = (0.0f32, -1.0f64);
+    for step in 0..=100 {
+        let delta = step as f32 * 0.1;
+        let accuracy =
+            Evaluation::from_logits(&shift_class_logit(logits, class, delta), labels).accuracy;
+        if accuracy > best.1 {
+            best = (delta, accuracy);
+        }
+    }
+    best
 }

@@ -1,35 +1,45 @@
 //! webdistill: knowledge distillation (Hinton, Vinyals & Dean 2015) of an MNIST teacher into a
 //! small student, on any burn device: natively, and in the browser on WebGPU or the CPU.
 //!
-//! Module map:
-//! - [`bench`]: training throughput, the same on every backend
-//! - [`data`]: MNIST IDX files, transfer-set selection, training sets and batches
-//! - [`model`]: the CNN teacher and the MLP student, each with its config
-//! - [`distill`]: the distillation losses
-//! - [`train`]: the step-wise trainer
-//! - [`eval`]: accuracy, confusion, latency
-//! - [`weights`]: safetensors in and out
-//! - [`teacher_card`]: the bundled teacher's card and loader
-//! - [`experiment`]: the teacher / distilled / scratch comparison
+//! The layers, bottom to top (each uses only those above it in this list):
+//! - [`error`]: the one error type; [`rng`]: the seeded generator every draw uses
+//! - [`data`]: MNIST IDX files, transfer-set selection, training sets and batches, distortions
+//! - [`model`]: the CNN teacher (one net or an ensemble) and the MLP student, each with its config
+//! - [`distill`]: the distillation losses, pure functions of logits
+//! - [`weights`]: safetensors in and out; [`teacher_card`], [`student_card`]: files with cards
+//! - [`train`]: the step-wise student trainer and the teacher's training
+//! - [`eval`]: accuracy, latency under any clock, a model's line in a comparison
 //! - [`quantize`]: the student at f16 and int8
-//! - [`student_card`]: a trained student to take away, and loading it back
-//! - [`drawing`]: a drawn digit made into an MNIST image
+//! - [`settings`]: every setting of a run (the one schema) and the presets
+//! - [`soft_targets`]: the teacher's outputs on a transfer set, kept between runs
+//! - [`run`]: the comparison run, one time slice at a time: what the page, the CLI and the
+//!   report all drive
+//! - [`sweep`]: students of many sizes, for the accuracy-for-size curve
+//! - [`calibrate`]: the faster backend for a run, measured
 //! - [`explore`]: probabilities at any temperature, hard examples, the class-bias shift
-//! - [`live`]: a comparison advanced a time slice at a time (what the browser worker drives)
+//! - [`drawing`]: a drawn digit made into an MNIST image
+//! - [`bench`]: training throughput, the same on every backend
+//! - `web` (wasm only): the wasm-bindgen facade, conversions only; `cli` (native): the flag
+//!   parser the command-line tools share
 
 pub mod bench;
+pub mod calibrate;
+#[cfg(all(feature = "cli", not(target_family = "wasm")))]
+pub mod cli;
 pub mod data;
 pub mod distill;
 pub mod drawing;
 pub mod error;
 pub mod eval;
-pub mod experiment;
 pub mod explore;
-pub mod live;
 pub mod model;
 pub mod quantize;
 pub mod rng;
+pub mod run;
+pub mod settings;
+pub mod soft_targets;
 pub mod student_card;
+pub mod sweep;
 pub mod teacher_card;
 pub mod train;
 pub mod weights;

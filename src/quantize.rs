@@ -14,11 +14,12 @@ use crate::error::Result;
 use crate::eval::evaluate;
 use crate::model::{Student, StudentConfig};
 use crate::weights::{
-    RawTensor, SafeTensors, StoredTensor, load_safetensors, to_safetensors, write_safetensors,
+    Dtype, RawTensor, SafeTensors, StoredTensor, load_safetensors, write_safetensors,
 };
 
 /// How the weight matrices are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Precision {
     F32,
@@ -103,17 +104,7 @@ pub fn quantize_tensors(
         // Weight matrices are quantised; biases (1-D) stay f32.
         let (stored, values) = match (precision, t.shape.as_slice()) {
             (Precision::F16, [_, _]) => {
-                let bytes = t
-                    .values
-                    .iter()
-                    .flat_map(|&v| half::f16::from_f32(v).to_le_bytes())
-                    .collect();
-                let tensor = RawTensor {
-                    name: name.clone(),
-                    dtype: "F16",
-                    shape: t.shape.clone(),
-                    bytes,
-                };
+                let tensor = RawTensor::f16(name.clone(), t.shape.clone(), &t.values);
                 (vec![tensor], f16_round_trip(&t.values))
             }
             (Precision::Int8, &[_, outputs]) => {
@@ -121,7 +112,7 @@ pub fn quantize_tensors(
                 let values = q.dequantize();
                 let tensor = RawTensor {
                     name: name.clone(),
-                    dtype: "I8",
+                    dtype: Dtype::I8,
                     shape: t.shape.clone(),
                     bytes: q.values.iter().map(|&v| v as u8).collect(),
                 };
@@ -138,17 +129,23 @@ pub fn quantize_tensors(
             name.clone(),
             StoredTensor {
                 shape: t.shape.clone(),
+                dtype: Dtype::F32,
                 values,
             },
         );
     }
     let mut metadata = metadata.clone();
-    metadata.insert("precision".into(), precision.name().into());
+    // The f32 file is the plain one (the size the comparison reports); the others say what
+    // they are.
+    if precision != Precision::F32 {
+        metadata.insert("precision".into(), precision.name().into());
+    }
     Ok((write_safetensors(&raw, &metadata)?, restored))
 }
 
 /// The student at one precision, measured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct QuantizedReport {
     pub precision: Precision,
     /// Size of the safetensors file at this precision.
@@ -160,19 +157,21 @@ pub struct QuantizedReport {
     pub max_weight_error: f32,
 }
 
-/// Stores `student` at each of f32, f16 and int8, loads each back and evaluates it on `test`.
+/// The student at f32 (as trained: `f32_evaluation` is its score, nothing is re-run), f16 and
+/// int8: each stored, loaded back and evaluated on `test`. `weights` is the student's one host
+/// copy (see [`crate::weights::read_weights`]).
 pub async fn quantized_reports(
-    student: &Student,
+    weights: &SafeTensors,
+    f32_evaluation: &crate::eval::Evaluation,
     config: &StudentConfig,
     test: &Mnist,
     device: &Device,
 ) -> Result<Vec<QuantizedReport>> {
-    let f32_file = to_safetensors(student, &BTreeMap::new()).await?;
-    let original = SafeTensors::parse(&f32_file)?;
+    let plain = BTreeMap::new();
     let mut reports = Vec::new();
     for precision in [Precision::F32, Precision::F16, Precision::Int8] {
-        let (file, restored) = quantize_tensors(&original.tensors, precision, &BTreeMap::new())?;
-        let max_weight_error = original
+        let (file, restored) = quantize_tensors(&weights.tensors, precision, &plain)?;
+        let max_weight_error = weights
             .tensors
             .iter()
             .flat_map(|(name, t)| {
@@ -180,8 +179,14 @@ pub async fn quantized_reports(
                 t.values.iter().zip(back).map(|(a, b)| (a - b).abs())
             })
             .fold(0.0f32, f32::max);
-        let model = load_safetensors(config.init(device), &restored.to_f32_file()?)?;
-        let evaluation = evaluate(&model, test, device).await?;
+        let evaluation = match precision {
+            Precision::F32 => f32_evaluation.clone(),
+            _ => {
+                let model: Student =
+                    load_safetensors(config.init(device), &restored.to_f32_file()?)?;
+                evaluate(&model, test, device).await?
+            }
+        };
         reports.push(QuantizedReport {
             precision,
             bytes: file.len(),

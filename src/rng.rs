@@ -31,6 +31,11 @@ impl SplitMix64 {
     }
 
     /// Fisher-Yates shuffle in place.
+    /// A uniform draw from [0, 1) (the top 53 bits).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = self.below(i + 1);

@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::input_description;
 use crate::error::{Error, Result};
-use crate::experiment::DistillSettings;
 use crate::model::{Student, StudentConfig};
+use crate::settings::DistillSettings;
 use crate::teacher_card::sha256_hex;
-use crate::weights::{SafeTensors, load_safetensors, to_safetensors};
+use crate::weights::{SafeTensors, load_safetensors};
 
 /// The `format` of every student card and of the weights' `__metadata__`.
-pub const STUDENT_FORMAT: &str = "webdistill-student/1";
+pub const STUDENT_FORMAT: &str = "webdistill-student/2";
 
 /// What is known about an exported student.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +28,9 @@ pub struct StudentCard {
     pub role: String,
     /// The loss it was trained with, e.g. `Hinton KD, T=4, α=0.9`.
     pub objective: String,
+    /// Who taught it, from the teacher down: the teacher, then the assistant when there was
+    /// one. Empty for the student trained from the labels alone.
+    pub taught_by: Vec<String>,
     pub settings: DistillSettings,
     /// Accuracy and errors on the full 10,000-image test set where it was trained.
     pub test_accuracy: f64,
@@ -46,30 +49,36 @@ pub struct StudentCard {
 pub struct StudentOrigin<'a> {
     pub role: &'a str,
     pub objective: String,
+    pub taught_by: Vec<String>,
     pub settings: &'a DistillSettings,
     pub test_accuracy: f64,
     pub test_errors: usize,
     pub backend: String,
 }
 
-/// The weights file and its card.
-pub async fn export_student(
-    student: &Student,
+/// The weights file and its card, from the student's host copy (no readback).
+pub fn export_student(
+    weights: &SafeTensors,
     origin: StudentOrigin<'_>,
 ) -> Result<(Vec<u8>, StudentCard)> {
-    let config = &origin.settings.student;
+    let config = &origin.settings.student();
     let metadata = BTreeMap::from([
         ("format".to_string(), STUDENT_FORMAT.to_string()),
         ("architecture".to_string(), config.describe()),
         ("role".to_string(), origin.role.to_string()),
     ]);
-    let weights = to_safetensors(student, &metadata).await?;
+    let weights = SafeTensors {
+        metadata,
+        tensors: weights.tensors.clone(),
+    }
+    .to_f32_file()?;
     let card = StudentCard {
         format: STUDENT_FORMAT.into(),
         architecture: config.describe(),
         student: config.clone(),
         role: origin.role.into(),
         objective: origin.objective,
+        taught_by: origin.taught_by,
         settings: origin.settings.clone(),
         test_accuracy: origin.test_accuracy,
         test_errors: origin.test_errors,

@@ -1,25 +1,41 @@
-//! Weights as safetensors (huggingface.co/docs/safetensors), the format every framework reads:
-//! an 8-byte little-endian header length, a JSON header naming each tensor's dtype, shape and
-//! byte range, then the raw little-endian data.
+//! Weights as safetensors (huggingface.co/docs/safetensors), the format every framework reads,
+//! through the `safetensors` crate (the format's own implementation: header, offsets and dtypes
+//! validated there).
 //!
-//! We write it ourselves rather than through burn-store because saving must read the weights back
-//! asynchronously (synchronous reads panic on WebGPU), and the format is a page long. Tensor names
-//! are module paths (`hidden.0.weight`); linear weights are stored as burn keeps them,
-//! `[inputs, outputs]` (y = x·W + b), the transpose of PyTorch's layout.
+//! Saving reads the weights back asynchronously first (synchronous reads panic on WebGPU), which
+//! is why this goes through the crate's byte-level API rather than burn-store's recorders. Tensor
+//! names are module paths (`hidden.0.weight`); linear weights are stored as burn keeps them,
+//! `[inputs, outputs]` (y = x·W + b), the transpose of PyTorch's layout. Files hold F32 or F16
+//! values (the bundled teacher ships as F16); both load into f32 parameters.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::prelude::*;
 use burn::tensor::TensorData;
-use serde_json::{Map, Value, json};
+pub use safetensors::Dtype;
+use safetensors::tensor::TensorView;
 
 use crate::error::{Error, Result};
 use crate::eval::read_floats;
 
-/// A header larger than this is refused (ours are a few hundred bytes; a hostile file must not
-/// make us parse gigabytes of JSON).
-const MAX_HEADER_BYTES: u64 = 1 << 20;
+/// Every float parameter of `module`, read back to the host (asynchronously: synchronous reads
+/// panic on WebGPU). Read a trained model once and make every file of it from this copy.
+pub async fn read_weights<M: Module>(module: &M) -> Result<SafeTensors> {
+    let mut collector = Collector::default();
+    module.visit(&mut collector);
+    let mut weights = SafeTensors::default();
+    for (name, shape, tensor) in collector.tensors {
+        let values = read_floats(tensor).await?;
+        let tensor = StoredTensor {
+            shape,
+            dtype: Dtype::F32,
+            values,
+        };
+        weights.tensors.insert(name, tensor);
+    }
+    Ok(weights)
+}
 
 /// Serialises every float parameter of `module` as F32 safetensors, with `metadata` in the
 /// header's `__metadata__`.
@@ -27,22 +43,28 @@ pub async fn to_safetensors<M: Module>(
     module: &M,
     metadata: &BTreeMap<String, String>,
 ) -> Result<Vec<u8>> {
-    let mut collector = Collector::default();
-    module.visit(&mut collector);
-    let mut entries = Vec::with_capacity(collector.tensors.len());
-    for (name, shape, tensor) in collector.tensors {
-        let values = read_floats(tensor).await?;
-        entries.push(RawTensor::f32(name, shape, &values));
-    }
-    write_safetensors(&entries, metadata)
+    to_safetensors_as(module, metadata, Dtype::F32).await
 }
 
-/// One tensor to write: its dtype as safetensors names it (`F32`, `F16`, `I8`) and its
-/// little-endian bytes.
+/// [`to_safetensors`] storing every tensor as `dtype`: F32, or F16 (half the bytes; each value
+/// rounded to the nearest f16).
+pub async fn to_safetensors_as<M: Module>(
+    module: &M,
+    metadata: &BTreeMap<String, String>,
+    dtype: Dtype,
+) -> Result<Vec<u8>> {
+    let weights = SafeTensors {
+        metadata: metadata.clone(),
+        ..read_weights(module).await?
+    };
+    weights.to_file(dtype)
+}
+
+/// One tensor to write: its dtype and its little-endian bytes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawTensor {
     pub name: String,
-    pub dtype: &'static str,
+    pub dtype: Dtype,
     pub shape: Vec<usize>,
     pub bytes: Vec<u8>,
 }
@@ -52,51 +74,53 @@ impl RawTensor {
         let bytes = values.iter().flat_map(|v| v.to_le_bytes()).collect();
         Self {
             name,
-            dtype: "F32",
+            dtype: Dtype::F32,
+            shape,
+            bytes,
+        }
+    }
+
+    /// `values` rounded to the nearest f16.
+    pub fn f16(name: String, shape: Vec<usize>, values: &[f32]) -> Self {
+        let bytes = values
+            .iter()
+            .flat_map(|&v| half::f16::from_f32(v).to_le_bytes())
+            .collect();
+        Self {
+            name,
+            dtype: Dtype::F16,
             shape,
             bytes,
         }
     }
 }
 
-/// Writes `tensors` (in the order given) as a safetensors file.
+/// Writes `tensors` as a safetensors file (the crate orders them by alignment, then name, and
+/// pads the header so the data is 8-byte aligned).
 pub fn write_safetensors(
     tensors: &[RawTensor],
     metadata: &BTreeMap<String, String>,
 ) -> Result<Vec<u8>> {
-    let mut header = Map::new();
-    if !metadata.is_empty() {
-        header.insert("__metadata__".into(), json!(metadata));
-    }
-    let mut offset = 0;
-    for t in tensors {
-        let end = offset + t.bytes.len();
-        header.insert(
-            t.name.clone(),
-            json!({ "dtype": t.dtype, "shape": t.shape, "data_offsets": [offset, end] }),
-        );
-        offset = end;
-    }
-    let mut header = serde_json::to_vec(&Value::Object(header))
-        .map_err(|e| Error::Weights(format!("cannot encode the header: {e}")))?;
-    // The spec lets the header be padded with spaces; 8-byte alignment lets readers map the
-    // data as f32 in place.
-    while header.len() % 8 != 0 {
-        header.push(b' ');
-    }
-    let mut out = Vec::with_capacity(8 + header.len() + offset);
-    out.extend_from_slice(&(header.len() as u64).to_le_bytes());
-    out.extend_from_slice(&header);
-    for t in tensors {
-        out.extend_from_slice(&t.bytes);
-    }
-    Ok(out)
+    let views = tensors
+        .iter()
+        .map(|t| {
+            let view = TensorView::new(t.dtype, t.shape.clone(), &t.bytes)
+                .map_err(|e| Error::Weights(format!("tensor {}: {e}", t.name)))?;
+            Ok((t.name.as_str(), view))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let metadata: Option<HashMap<String, String>> =
+        (!metadata.is_empty()).then(|| metadata.clone().into_iter().collect());
+    safetensors::serialize(views, metadata)
+        .map_err(|e| Error::Weights(format!("cannot write the file: {e}")))
 }
 
-/// One tensor of a parsed file.
+/// One tensor of a parsed file, as f32 values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredTensor {
     pub shape: Vec<usize>,
+    /// The dtype it was stored as.
+    pub dtype: Dtype,
     pub values: Vec<f32>,
 }
 
@@ -108,75 +132,75 @@ pub struct SafeTensors {
 }
 
 impl SafeTensors {
-    /// Parses and validates a file: header length, JSON, dtypes, shapes and byte ranges.
+    /// Parses and validates a file (the crate checks the header, dtypes, shapes and byte
+    /// ranges) and widens every tensor to f32. F32 and F16 tensors are accepted.
     pub fn parse(bytes: &[u8]) -> Result<Self> {
-        let bad = |msg: String| Error::Weights(msg);
-        if bytes.len() < 8 {
-            return Err(bad(format!(
-                "{} bytes is too short for a safetensors file",
-                bytes.len()
-            )));
-        }
-        let header_len = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
-        if header_len > MAX_HEADER_BYTES || header_len > (bytes.len() - 8) as u64 {
-            return Err(bad(format!(
-                "not a safetensors file (its header claims {header_len} bytes of a {}-byte file)",
-                bytes.len()
-            )));
-        }
-        let data = &bytes[8 + header_len as usize..];
-        let header: Map<String, Value> = serde_json::from_slice(&bytes[8..8 + header_len as usize])
-            .map_err(|e| bad(format!("the header is not valid JSON ({e})")))?;
-        let mut parsed = Self::default();
-        for (name, entry) in header {
-            if name == "__metadata__" {
-                let map: BTreeMap<String, String> = serde_json::from_value(entry)
-                    .map_err(|e| bad(format!("__metadata__ is not a map of strings ({e})")))?;
-                parsed.metadata = map;
-                continue;
-            }
-            let tensor = parse_entry(&name, &entry, data)?;
+        let bad = |e: safetensors::SafeTensorError| {
+            Error::Weights(format!("not a valid safetensors file ({e})"))
+        };
+        let file = safetensors::SafeTensors::deserialize(bytes).map_err(bad)?;
+        let (_, header) = safetensors::SafeTensors::read_metadata(bytes).map_err(bad)?;
+        let mut parsed = Self {
+            metadata: header
+                .metadata()
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            ..Self::default()
+        };
+        for (name, view) in file.tensors() {
+            let data = view.data();
+            let values = match view.dtype() {
+                Dtype::F32 => data
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect(),
+                Dtype::F16 => data
+                    .chunks_exact(2)
+                    .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+                    .collect(),
+                other => {
+                    return Err(Error::Weights(format!(
+                        "tensor {name}: dtype {other:?}; only F32 and F16 are supported"
+                    )));
+                }
+            };
+            let tensor = StoredTensor {
+                shape: view.shape().to_vec(),
+                dtype: view.dtype(),
+                values,
+            };
             parsed.tensors.insert(name, tensor);
         }
         Ok(parsed)
     }
-}
 
-impl SafeTensors {
     /// Writes these tensors back as an F32 file (with their metadata).
     pub fn to_f32_file(&self) -> Result<Vec<u8>> {
-        let raw: Vec<RawTensor> = (self.tensors.iter())
-            .map(|(name, t)| RawTensor::f32(name.clone(), t.shape.clone(), &t.values))
-            .collect();
+        self.to_file(Dtype::F32)
+    }
+
+    /// Writes every tensor as `dtype` (F32 or F16), with the metadata.
+    pub fn to_file(&self, dtype: Dtype) -> Result<Vec<u8>> {
+        let raw = (self.tensors.iter())
+            .map(|(name, t)| match dtype {
+                Dtype::F32 => Ok(RawTensor::f32(name.clone(), t.shape.clone(), &t.values)),
+                Dtype::F16 => Ok(RawTensor::f16(name.clone(), t.shape.clone(), &t.values)),
+                other => Err(Error::Weights(format!(
+                    "cannot store weights as {other:?}; use F32 or F16"
+                ))),
+            })
+            .collect::<Result<Vec<_>>>()?;
         write_safetensors(&raw, &self.metadata)
     }
 }
 
-fn parse_entry(name: &str, entry: &Value, data: &[u8]) -> Result<StoredTensor> {
-    let bad = |what: &str| Error::Weights(format!("tensor {name}: {what}"));
-    let dtype = entry["dtype"].as_str().ok_or_else(|| bad("no dtype"))?;
-    if dtype != "F32" {
-        return Err(bad(&format!("dtype {dtype}; only F32 is supported")));
-    }
-    let shape: Vec<usize> = serde_json::from_value(entry["shape"].clone())
-        .map_err(|_| bad("the shape is not a list of sizes"))?;
-    let [begin, end]: [usize; 2] = serde_json::from_value(entry["data_offsets"].clone())
-        .map_err(|_| bad("data_offsets is not a pair of offsets"))?;
-    let count = shape
-        .iter()
-        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-        .ok_or_else(|| bad("its shape is impossibly large"))?;
-    if begin > end || end > data.len() || end - begin != count.saturating_mul(4) {
-        return Err(bad(&format!(
-            "bytes {begin}..{end} do not hold {count} f32 values within the {} bytes of data",
-            data.len()
-        )));
-    }
-    let values = data[begin..end]
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
-    Ok(StoredTensor { shape, values })
+/// Every float parameter's name (module path) and shape.
+pub fn parameter_shapes<M: Module>(module: &M) -> BTreeMap<String, Vec<usize>> {
+    let mut shapes = ShapeCollector::default();
+    module.visit(&mut shapes);
+    shapes.shapes
 }
 
 /// Loads `bytes` into `module`: every parameter must be present with the shape the architecture

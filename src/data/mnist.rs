@@ -101,6 +101,36 @@ impl Mnist {
         self.labels.is_empty()
     }
 
+    /// Appends training image shard `index` (IDX, raw or gzip) in place, with its labels from
+    /// `all_labels` (the whole split's): shards arrive in order, so the split is always a
+    /// prefix of whole shards. Nothing already loaded is copied.
+    pub fn append_shard(&mut self, index: usize, bytes: &[u8], all_labels: &[u8]) -> Result<()> {
+        let loaded = self.len();
+        if !loaded.is_multiple_of(SHARD_SIZE) || index != loaded / SHARD_SIZE {
+            return Err(Error::setting(
+                "training data",
+                format!(
+                    "shard {index} arrived after {loaded} images; shards are loaded in order, next is {}",
+                    loaded.div_ceil(SHARD_SIZE)
+                ),
+            ));
+        }
+        let name = format!("training images, shard {index}");
+        let pixels = decode_image_shard(&name, bytes, index, all_labels.len())?;
+        let end = loaded + pixels.len() / IMAGE_PIXELS;
+        if let Some((at, &label)) =
+            (all_labels[loaded..end].iter().enumerate()).find(|(_, l)| **l > 9)
+        {
+            return Err(Error::BadLabel {
+                index: loaded + at,
+                label,
+            });
+        }
+        self.pixels.extend_from_slice(&pixels);
+        self.labels.extend_from_slice(&all_labels[loaded..end]);
+        Ok(())
+    }
+
     pub fn labels(&self) -> &[u8] {
         &self.labels
     }

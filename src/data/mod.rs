@@ -1,9 +1,11 @@
 //! MNIST: the IDX reader, a split in memory, and transfer-set selection.
 
+mod augment;
 pub mod idx;
 mod mnist;
 mod transfer;
 
+pub use augment::Augment;
 pub use mnist::{
     IMAGE_PIXELS, IMAGE_SIDE, Mnist, NUM_CLASSES, PIXEL_MEAN, PIXEL_STD, decode_image_shard,
     input_description, normalize_pixel,

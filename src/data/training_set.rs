@@ -94,7 +94,7 @@ impl TrainingSet {
         let indices = transfer.labeled_indices();
         if indices.is_empty() {
             return Err(Error::setting(
-                "labeled examples",
+                "labeled",
                 "the student trained without a teacher needs at least one labeled example",
             ));
         }

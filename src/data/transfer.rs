@@ -35,17 +35,6 @@ impl TransferConfig {
             seed,
         }
     }
-
-    /// The number of labeled examples for a fraction in [0, 1] of `size`, rounded.
-    pub fn labeled_from_fraction(size: usize, fraction: f64) -> Result<usize> {
-        if !(0.0..=1.0).contains(&fraction) {
-            return Err(Error::setting(
-                "labeled fraction",
-                format!("{fraction} is outside [0, 1]"),
-            ));
-        }
-        Ok((size as f64 * fraction).round() as usize)
-    }
 }
 
 /// A selected transfer set: rows of the training split, and which of them keep labels.
@@ -112,7 +101,7 @@ pub const SHARD_SIZE: usize = 10_000;
 /// How many leading training examples (a whole number of shards, or all of them) the transfer
 /// set of `config` is drawn from. Needs only the labels.
 pub fn pool_size(labels: &[u8], config: &TransferConfig) -> Result<usize> {
-    validate(config)?;
+    config.validate()?;
     if config.holdout >= labels.len() {
         return Err(Error::setting(
             "holdout",
@@ -136,7 +125,7 @@ pub fn pool_size(labels: &[u8], config: &TransferConfig) -> Result<usize> {
         }
         if pool == labels.len() {
             return Err(Error::setting(
-                "transfer set size",
+                "size",
                 format!(
                     "{} examples asked for, but only {available} are available{}",
                     config.size,
@@ -184,40 +173,38 @@ fn draw(labels: &[u8], pool: usize, config: &TransferConfig) -> Draw {
     }
 }
 
-fn validate(config: &TransferConfig) -> Result<()> {
-    if config.size == 0 {
-        return Err(Error::setting(
-            "transfer set size",
-            "it must hold at least one example",
-        ));
+impl TransferConfig {
+    /// Checks the sizes, the labeled count and the omitted digits (not yet against a split).
+    pub fn validate(&self) -> Result<()> {
+        let config = self;
+        if config.size == 0 {
+            return Err(Error::setting("size", "it must hold at least one example"));
+        }
+        if config.labeled > config.size {
+            return Err(Error::setting(
+                "labeled",
+                format!(
+                    "{} labeled examples in a transfer set of {}",
+                    config.labeled, config.size
+                ),
+            ));
+        }
+        if let Some(bad) = config
+            .omit_classes
+            .iter()
+            .find(|&&c| c as usize >= NUM_CLASSES)
+        {
+            return Err(Error::setting("omit", format!("{bad} is not a digit")));
+        }
+        let mut omitted = config.omit_classes.clone();
+        omitted.sort();
+        omitted.dedup();
+        if omitted.len() == NUM_CLASSES {
+            return Err(Error::setting(
+                "omit",
+                "every class is left out, so nothing remains to learn from",
+            ));
+        }
+        Ok(())
     }
-    if config.labeled > config.size {
-        return Err(Error::setting(
-            "labeled examples",
-            format!(
-                "{} labeled examples in a transfer set of {}",
-                config.labeled, config.size
-            ),
-        ));
-    }
-    if let Some(bad) = config
-        .omit_classes
-        .iter()
-        .find(|&&c| c as usize >= NUM_CLASSES)
-    {
-        return Err(Error::setting(
-            "omitted classes",
-            format!("{bad} is not a digit"),
-        ));
-    }
-    let mut omitted = config.omit_classes.clone();
-    omitted.sort();
-    omitted.dedup();
-    if omitted.len() == NUM_CLASSES {
-        return Err(Error::setting(
-            "omitted classes",
-            "every class is left out, so nothing remains to learn from",
-        ));
-    }
-    Ok(())
 }

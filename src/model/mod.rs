@@ -4,7 +4,7 @@ mod student;
 mod teacher;
 
 pub use student::{MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, Student, StudentConfig, Trainee};
-pub use teacher::{Teacher, TeacherConfig};
+pub use teacher::{Cnn, CnnConfig, MAX_MEMBERS, Teacher, TeacherConfig};
 
 use burn::prelude::*;
 

@@ -32,13 +32,13 @@ impl StudentConfig {
     pub fn validate(&self) -> Result<()> {
         if self.hidden.is_empty() {
             return Err(Error::setting(
-                "hidden layers",
+                "hidden",
                 "give at least one hidden layer, e.g. 800,800",
             ));
         }
         if self.hidden.len() > MAX_HIDDEN_LAYERS {
             return Err(Error::setting(
-                "hidden layers",
+                "hidden",
                 format!("at most {MAX_HIDDEN_LAYERS} hidden layers"),
             ));
         }
@@ -48,11 +48,22 @@ impl StudentConfig {
             .find(|&&w| w == 0 || w > MAX_HIDDEN_UNITS)
         {
             return Err(Error::setting(
-                "hidden layers",
+                "hidden",
                 format!("a layer of {bad} units; each layer needs 1 to {MAX_HIDDEN_UNITS} units"),
             ));
         }
         Ok(())
+    }
+
+    /// Weights and biases of the student this describes.
+    pub fn params(&self) -> usize {
+        let mut inputs = IMAGE_PIXELS;
+        let mut params = 0;
+        for &units in self.hidden.iter().chain([NUM_CLASSES].iter()) {
+            params += inputs * units + units;
+            inputs = units;
+        }
+        params
     }
 
     /// A readable name such as `784-800-800-10`.
@@ -106,21 +117,6 @@ impl Student {
         }
         let logits = self.output.forward(x.clone()); // [batch, 10]
         (x, logits)
-    }
-
-    /// Adds `delta` to the output bias of one class (Hinton 2015 §3 raised the bias of the 3s,
-    /// a class missing from the transfer set, by 3.5).
-    pub fn with_class_bias_shift(self, class: usize, delta: f32) -> Self {
-        let mut student = self;
-        if let Some(bias) = student.output.bias.take() {
-            student.output.bias = Some(bias.map(|b| {
-                let device = b.device();
-                let mut shift = vec![0.0f32; NUM_CLASSES];
-                shift[class] = delta;
-                b + Tensor::<1>::from_floats(shift.as_slice(), &device)
-            }));
-        }
-        student
     }
 }
 

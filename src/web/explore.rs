@@ -1,70 +1,79 @@
-//! The explorer's part of the wasm API: a finished run kept in the session, its models'
-//! answers for a test image or a drawing, the temperature slider's probabilities, the class-bias
-//! shift and the student download. Conversions only; the work is in src/explore.rs.
+//! The explorer's part of the wasm API: the kept run's models' answers for a test image or a
+//! drawing, the temperature slider's probabilities, the class-bias shift and the student
+//! download. Conversions only; the work is in src/explore.rs.
 
 use std::rc::Rc;
 use std::sync::Arc;
 
 use js_sys::Promise;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
-use super::{Distillation, Session, busy, js_error, missing, to_js};
+use super::{Session, promise, to_js};
 use crate::Error;
 use crate::data::Mnist;
 use crate::drawing::mnist_from_canvas;
 use crate::explore::{
-    EXPLORE_MAX_TEMPERATURE, ShiftSource, TrainedRun, hardest_examples, predict_each,
-    shift_bias_of, soft_probabilities,
+    ModelOutput, ShiftSource, TrainedRun, hardest_examples, predict_each, shift_bias_of,
+    slider_probabilities,
 };
 
 /// `softmax(logits / T)` of each row of 10 logits, for T in (0, 20]: the probabilities the
 /// temperature slider shows.
 #[wasm_bindgen(js_name = softmaxAt)]
-pub fn softmax_at(logits: Vec<f32>, temperature: f32) -> Result<Vec<f32>, JsValue> {
-    if temperature > EXPLORE_MAX_TEMPERATURE {
-        return Err(js_error(Error::setting(
-            "temperature",
-            format!("T = {temperature}; the explorer goes up to {EXPLORE_MAX_TEMPERATURE}"),
-        )));
+pub fn softmax_at(logits: Vec<f32>, temperature: f32) -> Result<Vec<f32>, JsError> {
+    Ok(slider_probabilities(&logits, temperature)?)
+}
+
+/// Every model's answer for one image: a test image (`index`, `label`) or a drawing.
+#[derive(Serialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+struct Prediction {
+    index: Option<u32>,
+    label: Option<u8>,
+    /// The 28×28 grey bytes the models saw.
+    pixels: Vec<u8>,
+    outputs: Vec<ModelOutput>,
+}
+
+/// A student to take away: its safetensors bytes, its card (JSON) and a file name.
+#[wasm_bindgen]
+pub struct StudentFile {
+    weights: Vec<u8>,
+    card: String,
+    name: String,
+}
+
+#[wasm_bindgen]
+impl StudentFile {
+    #[wasm_bindgen(getter)]
+    pub fn weights(&self) -> Vec<u8> {
+        self.weights.clone()
     }
-    soft_probabilities(&logits, temperature).map_err(js_error)
+
+    #[wasm_bindgen(getter)]
+    pub fn card(&self) -> String {
+        self.card.clone()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
 }
 
 #[wasm_bindgen]
 impl Session {
-    /// Keeps a finished run's students (after `finish`) for `inspect`, `predictDrawing`,
-    /// `shiftBias` and `studentFile`; replaces the previous run's.
-    pub fn keep(&mut self, run: &Distillation) -> Result<(), JsValue> {
-        let state = run.0.try_borrow().map_err(|_| busy())?;
-        let (Some((distilled, scratch)), Some(comparison)) =
-            (state.run.students(), state.comparison.clone())
-        else {
-            return Err(js_error(Error::setting(
-                "run",
-                "only a finished run can be kept: await finish() first",
-            )));
-        };
-        self.kept = Some(Rc::new(TrainedRun {
-            settings: state.run.settings().clone(),
-            transfer: state.run.transfer().clone(),
-            distilled,
-            scratch,
-            comparison,
-            distilled_test_logits: Default::default(),
-        }));
-        Ok(())
-    }
-
     /// Test image `index`: its pixels and label, and every model's answer.
     #[wasm_bindgen(unchecked_return_type = "Promise<Prediction>")]
-    pub fn inspect(&self, index: u32) -> Result<Promise, JsValue> {
+    pub fn inspect(&self, index: u32) -> Result<Promise, JsError> {
         let test = self.test()?;
         if index as usize >= test.len() {
-            return Err(js_error(Error::setting(
+            return Err(Error::setting(
                 "test image",
                 format!("{index}; the test set has images 0 to {}", test.len() - 1),
-            )));
+            )
+            .into());
         }
         let label = test.labels()[index as usize];
         self.predict(test, index, Some((index, label)))
@@ -78,24 +87,22 @@ impl Session {
         rgba: &[u8],
         width: usize,
         height: usize,
-    ) -> Result<Promise, JsValue> {
-        let pixels = mnist_from_canvas(rgba, width, height).map_err(js_error)?;
-        let image = Mnist::from_parts(pixels, vec![0]).map_err(js_error)?;
+    ) -> Result<Promise, JsError> {
+        let pixels = mnist_from_canvas(rgba, width, height)?;
+        let image = Mnist::from_parts(pixels, vec![0])?;
         self.predict(Arc::new(image), 0, None)
     }
 
     /// Indices of the `count` test images the teacher finds hardest (its mistakes first).
     #[wasm_bindgen(js_name = hardExamples, unchecked_return_type = "Promise<Uint32Array>")]
-    pub fn hard_examples(&self, count: usize) -> Result<Promise, JsValue> {
+    pub fn hard_examples(&self, count: usize) -> Result<Promise, JsError> {
         let teacher = self.teacher()?.0.clone();
-        let (test, device) = (self.test()?, self.device.clone());
-        let cache = self.teacher_test_logits.clone();
-        Ok(future_to_promise(async move {
-            let logits = cache
+        let (test, device, caches) = (self.test()?, self.device.clone(), self.caches.clone());
+        Ok(promise(async move {
+            let logits = (caches.teacher_test_logits)
                 .get(&teacher, &test, &device)
-                .await
-                .map_err(js_error)?;
-            let hardest = hardest_examples(&logits, test.labels(), count).map_err(js_error)?;
+                .await?;
+            let hardest = hardest_examples(&logits, test.labels(), count)?;
             Ok(js_sys::Uint32Array::from(&hardest[..]).into())
         }))
     }
@@ -103,46 +110,32 @@ impl Session {
     /// The kept distilled student's test accuracy before and after raising `class`'s output
     /// bias by `delta`, or (no `delta`) by the amount that fits the run's held-out images best.
     #[wasm_bindgen(js_name = shiftBias, unchecked_return_type = "Promise<BiasShift>")]
-    pub fn shift_bias(&self, class: u8, delta: Option<f32>) -> Result<Promise, JsValue> {
+    pub fn shift_bias(&self, class: u8, delta: Option<f32>) -> Result<Promise, JsError> {
         let run = self.kept()?;
-        let (test, device) = (self.test()?, self.device.clone());
-        let train = self
-            .train
-            .clone()
-            .ok_or_else(|| missing("the training images are"))?;
-        Ok(future_to_promise(async move {
+        let (test, device, train) = (self.test()?, self.device.clone(), self.train.clone());
+        Ok(promise(async move {
             let source = match delta {
                 Some(delta) => ShiftSource::Given(delta),
                 None => ShiftSource::FitOn(&train, &run.transfer.holdout),
             };
-            let logits = run
-                .distilled_logits(&test, &device)
-                .await
-                .map_err(js_error)?;
-            let shift = shift_bias_of(&run.distilled, &test, &logits, class, source, &device).await;
-            to_js(&shift.map_err(js_error)?)
+            let logits = run.distilled_logits(&test, &device).await?;
+            let student = &run.finished.distilled.model;
+            to_js(&shift_bias_of(student, &test, &logits, class, source, &device).await?)
         }))
     }
 
-    /// The kept run's `"distilled"` or `"scratch"` student as a safetensors file and its card
-    /// (JSON), with a file name.
-    #[wasm_bindgen(js_name = studentFile, unchecked_return_type = "Promise<StudentFile>")]
-    pub fn student_file(&self, role: String) -> Result<Promise, JsValue> {
+    /// The kept run's `"distilled"` or `"scratch"` student as a safetensors file and its card.
+    #[wasm_bindgen(js_name = studentFile)]
+    pub fn student_file(&self, role: String) -> Result<StudentFile, JsError> {
         let run = self.kept()?;
-        Ok(future_to_promise(async move {
-            let (weights, card) = run.export(&role).await.map_err(js_error)?;
-            let json = serde_json::to_string_pretty(&card)
-                .map_err(|e| JsError::new(&format!("cannot write the card: {e}")))?;
-            let out = js_sys::Object::new();
-            let set = |k: &str, v: JsValue| js_sys::Reflect::set(&out, &k.into(), &v);
-            set("weights", js_sys::Uint8Array::from(&weights[..]).into())?;
-            set("card", json.into())?;
-            set(
-                "name",
-                format!("webdistill-{role}-{}", card.architecture).into(),
-            )?;
-            Ok(out.into())
-        }))
+        let (weights, card) = run.export(&role)?;
+        let card_json = serde_json::to_string_pretty(&card)
+            .map_err(|e| JsError::new(&format!("cannot write the card: {e}")))?;
+        Ok(StudentFile {
+            weights,
+            card: card_json,
+            name: format!("webdistill-{role}-{}", card.architecture),
+        })
     }
 
     fn predict(
@@ -150,33 +143,23 @@ impl Session {
         data: Arc<Mnist>,
         index: u32,
         known: Option<(u32, u8)>,
-    ) -> Result<Promise, JsValue> {
+    ) -> Result<Promise, JsError> {
         let teacher = self.teacher()?.0.clone();
         let (run, device) = (self.kept.clone(), self.device.clone());
-        Ok(future_to_promise(async move {
-            let outputs = predict_each(&teacher, run.as_deref(), &data, index, &device)
-                .await
-                .map_err(js_error)?;
-            let out = to_js(&outputs)?;
-            let result = js_sys::Object::new();
-            let set = |k: &str, v: JsValue| js_sys::Reflect::set(&result, &k.into(), &v);
-            set("outputs", out)?;
-            set("index", known.map(|k| k.0).into())?;
-            set("label", known.map(|k| k.1).into())?;
-            set(
-                "pixels",
-                js_sys::Uint8Array::from(data.image(index as usize)).into(),
-            )?;
-            Ok(result.into())
+        Ok(promise(async move {
+            let outputs = predict_each(&teacher, run.as_deref(), &data, index, &device).await?;
+            to_js(&Prediction {
+                index: known.map(|k| k.0),
+                label: known.map(|k| k.1),
+                pixels: data.image(index as usize).to_vec(),
+                outputs,
+            })
         }))
     }
 
-    fn kept(&self) -> Result<Rc<TrainedRun>, JsValue> {
-        self.kept.clone().ok_or_else(|| {
-            js_error(Error::setting(
-                "session",
-                "no finished run yet: distill first",
-            ))
-        })
+    fn kept(&self) -> Result<Rc<TrainedRun>, JsError> {
+        self.kept
+            .clone()
+            .ok_or_else(|| Error::setting("session", "no finished run yet: distill first").into())
     }
 }

@@ -1,23 +1,12 @@
 //! The training benchmark (src/bench.rs) times exactly the steps it was asked for.
 
-use std::sync::Arc;
-
-use burn::prelude::Device;
 use webdistill::bench::{TrainingBenchSpec, training_throughput};
-use webdistill::experiment::Lab;
-use webdistill::model::TeacherConfig;
+use webdistill::run::Lab;
 
 use crate::support::synthetic;
 
 fn lab(train_images: usize) -> Lab {
-    let device = Device::flex();
-    Lab {
-        teacher: TeacherConfig::default().init(&device),
-        teacher_architecture: "untrained".into(),
-        device,
-        train: Arc::new(synthetic(train_images)),
-        test: Arc::new(synthetic(20)),
-    }
+    crate::support::lab(synthetic(train_images), synthetic(20), None)
 }
 
 fn spec(warmup: usize, steps: usize) -> TrainingBenchSpec {
@@ -28,6 +17,7 @@ fn spec(warmup: usize, steps: usize) -> TrainingBenchSpec {
         warmup,
         steps,
         seed: 1,
+        ..TrainingBenchSpec::page_defaults()
     }
 }
 

@@ -1,9 +1,10 @@
 //! The bundled teacher: it decodes into its architecture, its checksum matches its card, and it
-//! classifies real test images as accurately as the card claims.
+//! and each of its members classify the test set as accurately as the card claims.
 
+use burn::module::Module;
 use burn::prelude::*;
 use webdistill::Error;
-use webdistill::eval::{Evaluation, predict_logits};
+use webdistill::eval::evaluate;
 use webdistill::teacher_card::{TeacherCard, sha256_hex};
 
 use crate::support::{mnist, root};
@@ -15,41 +16,47 @@ fn bundled() -> (TeacherCard, Vec<u8>) {
 }
 
 #[test]
-fn card_matches_the_file() {
+fn card_matches_the_file_and_the_budgets() {
     let (card, weights) = bundled();
     assert_eq!(card.sha256, sha256_hex(&weights));
     assert_eq!(card.bytes, weights.len());
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, &weights).unwrap();
+    let gzip = gz.finish().unwrap().len();
     assert!(
-        card.bytes <= 2_000_000,
-        "the teacher must stay small enough to bundle"
+        gzip <= 2_500_000,
+        "the teacher ships in at most 2.5 MB gzip, not {gzip}"
     );
     assert!(
-        card.test_accuracy >= 0.99,
+        card.test_accuracy >= 0.995,
         "the card claims {}",
         card.test_accuracy
     );
-    assert_eq!(
-        card.test_errors,
-        (10_000.0 * (1.0 - card.test_accuracy)).round() as usize
-    );
+    assert_eq!(card.members.len(), card.architecture.members.len());
+    assert_eq!(card.macs_per_image, card.architecture.macs_per_image());
 }
 
 #[test]
-fn teacher_classifies_a_fixed_sample_as_the_card_claims() {
+fn teacher_and_members_score_on_the_test_set_what_the_card_claims() {
     let (card, weights) = bundled();
     let device = Device::flex();
     let teacher = card.load_teacher(&weights, &device).unwrap();
+    assert_eq!(teacher.num_params(), card.params);
     let test = mnist("t10k");
-    // Every 5th test image: 2,000 images, a fixed sample spread over the whole set.
-    let rows: Vec<u32> = (0..test.len() as u32).step_by(5).collect();
-    let logits = pollster::block_on(predict_logits(&teacher, &test, &rows, &device)).unwrap();
-    let labels: Vec<u8> = rows.iter().map(|&i| test.labels()[i as usize]).collect();
-    let accuracy = Evaluation::from_logits(&logits, &labels).accuracy;
-    assert!(
-        (accuracy - card.test_accuracy).abs() <= 0.01,
-        "sample accuracy {accuracy} vs card {}",
-        card.test_accuracy
-    );
+    // Measured here on the weights as stored; summation order may differ from the machine that
+    // wrote the card by a rounding, which can flip a borderline image.
+    let close = |found: usize, claimed: usize, what: &str| {
+        assert!(
+            found.abs_diff(claimed) <= 2,
+            "{what}: {found} errors, card {claimed}"
+        );
+    };
+    let e = pollster::block_on(evaluate(&teacher, &test, &device)).unwrap();
+    close(e.errors, card.test_errors, "teacher");
+    for (member, score) in teacher.members.iter().zip(&card.members) {
+        let e = pollster::block_on(evaluate(member, &test, &device)).unwrap();
+        close(e.errors, score.test_errors, "member");
+    }
 }
 
 #[test]
@@ -65,7 +72,7 @@ fn a_tampered_file_fails_its_checksum() {
 #[test]
 fn a_card_of_another_architecture_is_refused() {
     let (mut card, weights) = bundled();
-    card.architecture.hidden += 1;
+    card.architecture.members[0].hidden += 1;
     let err = card.load_teacher(&weights, &Device::flex()).unwrap_err();
     assert!(matches!(err, Error::Weights(_)), "{err}");
     assert!(err.to_string().contains("shape"), "{err}");

@@ -2,8 +2,12 @@
 //! class-bias shift of Hinton 2015 §3.
 
 use burn::prelude::*;
-use webdistill::eval::predict_all;
-use webdistill::explore::{ShiftSource, hardest_examples, shift_bias, soft_probabilities};
+use webdistill::eval::{Evaluation, predict_all, predict_logits};
+use webdistill::explore::{
+    BiasShift, ShiftSource, fit_class_bias, hardest_examples, shift_bias_of, shift_class_logit,
+    soft_probabilities,
+};
+use webdistill::model::Student;
 
 use crate::support::{mnist, small_trained_student, teacher};
 
@@ -54,33 +58,27 @@ fn the_hardest_test_images_are_the_teachers_mistakes_first() {
     );
 }
 
+/// `student`'s bias shift on the test set.
+fn shift(student: &Student, class: u8, source: ShiftSource<'_>) -> webdistill::Result<BiasShift> {
+    let device = Device::flex();
+    let test = mnist("t10k");
+    let logits = pollster::block_on(predict_all(student, &test, &device)).unwrap();
+    pollster::block_on(shift_bias_of(
+        student, &test, &logits, class, source, &device,
+    ))
+}
+
 #[test]
 fn raising_a_class_bias_moves_predictions_to_that_class() {
-    let device = Device::flex();
-    let student = small_trained_student(&device);
-    let test = mnist("t10k");
-    let shift = pollster::block_on(shift_bias(
-        &student,
-        &test,
-        3,
-        ShiftSource::Given(50.0),
-        &device,
-    ))
-    .unwrap();
+    let student = small_trained_student(&Device::flex());
+    let big = shift(&student, 3, ShiftSource::Given(50.0)).unwrap();
     assert_eq!(
-        shift.after.class_errors, 0,
+        big.after.class_errors, 0,
         "a +50 bias makes every image a 3"
     );
-    assert_eq!(shift.after.class_total, 1010);
-    assert!(shift.after.errors > 8000);
-    let none = pollster::block_on(shift_bias(
-        &student,
-        &test,
-        3,
-        ShiftSource::Given(0.0),
-        &device,
-    ))
-    .unwrap();
+    assert_eq!(big.after.class_total, 1010);
+    assert!(big.after.errors > 8000);
+    let none = shift(&student, 3, ShiftSource::Given(0.0)).unwrap();
     assert_eq!(none.before, none.after);
 }
 
@@ -91,32 +89,27 @@ fn a_fitted_shift_uses_held_out_images_and_does_not_hurt_them() {
     let test = mnist("t10k");
     // Rows 5000.. of the test split were never trained on by this student: a fair holdout.
     let rows: Vec<u32> = (5000..7000).collect();
-    let fitted = pollster::block_on(shift_bias(
-        &student,
-        &test,
-        3,
-        ShiftSource::FitOn(&test, &rows),
-        &device,
-    ))
-    .unwrap();
+    let fitted = shift(&student, 3, ShiftSource::FitOn(&test, &rows)).unwrap();
     assert_eq!(fitted.fitted_on, Some(2000));
     assert!((0.0..=10.0).contains(&fitted.delta));
-    let err = pollster::block_on(shift_bias(
-        &student,
-        &test,
-        3,
-        ShiftSource::FitOn(&test, &[]),
-        &device,
-    ))
-    .unwrap_err();
+    // On the images it was fitted on, the shift is at least as good as none (0 is on its grid).
+    let logits = pollster::block_on(predict_logits(&student, &test, &rows, &device)).unwrap();
+    let labels: Vec<u8> = rows.iter().map(|&r| test.labels()[r as usize]).collect();
+    let before = Evaluation::from_logits(&logits, &labels).accuracy;
+    let after =
+        Evaluation::from_logits(&shift_class_logit(&logits, 3, fitted.delta), &labels).accuracy;
+    assert!(after >= before, "held-out accuracy {before} → {after}");
+    assert_eq!(fit_class_bias(&logits, &labels, 3).0, fitted.delta);
+    let err = shift(&student, 3, ShiftSource::FitOn(&test, &[])).unwrap_err();
     assert!(err.to_string().contains("held out"), "{err}");
-    let err = pollster::block_on(shift_bias(
-        &student,
-        &test,
-        12,
-        ShiftSource::Given(1.0),
-        &device,
-    ))
-    .unwrap_err();
+    let err = shift(&student, 12, ShiftSource::Given(1.0)).unwrap_err();
     assert!(err.to_string().contains("not a digit"), "{err}");
+}
+
+#[test]
+fn the_slider_goes_up_to_twenty() {
+    let logits = [1.0f32; 10];
+    assert!(webdistill::explore::slider_probabilities(&logits, 20.0).is_ok());
+    let err = webdistill::explore::slider_probabilities(&logits, 20.5).unwrap_err();
+    assert!(err.to_string().contains("goes up to 20"), "{err}");
 }

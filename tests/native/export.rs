@@ -5,13 +5,13 @@ use std::collections::BTreeMap;
 
 use burn::prelude::*;
 use webdistill::eval::{evaluate, predict_all};
-use webdistill::experiment::DistillSettings;
 use webdistill::model::StudentConfig;
 use webdistill::quantize::{
     Int8Matrix, Precision, f16_round_trip, quantize_tensors, quantized_reports,
 };
+use webdistill::settings::DistillSettings;
 use webdistill::student_card::{StudentCard, StudentOrigin, export_student, load_student};
-use webdistill::weights::SafeTensors;
+use webdistill::weights::{Dtype, SafeTensors, load_safetensors, read_weights};
 
 use crate::support::{mnist, small_trained_student};
 
@@ -49,12 +49,21 @@ fn quantised_files_are_smaller_and_nearly_as_accurate() {
     let student = small_trained_student(&device);
     let test = mnist("t10k");
     let config = StudentConfig { hidden: vec![32] };
-    let reports = pollster::block_on(quantized_reports(&student, &config, &test, &device)).unwrap();
+    let weights = pollster::block_on(read_weights(&student)).unwrap();
+    let full = pollster::block_on(evaluate(&student, &test, &device)).unwrap();
+    let reports =
+        pollster::block_on(quantized_reports(&weights, &full, &config, &test, &device)).unwrap();
     let [f32r, f16r, int8r] = [&reports[0], &reports[1], &reports[2]];
     assert_eq!(f32r.precision, Precision::F32);
     assert_eq!(f32r.max_weight_error, 0.0);
-    let full = pollster::block_on(evaluate(&student, &test, &device)).unwrap();
-    assert_eq!(f32r.errors, full.errors, "f32 is the student itself");
+    assert_eq!(f32r.bytes, weights.to_f32_file().unwrap().len());
+    // The f16 row is the f16 file's own score: load that file and measure it independently.
+    let f16_model =
+        load_safetensors(config.init(&device), &weights.to_file(Dtype::F16).unwrap()).unwrap();
+    let f16_errors = pollster::block_on(evaluate(&f16_model, &test, &device))
+        .unwrap()
+        .errors;
+    assert_eq!(f16r.errors, f16_errors);
     // 784·32 + 32·10 weights: f16 halves them, int8 quarters them (plus scales and f32 biases).
     assert!(
         f16r.bytes * 10 < f32r.bytes * 6,
@@ -109,20 +118,28 @@ fn an_exported_student_loads_back_with_the_same_predictions() {
     let device = Device::flex();
     let student = small_trained_student(&device);
     let test = mnist("t10k");
-    let mut settings = DistillSettings::default();
-    settings.student.hidden = vec![32];
+    let settings = DistillSettings {
+        hidden: vec![32],
+        ..DistillSettings::default()
+    };
     let origin = StudentOrigin {
         role: "distilled",
-        objective: settings.objective.describe(),
+        objective: settings.objective().describe(),
+        taught_by: vec![
+            "teacher: a CNN".into(),
+            "teacher assistant: 784-256-10".into(),
+        ],
         settings: &settings,
         test_accuracy: 0.9,
         test_errors: 1000,
         backend: "CPU".into(),
     };
-    let (weights, card) = pollster::block_on(export_student(&student, origin)).unwrap();
+    let host = pollster::block_on(read_weights(&student)).unwrap();
+    let (weights, card) = export_student(&host, origin).unwrap();
     let card = StudentCard::from_json(&serde_json::to_string(&card).unwrap()).unwrap();
     card.check(&weights).unwrap();
     assert_eq!(card.architecture, "784-32-10");
+    assert_eq!(card.taught_by.len(), 2, "the card names the chain");
     let (loaded, config) = load_student(&weights, &device).unwrap();
     assert_eq!(config.hidden, vec![32]);
     let a = pollster::block_on(predict_all(&student, &test, &device)).unwrap();

@@ -7,8 +7,8 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 use webdistill::data::{TrainingSet, TransferConfig, TransferSet};
 use webdistill::distill::{Objective, hint_loss};
-use webdistill::experiment::{DistillSettings, Lab};
 use webdistill::model::StudentConfig;
+use webdistill::run::teacher_outputs;
 use webdistill::train::{TrainConfig, Trainer};
 
 use crate::support::{mnist, teacher};
@@ -93,28 +93,43 @@ fn a_hint_run_needs_the_teachers_hidden_layer() {
 #[test]
 fn the_hint_changes_what_the_student_learns_and_its_loss_falls() {
     let device = Device::flex();
-    let lab = Lab {
-        teacher: teacher(&device),
-        teacher_architecture: "bundled".into(),
-        device: device.clone(),
-        train: Arc::new(mnist("t10k")),
-        test: Arc::new(mnist("t10k")),
-    };
+    let teacher = teacher(&device);
+    let data = Arc::new(mnist("t10k"));
     let transfer = TransferConfig {
         labeled: 100,
         ..TransferConfig::all_labeled(2000, 2)
     };
-    let settings = |objective| DistillSettings {
-        student: StudentConfig { hidden: vec![32] },
-        objective,
-        epochs: 2,
-        batch_size: 50,
-        transfer: transfer.clone(),
-        ..DistillSettings::default()
+    let transfer = TransferSet::select(&data, &transfer).unwrap();
+    let (logits, hidden) = pollster::block_on(teacher_outputs(
+        &teacher,
+        &data,
+        &transfer.indices,
+        true,
+        &device,
+    ))
+    .unwrap();
+    let hidden = hidden.unwrap();
+    assert_eq!(hidden.len(), 2000 * teacher.hidden_units());
+    let logits = Arc::new(logits);
+    let trainer = |objective: Objective| {
+        let mut set = TrainingSet::distillation(data.clone(), &transfer, logits.clone()).unwrap();
+        if objective.hint_weight().is_some() {
+            set = set
+                .with_teacher_hidden(Arc::new(hidden.clone()), teacher.hidden_units())
+                .unwrap();
+        }
+        let config = TrainConfig {
+            student: StudentConfig { hidden: vec![32] },
+            objective,
+            epochs: 2,
+            batch_size: 50,
+            learning_rate: 1e-3,
+            seed: 2,
+        };
+        let steps = config.steps_for(set.len());
+        Trainer::new(config, set, steps, &device).unwrap()
     };
-    let prepared = pollster::block_on(lab.prepare(&transfer, true)).unwrap();
-    assert_eq!(prepared.teacher_hidden.as_ref().unwrap().len(), 2000 * 128);
-    let (mut hinted, _) = lab.trainers(&settings(HINT), &prepared).unwrap();
+    let mut hinted = trainer(HINT);
     let first = pollster::block_on(hinted.advance(5)).unwrap().loss.unwrap();
     let mut last = first;
     while !hinted.is_done() {
@@ -127,27 +142,18 @@ fn the_hint_changes_what_the_student_learns_and_its_loss_falls() {
         last < first * 0.7,
         "KD + hint loss went from {first} to {last}"
     );
-    let hinton = Objective::Hinton {
+    let mut plain = trainer(Objective::Hinton {
         temperature: 4.0,
         alpha: 0.9,
-    };
-    let (mut plain, _) = lab.trainers(&settings(hinton), &prepared).unwrap();
+    });
     while !plain.is_done() {
         pollster::block_on(plain.advance(20)).unwrap();
     }
-    let a = pollster::block_on(webdistill::eval::predict_all(
-        &hinted.student(),
-        &lab.test,
-        &device,
-    ))
-    .unwrap();
-    let b = pollster::block_on(webdistill::eval::predict_all(
-        &plain.student(),
-        &lab.test,
-        &device,
-    ))
-    .unwrap();
+    let predict = |t: &Trainer| {
+        pollster::block_on(webdistill::eval::predict_all(&t.student(), &data, &device)).unwrap()
+    };
+    let (a, b) = (predict(&hinted), predict(&plain));
     assert_ne!(a, b, "the hint term reaches the student");
-    let accuracy = webdistill::eval::Evaluation::from_logits(&a, lab.test.labels()).accuracy;
+    let accuracy = webdistill::eval::Evaluation::from_logits(&a, data.labels()).accuracy;
     assert!(accuracy > 0.8, "a hinted student still learns: {accuracy}");
 }

@@ -150,3 +150,39 @@ fn rejects_images_that_are_not_28_by_28() {
     assert!(matches!(err, Error::BadDimensions { .. }), "{err}");
     assert!(err.to_string().contains("32×32"), "{err}");
 }
+
+#[test]
+fn training_shards_append_in_place_and_in_order() {
+    // A split of 15,000: shard 0 holds 10,000 images, shard 1 the last 5,000.
+    let labels: Vec<u8> = (0..15_000).map(|i| (i % 10) as u8).collect();
+    let shard = |count: usize, fill: u8| {
+        encode_images(&IdxImages {
+            count,
+            rows: 28,
+            cols: 28,
+            pixels: vec![fill; count * 784],
+        })
+    };
+    let mut train = Mnist::from_parts(Vec::new(), Vec::new()).unwrap();
+    let err = train
+        .append_shard(1, &shard(5_000, 2), &labels)
+        .unwrap_err();
+    assert!(err.to_string().contains("next is 0"), "{err}");
+    let err = train
+        .append_shard(0, &shard(9_999, 1), &labels)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("should hold 10000 images"),
+        "{err}"
+    );
+    assert!(train.is_empty(), "a refused shard changes nothing");
+    train.append_shard(0, &shard(10_000, 1), &labels).unwrap();
+    train.append_shard(1, &shard(5_000, 2), &labels).unwrap();
+    assert_eq!(train.len(), 15_000);
+    assert_eq!(train.labels(), &labels[..]);
+    assert_eq!((train.image(9_999)[0], train.image(10_000)[0]), (1, 2));
+    let err = train
+        .append_shard(1, &shard(5_000, 2), &labels)
+        .unwrap_err();
+    assert!(err.to_string().contains("in order"), "{err}");
+}

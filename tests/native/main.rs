@@ -9,6 +9,7 @@ mod export;
 mod hint;
 mod idx;
 mod losses;
+mod run;
 mod settings;
 mod support;
 mod training;

@@ -1,47 +1,63 @@
-//! Every invalid setting is refused with a message naming it.
+//! The one settings schema: every invalid setting is refused with a message naming it (by key),
+//! the table and the struct agree, links and flags parse through it, and the presets are valid.
 
 use webdistill::Error;
-use webdistill::distill::Objective;
-use webdistill::experiment::DistillSettings;
-use webdistill::model::StudentConfig;
+use webdistill::distill::{MAX_HINT_WEIGHT, MAX_TEMPERATURE};
+use webdistill::model::{MAX_HIDDEN_UNITS, StudentConfig};
+use webdistill::settings::{
+    DEFAULT_PRESET, DistillSettings, Kind, PRESETS, Preset, SCHEMA, Values,
+};
+use webdistill::train::{MAX_BATCH_SIZE, MAX_EPOCHS};
 
-fn refused(settings: DistillSettings, needle: &str) {
+fn refused(settings: DistillSettings, key: &str, needle: &str) {
     let err = settings.validate().unwrap_err();
     assert!(matches!(err, Error::InvalidSetting { .. }), "{err}");
+    assert_eq!(err.setting_key(), Some(key), "{err}");
     assert!(err.to_string().contains(needle), "{err:?} lacks {needle:?}");
 }
 
-fn hinton(temperature: f32, alpha: f32) -> DistillSettings {
-    DistillSettings {
-        objective: Objective::Hinton { temperature, alpha },
-        ..DistillSettings::default()
-    }
+fn values(pairs: &[(&str, &str)]) -> Values {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 #[test]
-fn defaults_are_valid() {
+fn defaults_are_valid_and_are_the_default_preset() {
     DistillSettings::default().validate().unwrap();
+    assert_eq!(
+        Preset::get(DEFAULT_PRESET).unwrap().settings(),
+        DistillSettings::default()
+    );
 }
 
 #[test]
 fn temperature_must_be_positive_and_finite() {
     for t in [0.0, -1.0, f32::NAN, f32::INFINITY, 1e6] {
-        refused(hinton(t, 0.5), "temperature");
+        refused(
+            DistillSettings {
+                temperature: t,
+                ..Default::default()
+            },
+            "temperature",
+            "temperature",
+        );
     }
 }
 
 #[test]
 fn alpha_must_lie_in_the_unit_interval() {
     for a in [-0.1, 1.1, f32::NAN] {
-        refused(hinton(4.0, a), "alpha");
+        refused(
+            DistillSettings {
+                alpha: a,
+                ..Default::default()
+            },
+            "alpha",
+            "α",
+        );
     }
-    refused(
-        DistillSettings {
-            objective: Objective::LogitMatching { alpha: 2.0 },
-            ..DistillSettings::default()
-        },
-        "alpha",
-    );
 }
 
 #[test]
@@ -49,9 +65,10 @@ fn hidden_layers_must_exist_and_have_width() {
     for hidden in [vec![], vec![0], vec![800, 0], vec![100_000], vec![8; 9]] {
         refused(
             DistillSettings {
-                student: StudentConfig { hidden },
-                ..DistillSettings::default()
+                hidden,
+                ..Default::default()
             },
+            "hidden",
             "hidden layers",
         );
     }
@@ -66,6 +83,7 @@ fn batch_epochs_and_learning_rate_must_be_usable() {
             batch_size: 0,
             ..d()
         },
+        "batch_size",
         "batch size",
     );
     refused(
@@ -73,14 +91,16 @@ fn batch_epochs_and_learning_rate_must_be_usable() {
             batch_size: 1 << 20,
             ..d()
         },
+        "batch_size",
         "batch size",
     );
-    refused(DistillSettings { epochs: 0, ..d() }, "epochs");
+    refused(DistillSettings { epochs: 0, ..d() }, "epochs", "epochs");
     refused(
         DistillSettings {
             learning_rate: 0.0,
             ..d()
         },
+        "learning_rate",
         "learning rate",
     );
     refused(
@@ -88,6 +108,154 @@ fn batch_epochs_and_learning_rate_must_be_usable() {
             learning_rate: f64::NAN,
             ..d()
         },
+        "learning_rate",
         "learning rate",
     );
+}
+
+#[test]
+fn text_values_parse_into_the_struct_and_back() {
+    let text = values(&[
+        ("hidden", "800, 800"),
+        ("learning_rate", "3e-3"),
+        ("omit", "3"),
+        ("loss", "hint"),
+    ]);
+    let s = DistillSettings::from_values(&text).unwrap();
+    assert_eq!(s.hidden, vec![800, 800]);
+    assert_eq!(s.learning_rate, 0.003);
+    assert_eq!(s.omit, vec![3]);
+    assert!(s.objective().hint_weight().is_some());
+    // Written back, every setting parses to the same struct.
+    assert_eq!(DistillSettings::from_values(&s.to_values()).unwrap(), s);
+    assert_eq!(s.to_values().len(), SCHEMA.len());
+}
+
+#[test]
+fn values_that_do_not_parse_are_named_by_key() {
+    let text = values(&[
+        ("epochs", "lots"),
+        ("hidden", "800,x"),
+        ("temperature", "4e"),
+        ("loss", "mse"),
+        ("omit", "300"),
+        ("shoe_size", "9"),
+    ]);
+    let problems = DistillSettings::from_values(&text).unwrap_err();
+    let keys: Vec<&str> = problems.iter().filter_map(Error::setting_key).collect();
+    assert_eq!(
+        keys,
+        [
+            "epochs",
+            "hidden",
+            "loss",
+            "omit",
+            "shoe_size",
+            "temperature"
+        ]
+    );
+    let epochs = &problems[0];
+    assert!(epochs.to_string().contains("whole number"), "{epochs}");
+    // A hostile value is quoted short, never whole.
+    let long = "9".repeat(5000);
+    let problems = DistillSettings::from_values(&values(&[("seed", &long)])).unwrap_err();
+    assert!(problems[0].to_string().len() < 200, "{}", problems[0]);
+}
+
+#[test]
+fn the_table_states_the_limits_the_code_enforces() {
+    let limit = |key: &str| {
+        let spec = SCHEMA.iter().find(|s| s.key == key).unwrap();
+        (spec.min, spec.max)
+    };
+    assert_eq!(limit("temperature").1, Some(MAX_TEMPERATURE as f64));
+    assert_eq!(limit("beta").1, Some(MAX_HINT_WEIGHT as f64));
+    assert_eq!(limit("hidden").1, Some(MAX_HIDDEN_UNITS as f64));
+    assert_eq!(limit("epochs").1, Some(MAX_EPOCHS as f64));
+    assert_eq!(limit("batch_size").1, Some(MAX_BATCH_SIZE as f64));
+    // Just past each limit is refused; at it, accepted.
+    let at = |key: &str, text: &str| {
+        let s = DistillSettings::from_values(&values(&[(key, text)])).unwrap();
+        s.problems(None)
+            .iter()
+            .any(|e| e.setting_key() == Some(key))
+    };
+    assert!(!at("epochs", &MAX_EPOCHS.to_string()) && at("epochs", &(MAX_EPOCHS + 1).to_string()));
+    assert!(
+        !at("batch_size", &MAX_BATCH_SIZE.to_string())
+            && at("batch_size", &(MAX_BATCH_SIZE + 1).to_string())
+    );
+    for spec in SCHEMA {
+        assert!(
+            !spec.help.is_empty() && !spec.label.is_empty(),
+            "{}",
+            spec.key
+        );
+        if spec.kind == Kind::Choice {
+            assert!(spec.choices.iter().any(|(v, _)| *v == spec.default));
+        }
+    }
+}
+
+#[test]
+fn every_preset_is_valid_and_sets_only_known_keys() {
+    assert!(PRESETS.iter().any(|p| p.id == DEFAULT_PRESET));
+    for preset in PRESETS {
+        let s = preset.settings();
+        s.validate()
+            .unwrap_or_else(|e| panic!("{}: {e}", preset.id));
+        for (key, _) in preset.values {
+            assert!(
+                SCHEMA.iter().any(|spec| spec.key == *key),
+                "{}: {key}",
+                preset.id
+            );
+        }
+    }
+    let omit = Preset::get("omit-3").unwrap().settings();
+    assert_eq!((omit.omit.as_slice(), omit.temperature), (&[3u8][..], 20.0));
+    // Values given beside a preset override it.
+    let s = Preset::get("omit-3")
+        .unwrap()
+        .with(&values(&[("epochs", "1")]))
+        .unwrap();
+    assert_eq!((s.epochs, s.holdout), (1, omit.holdout));
+    assert!(
+        Preset::get("nope")
+            .unwrap_err()
+            .to_string()
+            .contains("few-labels")
+    );
+}
+
+#[test]
+fn the_cli_runs_the_pages_presets_with_flags_over_them() {
+    // `webdistill settings` prints the settings a run would use: the same object the page builds.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_webdistill"))
+        .args(["settings", "--preset", "omit-3", "--learning-rate", "0.002"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: DistillSettings = serde_json::from_slice(&out.stdout).unwrap();
+    let expected = Preset::get("omit-3")
+        .unwrap()
+        .with(&values(&[("learning_rate", "0.002")]))
+        .unwrap();
+    assert_eq!(printed, expected);
+    for (args, needle) in [(["--epochs", "0"], "epochs"), (["--hiden", "3"], "--hiden")] {
+        let bad = std::process::Command::new(env!("CARGO_BIN_EXE_webdistill"))
+            .arg("settings")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!bad.status.success());
+        assert!(
+            String::from_utf8_lossy(&bad.stderr).contains(needle),
+            "{args:?}"
+        );
+    }
 }

@@ -27,6 +27,33 @@ pub fn synthetic(n: usize) -> Mnist {
     Mnist::from_parts(pixels, labels).expect("consistent parts")
 }
 
+/// A lab on the CPU backend: `teacher` (an untrained one when `None`) over these splits.
+pub fn lab(
+    train: Mnist,
+    test: Mnist,
+    teacher: Option<webdistill::model::Teacher>,
+) -> webdistill::run::Lab {
+    let device = burn::prelude::Device::flex();
+    let (teacher, id) = match teacher {
+        Some(t) => (t, "bundled"),
+        None => (
+            webdistill::model::TeacherConfig::default().init(&device),
+            "untrained",
+        ),
+    };
+    webdistill::run::Lab {
+        teacher,
+        teacher_architecture: id.into(),
+        teacher_id: id.into(),
+        device,
+        backend: webdistill::eval::Backend::Cpu,
+        train: std::sync::Arc::new(train),
+        test: std::sync::Arc::new(test),
+        caches: Default::default(),
+        limits: webdistill::run::Limits::NATIVE,
+    }
+}
+
 /// The bundled teacher on the CPU backend.
 pub fn teacher(device: &burn::prelude::Device) -> webdistill::model::Teacher {
     let card = std::fs::read_to_string(root().join("assets/teacher.json")).unwrap();

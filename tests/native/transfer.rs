@@ -50,16 +50,6 @@ fn leaves_out_omitted_classes_and_the_holdout() {
 }
 
 #[test]
-fn labeled_fraction_rounds_to_a_count() {
-    assert_eq!(
-        TransferConfig::labeled_from_fraction(60_000, 0.005).unwrap(),
-        300
-    );
-    assert!(TransferConfig::labeled_from_fraction(100, 1.5).is_err());
-    assert!(TransferConfig::labeled_from_fraction(100, f64::NAN).is_err());
-}
-
-#[test]
 fn rejects_impossible_selections() {
     let train = synthetic(100);
     let base = TransferConfig::all_labeled(50, 1);
@@ -115,7 +105,7 @@ fn rejects_impossible_selections() {
                 holdout: 100,
                 ..base.clone()
             },
-            "holdout",
+            "held-out",
         ),
     ];
     for (config, needle) in cases {

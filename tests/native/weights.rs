@@ -83,18 +83,24 @@ fn rejects_files_of_another_architecture() {
 fn rejects_corrupt_files() {
     let good = saved(vec![4], 1);
     let cases: Vec<(Vec<u8>, &str)> = vec![
-        (vec![], "too short"),
-        (b"not safetensors at all".to_vec(), "not a safetensors file"),
-        (good[..good.len() - 3].to_vec(), "do not hold"),
+        (vec![], "header too small"),
+        (
+            b"not safetensors at all".to_vec(),
+            "not a valid safetensors file",
+        ),
+        (good[..good.len() - 3].to_vec(), "not fully covered"),
         (
             {
                 let mut b = good.clone();
                 b[8] = b'!';
                 b
             },
-            "not valid JSON",
+            "invalid JSON",
         ),
-        (u64::MAX.to_le_bytes().to_vec(), "not a safetensors file"),
+        (
+            u64::MAX.to_le_bytes().to_vec(),
+            "not a valid safetensors file",
+        ),
     ];
     for (bytes, needle) in cases {
         let err = load_error(&bytes, vec![4]);

@@ -3,14 +3,17 @@
 
 use serde::Serialize;
 use webdistill::bench::{
-    TrainingBench, TrainingBenchSpec, fresh_student_latency, training_throughput,
+    LabellingBench, TrainingBench, TrainingBenchSpec, fresh_student_latency, labelling_throughput,
+    training_throughput,
 };
-use webdistill::eval::Latency;
-use webdistill::experiment::latency_profile;
+use webdistill::eval::latency::{LatencyProfile, latency_profile};
 use webdistill::model::StudentConfig;
 
-use crate::args::Args;
+use crate::Args;
 use crate::{block, open_lab};
+
+/// Test images the teacher labels for the labelling throughput.
+pub const LABEL_IMAGES: usize = 10_000;
 
 /// The students the benchmark trains (issue #4): a small one and Hinton's.
 pub const STUDENTS: [&[usize]; 2] = [&[64], &[800, 800]];
@@ -19,7 +22,8 @@ pub const STUDENTS: [&[usize]; 2] = [&[64], &[800, 800]];
 struct Report {
     backend: String,
     training: Vec<TrainingBench>,
-    latency: Vec<(String, Vec<Latency>)>,
+    labelling: LabellingBench,
+    latency: Vec<(String, LatencyProfile)>,
 }
 
 pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
@@ -40,9 +44,11 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
             warmup,
             steps,
             seed: 1,
+            ..TrainingBenchSpec::page_defaults()
         };
         training.push(block(training_throughput(&lab, &spec))?);
     }
+    let labelling = block(labelling_throughput(&lab, LABEL_IMAGES))?;
     let mut latency = vec![(
         "teacher".to_string(),
         block(latency_profile(&lab.teacher, &lab.test, &lab.device))?,
@@ -53,8 +59,9 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
         latency.push((format!("student {hidden:?}"), student));
     }
     let report = Report {
-        backend: webdistill::eval::backend_name(&lab.device),
+        backend: lab.backend.name().to_string(),
         training,
+        labelling,
         latency,
     };
     if json {
@@ -87,6 +94,10 @@ fn print_table(r: &Report) {
             losses.join(" ")
         );
     }
+    println!(
+        "\nteacher labelling: {:.0} images/s ({} images in batches of {}, {:.2} s)",
+        r.labelling.images_per_s, r.labelling.images, r.labelling.batch, r.labelling.seconds
+    );
     println!(
         "\n{:<22} {:>14} {:>18}",
         "inference", "ms (batch 1)", "ms/image (256)"

@@ -8,7 +8,7 @@ use webdistill::data::Mnist;
 use webdistill::eval::evaluate;
 use webdistill::student_card::{StudentCard, load_student};
 
-use crate::args::Args;
+use crate::Args;
 use crate::{block, data_dir, device_for};
 
 #[derive(Serialize)]
@@ -43,13 +43,13 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
         }
         None => None,
     };
-    let device = device_for(&backend)?;
+    let (device, backend) = device_for(&backend)?;
     let (student, config) = load_student(&bytes, &device).map_err(|e| format!("{weights}: {e}"))?;
     let test = Mnist::load_dir(&data, "t10k").map_err(|e| e.to_string())?;
     let evaluation = block(evaluate(&student, &test, &device))?;
     let result = Evaluated {
         architecture: config.describe(),
-        backend: webdistill::eval::backend_name(&device),
+        backend: backend.name().to_string(),
         accuracy: evaluation.accuracy,
         errors: evaluation.errors,
         total: evaluation.total,

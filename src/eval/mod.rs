@@ -1,9 +1,18 @@
-//! Evaluation: accuracy, errors, per-class accuracy and the confusion matrix on a whole split;
-//! size; latency after warm-up.
+//! Evaluation: accuracy, errors, per-class accuracy and the confusion matrix on a whole split
+//! ([`Evaluation`]); time per image ([`latency`]); a model's whole line in a comparison
+//! ([`report`]).
+
+pub mod latency;
+pub mod report;
+
+pub use latency::{Latency, LatencyProfile, measure_latency};
+pub use report::{Backend, ModelReport};
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
-use web_time::Instant;
 
 use crate::data::{Mnist, NUM_CLASSES};
 use crate::error::{Error, Result};
@@ -14,6 +23,7 @@ pub const EVAL_BATCH: usize = 1000;
 
 /// How a classifier did on a labeled split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct Evaluation {
     /// Fraction right, 0 to 1.
     pub accuracy: f64,
@@ -135,76 +145,26 @@ pub async fn read_floats<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>> 
         .map_err(|e| Error::Device(format!("unexpected result type: {e:?}")))
 }
 
-/// Inference time of one batch size on one backend.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Latency {
-    pub batch_size: usize,
-    /// Median over `repeats` timed runs after `warmup` untimed ones.
-    pub ms_per_batch: f64,
-    pub ms_per_image: f64,
-    pub warmup: usize,
-    pub repeats: usize,
-    pub backend: String,
-}
+/// A model's logits over the whole test set, computed when first asked for and then kept: one
+/// pass over 10,000 images takes minutes on SwiftShader, and the explorer asks again and again.
+#[derive(Default)]
+pub struct TestLogits(RefCell<Option<Rc<Vec<f32>>>>);
 
-/// Median wall time of `model` classifying the first `batch_size` images of `data`, the
-/// prediction read back to the host each time (so GPU work is finished when the clock stops).
-pub async fn measure_latency(
-    model: &impl Classifier,
-    data: &Mnist,
-    batch_size: usize,
-    warmup: usize,
-    repeats: usize,
-    device: &Device,
-) -> Result<Latency> {
-    let batch_size = batch_size.min(data.len()).max(1);
-    let images = data.range_tensor(0..batch_size, device);
-    let mut times = Vec::with_capacity(repeats);
-    for run in 0..warmup + repeats.max(1) {
-        let start = Instant::now();
-        let predictions = model.logits(images.clone()).argmax(1);
-        predictions
-            .into_data_async()
-            .await
-            .map_err(|e| Error::Device(format!("reading a prediction back failed: {e:?}")))?;
-        if run >= warmup {
-            times.push(start.elapsed().as_secs_f64() * 1000.0);
+impl TestLogits {
+    /// `model`'s test logits (row-major, 10 per image): the kept ones, or computed now. The cell
+    /// is not borrowed across the await, so a second caller meanwhile computes them too rather
+    /// than failing.
+    pub async fn get(
+        &self,
+        model: &impl Classifier,
+        test: &Mnist,
+        device: &Device,
+    ) -> Result<Rc<Vec<f32>>> {
+        if let Some(logits) = self.0.borrow().clone() {
+            return Ok(logits);
         }
-    }
-    let ms_per_batch = median(&mut times);
-    Ok(Latency {
-        batch_size,
-        ms_per_batch,
-        ms_per_image: ms_per_batch / batch_size as f64,
-        warmup,
-        repeats: times.len(),
-        backend: backend_name(device),
-    })
-}
-
-/// The median of `values` (sorted in place); 0 when empty.
-pub fn median(values: &mut [f64]) -> f64 {
-    if values.is_empty() {
-        return 0.0;
-    }
-    values.sort_by(|a, b| a.total_cmp(b));
-    let mid = values.len() / 2;
-    if values.len() % 2 == 1 {
-        values[mid]
-    } else {
-        (values[mid - 1] + values[mid]) / 2.0
-    }
-}
-
-/// A readable name of the backend behind `device`: `flex (CPU)`, `wgpu (GPU)`, or burn's own
-/// description of anything else.
-pub fn backend_name(device: &Device) -> String {
-    let debug = format!("{:?}", device.clone().inner());
-    if debug.contains("Flex") {
-        "flex (CPU)".into()
-    } else if debug.contains("Cube") || debug.contains("Wgpu") || debug.contains("WebGpu") {
-        "wgpu (GPU)".into()
-    } else {
-        debug
+        let logits = Rc::new(predict_all(model, test, device).await?);
+        *self.0.borrow_mut() = Some(logits.clone());
+        Ok(logits)
     }
 }

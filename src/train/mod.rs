@@ -1,5 +1,9 @@
-//! A step-wise trainer: one optimizer step per call, so a browser worker can drive it, report
-//! progress and stop between steps. The same code trains the distilled and the scratch student.
+//! Training. [`Trainer`] is the step-wise student trainer: one optimizer step per call, so a
+//! browser worker can drive it, report progress and stop between steps; the same code trains the
+//! distilled and the scratch student. [`teacher`] trains the bundled teacher natively. Both take
+//! their steps through [`optimizer_step`].
+
+pub mod teacher;
 
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
@@ -53,13 +57,13 @@ impl TrainConfig {
         }
         if self.batch_size == 0 || self.batch_size > MAX_BATCH_SIZE {
             problems.push(Error::setting(
-                "batch size",
+                "batch_size",
                 format!("{}; use 1 to {MAX_BATCH_SIZE}", self.batch_size),
             ));
         }
         if !(self.learning_rate > 0.0 && self.learning_rate <= 1.0) {
             problems.push(Error::setting(
-                "learning rate",
+                "learning_rate",
                 format!("{}; it must be above 0 and at most 1", self.learning_rate),
             ));
         }
@@ -80,13 +84,29 @@ fn steps_per_epoch(examples: usize, batch_size: usize) -> usize {
 
 /// Where a run stands, as the page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct Progress {
     pub step: usize,
     pub total_steps: usize,
     /// Passes over the training set completed, fractional.
     pub epoch: f64,
+    /// Examples in the training set an epoch passes over (all the transfer set for a distilled
+    /// student, only its labeled examples for the scratch one).
+    pub examples: usize,
     /// Mean loss over the steps since the previous report, when any ran.
     pub loss: Option<f32>,
+}
+
+/// One step of gradient descent, the same for every model trained here: backward through `loss`,
+/// the gradients of `model`'s parameters, and the optimizer's update.
+pub fn optimizer_step<M: Module>(
+    optimizer: &mut ModuleOptimizer,
+    learning_rate: f64,
+    model: M,
+    loss: Tensor<1>,
+) -> M {
+    let grads = GradientsParams::from_grads(loss.backward(), &model);
+    optimizer.step(learning_rate, model, grads)
 }
 
 /// Trains one student, a step at a time.
@@ -124,7 +144,7 @@ impl Trainer {
         config.validate()?;
         if config.objective.needs_teacher() && !set.has_teacher() {
             return Err(Error::setting(
-                "objective",
+                "loss",
                 "distillation needs the teacher's logits for the transfer set",
             ));
         }
@@ -133,7 +153,7 @@ impl Trainer {
             (Some(_), Some(width)) => Some(width),
             (Some(_), None) => {
                 return Err(Error::setting(
-                    "objective",
+                    "loss",
                     "a hint loss needs the teacher's hidden layer for the transfer set",
                 ));
             }
@@ -176,8 +196,9 @@ impl Trainer {
         crate::weights::to_safetensors(&self.student(), &Default::default()).await
     }
 
-    pub fn config(&self) -> &TrainConfig {
-        &self.config
+    /// Steps taken over steps to take, 0 to 1.
+    pub fn fraction_done(&self) -> f64 {
+        self.step as f64 / self.total_steps.max(1) as f64
     }
 
     pub fn is_done(&self) -> bool {
@@ -207,8 +228,8 @@ impl Trainer {
             None => detached,
         });
         self.loss_terms += 1;
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        self.model = Some(self.optimizer.step(self.config.learning_rate, model, grads));
+        let model = optimizer_step(&mut self.optimizer, self.config.learning_rate, model, loss);
+        self.model = Some(model);
         self.step += 1;
     }
 
@@ -229,6 +250,7 @@ impl Trainer {
             step: self.step,
             total_steps: self.total_steps,
             epoch: self.step as f64 / steps_per_epoch(self.set.len(), self.batch) as f64,
+            examples: self.set.len(),
             loss,
         }
     }

@@ -1,0 +1,77 @@
+//! `webdistill sweep`: the page's *Sweep*: students of six sizes, each distilled and from
+//! scratch on the given settings, as rows of accuracy, size and time per image.
+
+use webdistill::sweep::{SweepResult, SweepUpdate, sweep_to_end};
+
+use crate::{Args, block, data_dir, open_lab, settings_from, show_progress};
+
+pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
+    let mut args = Args::parse(args, &["json"])?;
+    let settings = settings_from(&mut args)?;
+    let backend: String = args.get("backend")?.unwrap_or_else(|| "auto".into());
+    let data = data_dir(&mut args)?;
+    let json = args.switch("json");
+    args.finish()?;
+    let lab = open_lab(&backend, &data)?;
+    let mut progress = |u: &SweepUpdate| {
+        if let Some(row) = &u.row {
+            eprintln!(
+                "\r{:<80}",
+                format!(
+                    "{}: distilled {:.2}%, scratch {}",
+                    row.architecture,
+                    row.distilled.accuracy * 100.0,
+                    row.scratch
+                        .as_ref()
+                        .map_or("–".into(), |s| format!("{:.2}%", s.accuracy * 100.0))
+                )
+            );
+        } else {
+            show_progress(&u.run);
+        }
+    };
+    let result = block(sweep_to_end(&lab, &settings, &mut progress))?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?
+        );
+    } else {
+        print!("{}", render(&result));
+    }
+    Ok(())
+}
+
+fn render(r: &SweepResult) -> String {
+    let mut out = format!(
+        "{:<16} {:>10} {:>11} {:>11} {:>10} {:>10} {:>12}\n",
+        "student", "params", "bytes", "int8 bytes", "distilled", "scratch", "ms/image"
+    );
+    if let Some(t) = &r.teacher {
+        out += &format!(
+            "{:<16} {:>10} {:>11} {:>11} {:>9.2}% {:>10} {:>12.4}\n",
+            "teacher",
+            t.params,
+            t.bytes,
+            "–",
+            t.accuracy * 100.0,
+            "–",
+            t.ms_per_image
+        );
+    }
+    for row in &r.rows {
+        out += &format!(
+            "{:<16} {:>10} {:>11} {:>11} {:>9.2}% {:>10} {:>12.4}\n",
+            row.architecture,
+            row.params,
+            row.bytes,
+            row.int8_bytes.map_or("–".into(), |b| b.to_string()),
+            row.distilled.accuracy * 100.0,
+            row.scratch
+                .as_ref()
+                .map_or("–".into(), |s| format!("{:.2}%", s.accuracy * 100.0)),
+            row.distilled.ms_per_image
+        );
+    }
+    out
+}

@@ -1,0 +1,996 @@
+//! The comparison the project is about, as one run advanced a time slice at a time: the teacher
+//! labels the transfer set; an optional teacher assistant learns from it and labels the set in
+//! turn; the distilled student and its twin trained from the labels alone (same architecture,
+//! seed and number of steps) train side by side, so their curves grow together; then every model
+//! is measured on the full test set. The page's worker, the CLI and the report all drive this
+//! one loop: [`Run::advance`] until [`Phase::Done`], then [`Run::finish`] ([`run_to_end`] does
+//! both).
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use burn::module::Module;
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+use web_time::Instant;
+
+use crate::data::{Mnist, NUM_CLASSES, TrainingSet, TransferSet};
+use crate::error::{Error, Result};
+use crate::eval::latency::LatencyProfile;
+use crate::eval::{Backend, Evaluation, ModelReport, TestLogits, predict_logits, read_floats};
+use crate::model::{Classifier, Student, StudentConfig, Teacher};
+use crate::quantize::{QuantizedReport, quantized_reports};
+use crate::settings::DistillSettings;
+use crate::soft_targets::{self, SoftTargetCache, SoftTargets, Source};
+use crate::train::{Progress, Trainer};
+use crate::weights::{SafeTensors, read_weights};
+
+/// Test images scored for the live accuracy curves (the final numbers use all 10,000): enough
+/// for a curve accurate to about ±1%, cheap enough to score ~20 times per run.
+pub const LIVE_EVAL_IMAGES: usize = 1000;
+/// Points on each live accuracy curve.
+const LIVE_EVAL_POINTS: usize = 20;
+/// Images per forward pass while a model labels the transfer set. 256, not the 1,000 of a test
+/// pass: natively the teacher labelled at 0.11 ms/image in batches of 256 and 0.20 in batches
+/// of 1,000 (its convolution's scratch buffers outgrow the caches).
+pub const LABEL_BATCH: usize = 256;
+
+/// What a session keeps between runs: the teacher's test logits and latency (the same on every
+/// run) and the soft targets of recent transfer sets.
+#[derive(Default)]
+pub struct Caches {
+    pub teacher_test_logits: TestLogits,
+    pub teacher_latency: std::cell::RefCell<Option<LatencyProfile>>,
+    pub soft_targets: SoftTargetCache,
+}
+
+/// The data, the teacher and the device a run works with.
+pub struct Lab {
+    pub device: Device,
+    pub backend: Backend,
+    pub train: Arc<Mnist>,
+    pub test: Arc<Mnist>,
+    pub teacher: Teacher,
+    /// The teacher's one-line description.
+    pub teacher_architecture: String,
+    /// The teacher's weights checksum: what cached soft targets are keyed by.
+    pub teacher_id: String,
+    pub caches: Rc<Caches>,
+    pub limits: Limits,
+}
+
+/// How much memory a run may use on this backend.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Limits {
+    /// All the run's buffers together (wasm32 addresses 4 GiB in all, the module and the data
+    /// included).
+    pub total_bytes: f64,
+    /// The largest single buffer (WebGPU: the adapter's `maxStorageBufferBindingSize`).
+    pub buffer_bytes: f64,
+    /// What the limits are, for the message that cites them.
+    pub source: &'static str,
+}
+
+impl Limits {
+    /// Natively: the machine's memory is the limit; nothing is refused up front.
+    pub const NATIVE: Limits = Limits {
+        total_bytes: f64::INFINITY,
+        buffer_bytes: f64::INFINITY,
+        source: "native",
+    };
+    /// The browser's CPU backend: half of wasm32's 4 GiB, the rest being the module, the data
+    /// set and the allocator's slack.
+    pub const WASM32: Limits = Limits {
+        total_bytes: 2.0 * GIB,
+        buffer_bytes: 2.0 * GIB,
+        source: "half of WebAssembly's 4 GiB address space",
+    };
+
+    /// WebGPU: the wasm heap still holds the host copies, and no buffer may exceed the adapter's
+    /// binding limit.
+    pub fn webgpu(max_storage_buffer_binding_size: f64, max_buffer_size: f64) -> Limits {
+        Limits {
+            total_bytes: Self::WASM32.total_bytes,
+            buffer_bytes: max_storage_buffer_binding_size.min(max_buffer_size),
+            source: "this WebGPU adapter's buffer limits",
+        }
+    }
+}
+
+const GIB: f64 = (1u64 << 30) as f64;
+const MB: f64 = 1e6;
+
+/// About how many bytes a run of `settings` needs at most, and its largest single buffer:
+/// the soft targets (and hint layer), and for each model that trains its weights with their
+/// gradients and Adam's two moments (×4) plus the activations of a batch kept for backward (×3:
+/// the pre-activation, the ReLU output and its gradient).
+pub fn memory_estimate(settings: &DistillSettings, teacher_hidden: usize) -> (f64, f64) {
+    let f = 4.0;
+    let size = settings.size as f64;
+    let mut total = size * 10.0 * f;
+    if settings.objective().hint_weight().is_some() {
+        total += size * teacher_hidden as f64 * f;
+    }
+    let batch = settings.batch_size as f64;
+    let mut largest = size * 10.0 * f;
+    let mut model = |config: crate::model::StudentConfig| {
+        let units: f64 = config.hidden.iter().map(|&u| u as f64).sum::<f64>() + 784.0 + 10.0;
+        let widest = config.hidden.iter().copied().max().unwrap_or(0).max(784) as f64;
+        let biggest_matrix = config
+            .hidden
+            .iter()
+            .scan(784usize, |inputs, &u| {
+                let m = *inputs * u;
+                *inputs = u;
+                Some(m)
+            })
+            .max()
+            .unwrap_or(0) as f64;
+        largest = largest.max(batch * widest * f).max(biggest_matrix * f);
+        config.params() as f64 * f * 4.0 + batch * units * f * 3.0
+    };
+    total += 2.0 * model(settings.student());
+    if let Some(assistant) = settings.assistant() {
+        total += model(assistant);
+    }
+    (total, largest)
+}
+
+/// Refuses settings that would not fit this backend's memory, before anything starts.
+pub fn check_memory(lab: &Lab, settings: &DistillSettings) -> Result<()> {
+    let (total, largest) = memory_estimate(settings, lab.teacher.hidden_units());
+    let limits = lab.limits;
+    if total > limits.total_bytes {
+        return Err(Error::setting(
+            "memory",
+            format!(
+                "these settings need about {:.0} MB, more than the {:.0} MB this backend allows ({}); use a smaller student, batch or transfer set",
+                total / MB,
+                limits.total_bytes / MB,
+                limits.source
+            ),
+        ));
+    }
+    if largest > limits.buffer_bytes {
+        return Err(Error::setting(
+            "memory",
+            format!(
+                "these settings need a buffer of about {:.0} MB, more than the {:.0} MB this backend allows ({}); use a smaller batch or student",
+                largest / MB,
+                limits.buffer_bytes / MB,
+                limits.source
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// What the run is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// The teacher labels the transfer set.
+    Labelling,
+    /// The teacher assistant learns from the teacher.
+    Assistant,
+    /// The trained assistant labels the transfer set for the student.
+    AssistantLabelling,
+    /// Both students train.
+    Training,
+    /// Every model is measured on the full test set.
+    Measuring,
+    Done,
+}
+
+/// One trainer's state in an [`Update`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+pub struct RunUpdate {
+    #[serde(flatten)]
+    pub progress: Progress,
+    /// Accuracy on the first [`LIVE_EVAL_IMAGES`] test images, when scored in this slice.
+    pub live_accuracy: Option<f64>,
+}
+
+/// What one slice did, for the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+pub struct Update {
+    pub phase: Phase,
+    /// Transfer-set images labelled so far by the model labelling now (the teacher, or the
+    /// assistant), and how many there are.
+    pub labelled: usize,
+    pub to_label: usize,
+    /// Whether the teacher's soft targets were computed in this run or reused.
+    pub soft_targets: Source,
+    pub assistant: Option<RunUpdate>,
+    pub distilled: Option<RunUpdate>,
+    pub scratch: Option<RunUpdate>,
+    /// Models measured so far on the full test set, of how many.
+    pub measured: usize,
+    pub to_measure: usize,
+    /// Seconds since the run started, and the estimate of those left in the current phase.
+    pub elapsed_s: f64,
+    pub eta_s: Option<f64>,
+}
+
+/// The result of a comparison run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+pub struct Comparison {
+    pub settings: DistillSettings,
+    pub backend: Backend,
+    pub transfer_size: usize,
+    pub labeled: usize,
+    /// Steps of each student (and of the assistant, when there is one).
+    pub steps: usize,
+    pub soft_targets: Source,
+    pub teacher: ModelReport,
+    pub assistant: Option<ModelReport>,
+    pub distilled: ModelReport,
+    /// Absent when no example keeps its label: a student cannot learn from nothing.
+    pub scratch: Option<ModelReport>,
+    /// The distilled student stored as f32, f16 and int8: size and test accuracy of each.
+    pub quantized: Vec<QuantizedReport>,
+    /// Wall time of the whole run, seconds.
+    pub seconds: f64,
+}
+
+/// A trained student with its weights read back once (size, quantisation and download all use
+/// this copy).
+pub struct TrainedStudent {
+    pub model: Student,
+    pub weights: SafeTensors,
+}
+
+/// A finished run: the comparison and the trained students.
+pub struct Finished {
+    pub comparison: Comparison,
+    pub distilled: TrainedStudent,
+    pub scratch: Option<TrainedStudent>,
+    /// The teacher assistant's architecture, when there was one (for the students' cards).
+    pub assistant: Option<String>,
+}
+
+/// The model labelling the transfer set, and what it produced so far.
+struct Labelling {
+    logits: Vec<f32>,
+    hidden: Option<Vec<f32>>,
+}
+
+/// A measurement still to make in [`Phase::Measuring`].
+#[derive(Clone, Copy)]
+enum Measure {
+    Teacher,
+    Assistant,
+    Distilled,
+    Scratch,
+    Quantized,
+}
+
+/// A comparison in progress.
+pub struct Run {
+    settings: DistillSettings,
+    transfer: TransferSet,
+    soft_source: Source,
+    labelling: Labelling,
+    teacher_targets: Option<SoftTargets>,
+    assistant: Option<Trainer>,
+    assistant_targets: Option<SoftTargets>,
+    students: Option<(Trainer, Option<Trainer>)>,
+    measures: Vec<Measure>,
+    measured: Measured,
+    eval_rows: Vec<u32>,
+    eval_every: usize,
+    /// Steps per slice (training) and rows per slice (labelling), adapted so a slice takes
+    /// about `slice_ms`.
+    steps_per_slice: usize,
+    rows_per_slice: usize,
+    slice_ms: f64,
+    started: Instant,
+    phase_started: Instant,
+    /// Wall time of the run, frozen when the last measurement is made.
+    seconds: Option<f64>,
+}
+
+/// What [`Phase::Measuring`] has found so far.
+#[derive(Default)]
+struct Measured {
+    teacher: Option<ModelReport>,
+    assistant: Option<ModelReport>,
+    distilled: Option<(ModelReport, SafeTensors)>,
+    scratch: Option<(ModelReport, SafeTensors)>,
+    quantized: Vec<QuantizedReport>,
+}
+
+impl Run {
+    /// Validates the settings against the lab and selects the transfer set; no heavy work yet.
+    /// Soft targets cached from an earlier run on the same teacher and images are reused.
+    /// Slices aim at `slice_ms` milliseconds each.
+    pub fn new(lab: &Lab, settings: DistillSettings, slice_ms: f64) -> Result<Self> {
+        settings.validate()?;
+        check_assistant(lab, &settings)?;
+        check_memory(lab, &settings)?;
+        let transfer = TransferSet::select(&lab.train, &settings.transfer())?;
+        let total_steps = settings.distilled_config().steps_for(transfer.len());
+        let with_hidden = settings.objective().hint_weight().is_some();
+        let eval_rows = (0..LIVE_EVAL_IMAGES.min(lab.test.len()) as u32).collect();
+        let mut run = Self {
+            labelling: Labelling::new(transfer.len(), with_hidden),
+            settings,
+            soft_source: Source::Computed,
+            teacher_targets: None,
+            assistant: None,
+            assistant_targets: None,
+            students: None,
+            transfer,
+            measures: Vec::new(),
+            measured: Measured::default(),
+            eval_rows,
+            eval_every: (total_steps / LIVE_EVAL_POINTS).max(1),
+            steps_per_slice: 1,
+            rows_per_slice: LABEL_BATCH,
+            slice_ms,
+            started: Instant::now(),
+            phase_started: Instant::now(),
+            seconds: None,
+        };
+        let key = soft_targets::key(&lab.teacher_id, &run.transfer.indices, with_hidden);
+        if let Some((targets, source)) = lab.caches.soft_targets.take(&key) {
+            run.soft_source = source;
+            run.teacher_labelled(lab, targets)?;
+        }
+        Ok(run)
+    }
+
+    pub fn settings(&self) -> &DistillSettings {
+        &self.settings
+    }
+
+    pub fn transfer(&self) -> &TransferSet {
+        &self.transfer
+    }
+
+    pub fn phase(&self) -> Phase {
+        if self.teacher_targets.is_none() {
+            return Phase::Labelling;
+        }
+        if let Some(assistant) = &self.assistant {
+            if !assistant.is_done() {
+                return Phase::Assistant;
+            }
+            if self.assistant_targets.is_none() {
+                return Phase::AssistantLabelling;
+            }
+        }
+        match &self.students {
+            Some((d, s)) if !d.is_done() || s.as_ref().is_some_and(|s| !s.is_done()) => {
+                Phase::Training
+            }
+            Some(_) if !self.measures.is_empty() => Phase::Measuring,
+            Some(_) => Phase::Done,
+            None => Phase::Training,
+        }
+    }
+
+    /// Does one slice of work and says where the run stands.
+    pub async fn advance(&mut self, lab: &Lab) -> Result<Update> {
+        let before = self.phase();
+        let mut update = match before {
+            Phase::Labelling | Phase::AssistantLabelling => {
+                self.labelling_slice(lab).await?;
+                Default::default()
+            }
+            Phase::Assistant => self.assistant_slice(lab).await?,
+            Phase::Training => self.training_slice(lab).await?,
+            Phase::Measuring => {
+                self.measuring_slice(lab).await?;
+                Default::default()
+            }
+            Phase::Done => Default::default(),
+        };
+        if self.phase() != before {
+            self.phase_started = Instant::now();
+            self.rows_per_slice = LABEL_BATCH;
+            self.steps_per_slice = 1;
+        }
+        update.fill(self);
+        Ok(update)
+    }
+
+    /// The comparison and the trained students. Call when [`Self::phase`] is `Done`.
+    pub fn finish(&self, lab: &Lab) -> Result<Finished> {
+        let not_done = || Error::setting("run", "the run has not measured its models yet");
+        let m = &self.measured;
+        let (
+            Some((distilled, scratch)),
+            Some(teacher),
+            Some((distilled_report, distilled_weights)),
+        ) = (&self.students, &m.teacher, &m.distilled)
+        else {
+            return Err(not_done());
+        };
+        if self.phase() != Phase::Done {
+            return Err(not_done());
+        }
+        let scratch_pair = match (scratch, &m.scratch) {
+            (Some(trainer), Some((report, weights))) => Some((trainer, report, weights)),
+            _ => None,
+        };
+        let comparison = Comparison {
+            settings: self.settings.clone(),
+            backend: lab.backend,
+            transfer_size: self.transfer.len(),
+            labeled: self.transfer.labeled.iter().filter(|&&l| l).count(),
+            steps: distilled.progress(None).total_steps,
+            soft_targets: self.soft_source,
+            teacher: teacher.clone(),
+            assistant: m.assistant.clone(),
+            distilled: distilled_report.clone(),
+            scratch: scratch_pair.map(|(_, report, _)| report.clone()),
+            quantized: m.quantized.clone(),
+            seconds: self.seconds.unwrap_or_default(),
+        };
+        Ok(Finished {
+            comparison,
+            distilled: TrainedStudent {
+                model: distilled.student(),
+                weights: distilled_weights.clone(),
+            },
+            scratch: scratch_pair.map(|(trainer, _, weights)| TrainedStudent {
+                model: trainer.student(),
+                weights: weights.clone(),
+            }),
+            assistant: self.settings.assistant().map(|a| a.describe()),
+        })
+    }
+
+    /// One slice of labelling by the teacher, or (after the assistant trained) by the assistant.
+    async fn labelling_slice(&mut self, lab: &Lab) -> Result<()> {
+        let started = Instant::now();
+        let done = self.labelling.done();
+        let end = (done + self.rows_per_slice).min(self.transfer.len());
+        let rows = &self.transfer.indices[done..end];
+        match &self.assistant {
+            Some(assistant) if self.teacher_targets.is_some() => {
+                let student = assistant.student();
+                let logits = predict_logits(&student, &lab.train, rows, &lab.device).await?;
+                self.labelling.logits.extend(logits);
+            }
+            _ => {
+                let with_hidden = self.labelling.hidden.is_some();
+                let (logits, hidden) =
+                    teacher_outputs(&lab.teacher, &lab.train, rows, with_hidden, &lab.device)
+                        .await?;
+                self.labelling.logits.extend(logits);
+                if let (Some(pending), Some(hidden)) = (&mut self.labelling.hidden, hidden) {
+                    pending.extend(hidden);
+                }
+            }
+        }
+        self.rows_per_slice = adapt(self.rows_per_slice, started, self.slice_ms, LABEL_BATCH);
+        if end < self.transfer.len() {
+            return Ok(());
+        }
+        let labelling = std::mem::replace(&mut self.labelling, Labelling::new(0, false));
+        let targets = SoftTargets {
+            logits: Arc::new(labelling.logits),
+            hidden: labelling.hidden.map(Arc::new),
+        };
+        if self.teacher_targets.is_none() {
+            let key = soft_targets::key(
+                &lab.teacher_id,
+                &self.transfer.indices,
+                targets.hidden.is_some(),
+            );
+            // Only logits are kept: a hint layer over 60,000 images is hundreds of MB.
+            if targets.hidden.is_none() {
+                lab.caches.soft_targets.put(key, targets.clone());
+            }
+            self.teacher_labelled(lab, targets)
+        } else {
+            self.start_students(lab, &targets)?;
+            self.assistant_targets = Some(targets);
+            Ok(())
+        }
+    }
+
+    /// The teacher's soft targets are complete: the assistant (when there is one) or the
+    /// students start.
+    fn teacher_labelled(&mut self, lab: &Lab, targets: SoftTargets) -> Result<()> {
+        match self.settings.assistant_config() {
+            Some(config) => {
+                let steps = config.steps_for(self.transfer.len());
+                let set = TrainingSet::distillation(
+                    lab.train.clone(),
+                    &self.transfer,
+                    targets.logits.clone(),
+                )?;
+                self.assistant = Some(Trainer::new(config, set, steps, &lab.device)?);
+                self.labelling = Labelling::new(self.transfer.len(), false);
+            }
+            None => self.start_students(lab, &targets)?,
+        }
+        self.teacher_targets = Some(targets);
+        Ok(())
+    }
+
+    /// Starts both students on `targets`, and plans what to measure once they are trained.
+    fn start_students(&mut self, lab: &Lab, targets: &SoftTargets) -> Result<()> {
+        self.students = Some(self.students_taught_by(lab, targets)?);
+        self.measures = self.plan_measures();
+        Ok(())
+    }
+
+    /// The two trainers: distilled from `targets` and (when any label is kept) scratch, with
+    /// the same number of steps.
+    fn students_taught_by(
+        &self,
+        lab: &Lab,
+        targets: &SoftTargets,
+    ) -> Result<(Trainer, Option<Trainer>)> {
+        let config = self.settings.distilled_config();
+        let steps = config.steps_for(self.transfer.len());
+        let mut set =
+            TrainingSet::distillation(lab.train.clone(), &self.transfer, targets.logits.clone())?;
+        if let Some(hidden) = &targets.hidden {
+            set = set.with_teacher_hidden(hidden.clone(), lab.teacher.hidden_units())?;
+        }
+        let distilled = Trainer::new(config, set, steps, &lab.device)?;
+        let scratch = if self.transfer.labeled.iter().any(|&l| l) {
+            let set = TrainingSet::labeled_only(lab.train.clone(), &self.transfer)?;
+            let config = self.settings.scratch_config();
+            Some(Trainer::new(config, set, steps, &lab.device)?)
+        } else {
+            None
+        };
+        Ok((distilled, scratch))
+    }
+
+    async fn assistant_slice(&mut self, lab: &Lab) -> Result<Update> {
+        let started = Instant::now();
+        let trainer = self.assistant.as_mut().expect("assistant phase");
+        let steps = steps_before_eval(trainer, self.steps_per_slice, self.eval_every);
+        let update = run_slice(trainer, steps, &self.eval_rows, self.eval_every, lab).await?;
+        self.steps_per_slice = adapt(self.steps_per_slice, started, self.slice_ms, 1);
+        Ok(Update {
+            assistant: Some(update),
+            ..Default::default()
+        })
+    }
+
+    async fn training_slice(&mut self, lab: &Lab) -> Result<Update> {
+        let started = Instant::now();
+        let (distilled, scratch) = self.students.as_mut().expect("training phase");
+        let steps = steps_before_eval(distilled, self.steps_per_slice, self.eval_every);
+        let d = run_slice(distilled, steps, &self.eval_rows, self.eval_every, lab).await?;
+        let s = match scratch {
+            Some(s) => Some(run_slice(s, steps, &self.eval_rows, self.eval_every, lab).await?),
+            None => None,
+        };
+        self.steps_per_slice = adapt(self.steps_per_slice, started, self.slice_ms, 1);
+        Ok(Update {
+            distilled: Some(d),
+            scratch: s,
+            ..Default::default()
+        })
+    }
+
+    fn plan_measures(&self) -> Vec<Measure> {
+        let mut plan = vec![Measure::Teacher];
+        if self.assistant.is_some() {
+            plan.push(Measure::Assistant);
+        }
+        plan.push(Measure::Distilled);
+        if matches!(&self.students, Some((_, Some(_)))) {
+            plan.push(Measure::Scratch);
+        }
+        plan.push(Measure::Quantized);
+        // Taken from the end.
+        plan.reverse();
+        plan
+    }
+
+    /// Measures one model on the full test set.
+    async fn measuring_slice(&mut self, lab: &Lab) -> Result<()> {
+        let Some(next) = self.measures.last().copied() else {
+            return Ok(());
+        };
+        let (distilled, scratch) = self.students.as_ref().expect("students trained");
+        match next {
+            Measure::Teacher => self.measured.teacher = Some(teacher_report(lab).await?),
+            Measure::Assistant => {
+                let student = self.assistant.as_ref().expect("assistant").student();
+                let config = self.settings.assistant().expect("an assistant");
+                let (report, _) = student_report(lab, &student, &config).await?;
+                self.measured.assistant = Some(report);
+            }
+            Measure::Distilled => {
+                let config = self.settings.student();
+                self.measured.distilled =
+                    Some(student_report(lab, &distilled.student(), &config).await?)
+            }
+            Measure::Scratch => {
+                let student = scratch.as_ref().expect("scratch student").student();
+                let config = self.settings.student();
+                self.measured.scratch = Some(student_report(lab, &student, &config).await?);
+            }
+            Measure::Quantized => {
+                let (report, weights) = self.measured.distilled.as_ref().expect("measured first");
+                self.measured.quantized = quantized_reports(
+                    weights,
+                    &report.evaluation,
+                    &self.settings.student(),
+                    &lab.test,
+                    &lab.device,
+                )
+                .await?;
+            }
+        }
+        self.measures.pop();
+        if self.measures.is_empty() {
+            self.finalise_reports();
+            self.seconds = Some(self.started.elapsed().as_secs_f64());
+        }
+        Ok(())
+    }
+
+    /// Speed-ups relative to the teacher, once everything is measured.
+    fn finalise_reports(&mut self) {
+        let Some(teacher) = self.measured.teacher.clone() else {
+            return;
+        };
+        let m = &mut self.measured;
+        m.assistant = m.assistant.take().map(|r| r.relative_to(&teacher));
+        if let Some((r, _)) = &mut m.distilled {
+            *r = r.clone().relative_to(&teacher);
+        }
+        if let Some((r, _)) = &mut m.scratch {
+            *r = r.clone().relative_to(&teacher);
+        }
+    }
+
+    /// Seconds left in the current phase, from its pace so far.
+    fn eta(&self) -> Option<f64> {
+        let elapsed = self.phase_started.elapsed().as_secs_f64();
+        let fraction = match self.phase() {
+            Phase::Labelling | Phase::AssistantLabelling => {
+                self.labelling.done() as f64 / self.transfer.len().max(1) as f64
+            }
+            Phase::Assistant => self.assistant.as_ref().map(Trainer::fraction_done)?,
+            Phase::Training => self.students.as_ref().map(|(d, _)| d.fraction_done())?,
+            Phase::Measuring | Phase::Done => return None,
+        };
+        (fraction > 0.0).then(|| elapsed * (1.0 - fraction) / fraction)
+    }
+}
+
+impl Default for Update {
+    fn default() -> Self {
+        Self {
+            phase: Phase::Labelling,
+            labelled: 0,
+            to_label: 0,
+            soft_targets: Source::Computed,
+            assistant: None,
+            distilled: None,
+            scratch: None,
+            measured: 0,
+            to_measure: 0,
+            elapsed_s: 0.0,
+            eta_s: None,
+        }
+    }
+}
+
+impl Update {
+    /// Fills in what the run as a whole says.
+    fn fill(&mut self, run: &Run) {
+        self.phase = run.phase();
+        self.to_label = run.transfer.len();
+        self.labelled = match self.phase {
+            Phase::Labelling | Phase::AssistantLabelling => run.labelling.done(),
+            _ => run.transfer.len(),
+        };
+        self.soft_targets = run.soft_source;
+        let planned = 2
+            + usize::from(run.assistant.is_some())
+            + usize::from(matches!(&run.students, Some((_, Some(_)))))
+            + 1;
+        self.to_measure = planned;
+        self.measured = match self.phase {
+            Phase::Measuring => planned - run.measures.len(),
+            Phase::Done => planned,
+            _ => 0,
+        };
+        self.elapsed_s = run.started.elapsed().as_secs_f64();
+        self.eta_s = run.eta();
+    }
+}
+
+impl Labelling {
+    fn new(rows: usize, with_hidden: bool) -> Self {
+        Self {
+            logits: Vec::with_capacity(rows * NUM_CLASSES),
+            hidden: with_hidden.then(Vec::new),
+        }
+    }
+
+    fn done(&self) -> usize {
+        self.logits.len() / NUM_CLASSES
+    }
+}
+
+/// An assistant must sit between the student and the teacher in size.
+pub fn check_assistant(lab: &Lab, settings: &DistillSettings) -> Result<()> {
+    let Some(assistant) = settings.assistant() else {
+        return Ok(());
+    };
+    if settings.objective().hint_weight().is_some() {
+        return Err(Error::setting(
+            "assistant",
+            "the hint loss matches the teacher's own hidden layer; use it without an assistant",
+        ));
+    }
+    let teacher = lab.teacher.num_params();
+    if assistant.params() >= teacher {
+        return Err(Error::setting(
+            "assistant",
+            format!(
+                "{} has {} parameters, as many as the teacher's {teacher} or more: an assistant sits between teacher and student",
+                assistant.describe(),
+                assistant.params()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Doubles `per_slice` while a slice is well under `slice_ms`, halves it (not below `least`)
+/// when well over.
+fn adapt(per_slice: usize, started: Instant, slice_ms: f64, least: usize) -> usize {
+    let took = started.elapsed().as_secs_f64() * 1000.0;
+    if took < slice_ms / 2.0 {
+        per_slice * 2
+    } else if took > slice_ms * 2.0 {
+        (per_slice / 2).max(least)
+    } else {
+        per_slice
+    }
+}
+
+/// Steps for the next slice: never crossing a live-evaluation point.
+fn steps_before_eval(trainer: &Trainer, per_slice: usize, eval_every: usize) -> usize {
+    let step = trainer.progress(None).step;
+    per_slice.min(eval_every - step % eval_every)
+}
+
+/// The teacher's logits for `rows` of `data` (`[n × 10]`), and its hidden activations
+/// (`[n × hidden_units]`) when `with_hidden`, in batches of [`LABEL_BATCH`].
+pub async fn teacher_outputs(
+    teacher: &Teacher,
+    data: &Mnist,
+    rows: &[u32],
+    with_hidden: bool,
+    device: &Device,
+) -> Result<(Vec<f32>, Option<Vec<f32>>)> {
+    let mut logits = Vec::with_capacity(rows.len() * NUM_CLASSES);
+    let mut hidden = with_hidden.then(|| Vec::with_capacity(rows.len() * teacher.hidden_units()));
+    for chunk in rows.chunks(LABEL_BATCH) {
+        let images = data.images_tensor(chunk, device);
+        match &mut hidden {
+            Some(hidden) => {
+                let (h, l) = teacher.forward_with_hidden(images);
+                logits.extend(read_floats(l).await?);
+                hidden.extend(read_floats(h).await?);
+            }
+            None => logits.extend(read_floats(teacher.logits(images)).await?),
+        }
+    }
+    Ok((logits, hidden))
+}
+
+/// The teacher's line: its test logits and latency are the same on every run, so a session
+/// computes them once.
+async fn teacher_report(lab: &Lab) -> Result<ModelReport> {
+    let logits = (lab.caches.teacher_test_logits)
+        .get(&lab.teacher, &lab.test, &lab.device)
+        .await?;
+    let latency = lab.caches.teacher_latency.borrow().clone();
+    let latency = match latency {
+        Some(latency) => latency,
+        None => {
+            let latency =
+                crate::eval::latency::latency_profile(&lab.teacher, &lab.test, &lab.device).await?;
+            *lab.caches.teacher_latency.borrow_mut() = Some(latency.clone());
+            latency
+        }
+    };
+    let bytes = f32_file_bytes(&lab.teacher)?;
+    let evaluation = Evaluation::from_logits(&logits, lab.test.labels());
+    let throughput = latency.last().expect("the profile has batch sizes");
+    Ok(ModelReport {
+        architecture: lab.teacher_architecture.clone(),
+        accuracy: evaluation.accuracy,
+        errors: evaluation.errors,
+        params: lab.teacher.num_params(),
+        bytes,
+        ms_per_image: throughput.ms_per_image,
+        ms_per_image_resolved: throughput.timing.resolved,
+        speedup: Some(1.0),
+        times_smaller: 1.0,
+        accuracy_gap: 0.0,
+        latency,
+        evaluation,
+    })
+}
+
+/// A model's size before anything is trained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+pub struct ModelSize {
+    pub architecture: String,
+    pub params: usize,
+    /// As an F32 safetensors file (what the comparison reports).
+    pub bytes: usize,
+    /// The teacher's bytes over these.
+    pub times_smaller: f64,
+}
+
+/// What a run of `settings` will compare, before it runs: each model's size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+pub struct Plan {
+    /// The settings as the core read them.
+    pub settings: DistillSettings,
+    pub teacher: ModelSize,
+    pub assistant: Option<ModelSize>,
+    pub student: ModelSize,
+}
+
+/// The sizes of the models a run of `settings` on `lab` compares.
+pub fn plan(lab: &Lab, settings: &DistillSettings) -> Result<Plan> {
+    let teacher_bytes = f32_file_bytes(&lab.teacher)?;
+    let size = |config: StudentConfig| -> Result<ModelSize> {
+        // Built on the CPU whatever the backend: only its parameter shapes are read.
+        let bytes = f32_file_bytes(&config.init(&Device::flex()))?;
+        Ok(ModelSize {
+            architecture: config.describe(),
+            params: config.params(),
+            bytes,
+            times_smaller: teacher_bytes as f64 / bytes as f64,
+        })
+    };
+    Ok(Plan {
+        settings: settings.clone(),
+        teacher: ModelSize {
+            architecture: lab.teacher_architecture.clone(),
+            params: lab.teacher.num_params(),
+            bytes: teacher_bytes,
+            times_smaller: 1.0,
+        },
+        assistant: settings.assistant().map(size).transpose()?,
+        student: size(settings.student())?,
+    })
+}
+
+/// Size of `module` as an F32 safetensors file, from its parameter shapes (no readback).
+fn f32_file_bytes<M: Module>(module: &M) -> Result<usize> {
+    let mut weights = SafeTensors::default();
+    for (name, shape) in crate::weights::parameter_shapes(module) {
+        let count = shape.iter().product::<usize>();
+        let tensor = crate::weights::StoredTensor {
+            shape,
+            dtype: crate::weights::Dtype::F32,
+            values: vec![0.0; count],
+        };
+        weights.tensors.insert(name, tensor);
+    }
+    Ok(weights.to_f32_file()?.len())
+}
+
+/// A student's line, and its weights read back once.
+async fn student_report(
+    lab: &Lab,
+    student: &Student,
+    config: &StudentConfig,
+) -> Result<(ModelReport, SafeTensors)> {
+    let weights = read_weights(student).await?;
+    let bytes = weights.to_f32_file()?.len();
+    let report = ModelReport::measure(
+        config.describe(),
+        student,
+        student.num_params(),
+        bytes,
+        &lab.test,
+        None,
+        &lab.device,
+    )
+    .await?;
+    Ok((report, weights))
+}
+
+/// `steps` steps of one trainer, then its live accuracy if it reached an evaluation point.
+async fn run_slice(
+    trainer: &mut Trainer,
+    steps: usize,
+    eval_rows: &[u32],
+    eval_every: usize,
+    lab: &Lab,
+) -> Result<RunUpdate> {
+    let progress = trainer.advance(steps).await?;
+    let live_accuracy = if progress.step % eval_every == 0 || trainer.is_done() {
+        let student = trainer.student();
+        let logits = predict_logits(&student, &lab.test, eval_rows, &lab.device).await?;
+        let labels: Vec<u8> = eval_rows
+            .iter()
+            .map(|&i| lab.test.labels()[i as usize])
+            .collect();
+        Some(Evaluation::from_logits(&logits, &labels).accuracy)
+    } else {
+        None
+    };
+    Ok(RunUpdate {
+        progress,
+        live_accuracy,
+    })
+}
+
+/// The training rows of the transfer set a run of `settings` would label, in order: what helpers
+/// labelling in parallel split between them.
+pub fn transfer_rows(lab: &Lab, settings: &DistillSettings) -> Result<Vec<u32>> {
+    Ok(TransferSet::select(&lab.train, &settings.transfer())?.indices)
+}
+
+/// Whether a run of `settings` would find its soft targets kept from an earlier run.
+pub fn soft_targets_kept(lab: &Lab, settings: &DistillSettings) -> Result<bool> {
+    let rows = transfer_rows(lab, settings)?;
+    let with_hidden = settings.objective().hint_weight().is_some();
+    let key = soft_targets::key(&lab.teacher_id, &rows, with_hidden);
+    Ok(lab.caches.soft_targets.get(&key).is_some())
+}
+
+/// Soft targets for the next run of `settings`, computed outside it (by helpers labelling slices
+/// of [`transfer_rows`] in parallel, `[rows × 10]` logits in that order): the run starts training
+/// at once and reports them as computed. Refused for a hint loss, which also needs the teacher's
+/// hidden layer.
+pub fn provide_soft_targets(lab: &Lab, settings: &DistillSettings, logits: Vec<f32>) -> Result<()> {
+    if settings.objective().hint_weight().is_some() {
+        return Err(Error::setting(
+            "loss",
+            "a hint loss needs the teacher's hidden layer too: let the run label the transfer set",
+        ));
+    }
+    let rows = transfer_rows(lab, settings)?;
+    if logits.len() != rows.len() * NUM_CLASSES {
+        return Err(Error::setting(
+            "teacher logits",
+            format!("{} values for {} images", logits.len(), rows.len()),
+        ));
+    }
+    let key = soft_targets::key(&lab.teacher_id, &rows, false);
+    let targets = SoftTargets {
+        logits: Arc::new(logits),
+        hidden: None,
+    };
+    lab.caches.soft_targets.put_fresh(key, targets);
+    Ok(())
+}
+
+/// How long a slice of a natively driven run lasts: progress twice a second.
+pub const NATIVE_SLICE_MS: f64 = 500.0;
+
+/// Runs a whole comparison, calling `on_update` after every slice.
+pub async fn run_to_end(
+    lab: &Lab,
+    settings: &DistillSettings,
+    on_update: &mut dyn FnMut(&Update),
+) -> Result<Finished> {
+    let mut run = Run::new(lab, settings.clone(), NATIVE_SLICE_MS)?;
+    while run.phase() != Phase::Done {
+        let update = run.advance(lab).await?;
+        on_update(&update);
+    }
+    run.finish(lab)
+}

@@ -1,0 +1,243 @@
+//! Everything that defines a comparison run, in one flat struct whose fields are the keys the
+//! page's form, its links and the CLI's flags use ([`schema`] describes each one: label, kind,
+//! limits, help, default). The presets of the page and the CLI are in [`presets`].
+//!
+//! The defaults are the page's *few labels* experiment, chosen by a measured sweep to show what
+//! distillation is for: a student much smaller and faster than the teacher that is nearly as
+//! accurate, while its twin trained on the same few labels alone is far behind (README, "The
+//! default run", has the sweep).
+
+pub mod presets;
+pub mod schema;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::TransferConfig;
+use crate::distill::Objective;
+use crate::error::{Error, Result};
+use crate::model::StudentConfig;
+use crate::train::TrainConfig;
+
+pub use presets::{DEFAULT_PRESET, PRESETS, Preset};
+pub use schema::{Kind, SCHEMA, SettingSpec};
+
+/// The distilled student's loss (the scratch student always learns from the labels alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum Loss {
+    /// Hinton KD: soft targets at temperature T, weight α.
+    Hinton,
+    /// Logit matching (Ba & Caruana 2014), weight α.
+    Logits,
+    /// Hinton KD plus a FitNets hint on the hidden layer, weight β.
+    Hint,
+}
+
+/// Every setting of a comparison run. Field names are the settings' keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+pub struct DistillSettings {
+    /// Units of each hidden layer of the student MLP.
+    pub hidden: Vec<usize>,
+    /// Units of each hidden layer of a teacher assistant (Mirzadeh et al. 2020), distilled from
+    /// the teacher first and then distilling the student; empty for none.
+    pub assistant: Vec<usize>,
+    pub loss: Loss,
+    pub temperature: f32,
+    pub alpha: f32,
+    pub beta: f32,
+    /// Images in the transfer set.
+    pub size: usize,
+    /// How many of them keep their labels.
+    pub labeled: usize,
+    /// Digits left out of the transfer set.
+    pub omit: Vec<u8>,
+    /// Training images held out of the transfer set.
+    pub holdout: usize,
+    pub epochs: usize,
+    pub learning_rate: f64,
+    pub batch_size: usize,
+    pub seed: u64,
+}
+
+impl Default for DistillSettings {
+    /// Every setting at its [`schema`] default.
+    fn default() -> Self {
+        let mut settings = Self::empty();
+        for spec in SCHEMA {
+            (spec.set)(&mut settings, spec.default).expect("every default parses");
+        }
+        settings
+    }
+}
+
+/// Settings as text, keyed by setting: what a form, a link or a command line holds.
+pub type Values = BTreeMap<String, String>;
+
+impl DistillSettings {
+    /// A blank to fill from the schema (not a valid run).
+    fn empty() -> Self {
+        Self {
+            hidden: Vec::new(),
+            assistant: Vec::new(),
+            loss: Loss::Hinton,
+            temperature: 0.0,
+            alpha: 0.0,
+            beta: 0.0,
+            size: 0,
+            labeled: 0,
+            omit: Vec::new(),
+            holdout: 0,
+            epochs: 0,
+            learning_rate: 0.0,
+            batch_size: 0,
+            seed: 0,
+        }
+    }
+
+    /// The defaults with `values` applied. Every value that does not parse, and every unknown
+    /// key, is a problem naming its key; the range and consistency checks are [`Self::problems`].
+    pub fn from_values(values: &Values) -> std::result::Result<Self, Vec<Error>> {
+        let mut settings = Self::default();
+        let mut problems = Vec::new();
+        for (key, text) in values {
+            match schema::spec(key) {
+                Some(spec) => {
+                    if let Err(e) = (spec.set)(&mut settings, text.trim()) {
+                        problems.push(e);
+                    }
+                }
+                None => problems.push(Error::setting(key, "there is no such setting")),
+            }
+        }
+        if problems.is_empty() {
+            Ok(settings)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Every setting as text, as the form, links and flags write it.
+    pub fn to_values(&self) -> Values {
+        SCHEMA
+            .iter()
+            .map(|spec| (spec.key.to_string(), (spec.get)(self)))
+            .collect()
+    }
+
+    /// The student's architecture.
+    pub fn student(&self) -> StudentConfig {
+        StudentConfig {
+            hidden: self.hidden.clone(),
+        }
+    }
+
+    /// The teacher assistant's architecture, when there is one.
+    pub fn assistant(&self) -> Option<StudentConfig> {
+        (!self.assistant.is_empty()).then(|| StudentConfig {
+            hidden: self.assistant.clone(),
+        })
+    }
+
+    /// The distilled student's loss.
+    pub fn objective(&self) -> Objective {
+        let (temperature, alpha, beta) = (self.temperature, self.alpha, self.beta);
+        match self.loss {
+            Loss::Hinton => Objective::Hinton { temperature, alpha },
+            Loss::Logits => Objective::LogitMatching { alpha },
+            Loss::Hint => Objective::Hint {
+                temperature,
+                alpha,
+                beta,
+            },
+        }
+    }
+
+    pub fn transfer(&self) -> TransferConfig {
+        TransferConfig {
+            size: self.size,
+            labeled: self.labeled,
+            omit_classes: self.omit.clone(),
+            holdout: self.holdout,
+            seed: self.seed,
+        }
+    }
+
+    /// How the distilled student trains.
+    pub fn distilled_config(&self) -> TrainConfig {
+        TrainConfig {
+            student: self.student(),
+            objective: self.objective(),
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            learning_rate: self.learning_rate,
+            seed: self.seed,
+        }
+    }
+
+    /// The twin: same everything but the loss, which sees hard labels only.
+    pub fn scratch_config(&self) -> TrainConfig {
+        TrainConfig {
+            objective: Objective::Labels,
+            ..self.distilled_config()
+        }
+    }
+
+    /// How the teacher assistant trains: as the distilled student does (Hinton KD, or logit
+    /// matching; a hint loss's regressor serves the student, so the assistant uses plain KD).
+    pub fn assistant_config(&self) -> Option<TrainConfig> {
+        let objective = match self.objective() {
+            Objective::Hint {
+                temperature, alpha, ..
+            } => Objective::Hinton { temperature, alpha },
+            other => other,
+        };
+        self.assistant().map(|student| TrainConfig {
+            student,
+            objective,
+            ..self.distilled_config()
+        })
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        match self.problems(None).into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(()),
+        }
+    }
+
+    /// Every invalid setting, so a form can flag them all at once; with `train_labels`, also
+    /// whether the training split can supply the transfer set.
+    pub fn problems(&self, train_labels: Option<&[u8]>) -> Vec<Error> {
+        let mut problems = self.distilled_config().problems();
+        if let Some(assistant) = self.assistant() {
+            match assistant.validate() {
+                Err(e) => problems.push(Error::setting("assistant", e.reason())),
+                Ok(()) if assistant.params() <= self.student().params() => {
+                    problems.push(Error::setting(
+                        "assistant",
+                        format!(
+                            "{} has {} parameters, no more than the student's {}: an assistant sits between teacher and student, so it must be larger than the student",
+                            assistant.describe(),
+                            assistant.params(),
+                            self.student().params()
+                        ),
+                    ))
+                }
+                Ok(()) => {}
+            }
+        }
+        let transfer = self.transfer();
+        let checked = match train_labels {
+            Some(labels) => crate::data::pool_size(labels, &transfer).map(|_| ()),
+            None => transfer.validate(),
+        };
+        if let Err(e) = checked {
+            problems.push(e);
+        }
+        problems
+    }
+}

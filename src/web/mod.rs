@@ -1,0 +1,451 @@
+//! The only code that touches wasm-bindgen: JS values in, core types through, JS values and
+//! `Error`s out (`?` turns every core error into a JS `Error` with its message). No logic of its
+//! own; the TypeScript types of everything it returns are generated from the Rust types (tsify).
+//!
+//! ```js
+//! import init, { Session, settingsSchema } from "webdistill";
+//! await init();
+//! const { settings, presets } = settingsSchema();            // every setting: key, label, limits, help
+//! const session = await Session.create("webgpu");          // or "cpu"
+//! session.loadTeacher(weightsBytes, cardJson);
+//! session.loadTest(testImagesGz, testLabelsGz);
+//! session.loadTrainLabels(trainLabelsGz);
+//! const values = { hidden: "64", temperature: "4" };        // settings as text, by key
+//! for (let i = 0; i < session.shardsNeeded(values); i++) session.loadTrainShard(i, shardGz[i]);
+//! const run = session.start(values);
+//! while (!run.done) postMessage(await run.advance());        // live progress
+//! const comparison = run.finish();                           // teacher / distilled / scratch
+//! ```
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use burn::prelude::*;
+use js_sys::Promise;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::Error;
+use crate::bench::{TrainingBenchSpec, fresh_student_latency, training_throughput};
+use crate::data::{Mnist, SHARD_SIZE, idx::parse_labels};
+use crate::eval::Backend;
+use crate::eval::latency::latency_profile;
+use crate::explore::TrainedRun;
+use crate::model::{StudentConfig, Teacher};
+use crate::run::{Caches, Lab, Limits};
+use crate::settings::{DEFAULT_PRESET, DistillSettings, PRESETS, SCHEMA, Values};
+use crate::teacher_card::TeacherCard;
+
+mod calibrate;
+mod explore;
+mod labelling;
+mod run;
+
+pub use run::{Distillation, SweepRun};
+
+/// A run yields to the page about this often (ms), so progress flows and *Stop* is heard.
+const SLICE_MS: f64 = 150.0;
+
+/// The message of the last panic, kept for [`last_panic`].
+static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+unsafe extern "C" {
+    /// The static constructors wasm-ld collects (cubecl registers its IR dialects with
+    /// `inventory`, which runs them as constructors on wasm). A module that never calls this
+    /// itself is linked as a "command": wasm-ld wraps *every* export, down to wasm-bindgen's
+    /// closure shims, in a call to it, so all constructors ran again on each call from JS (a
+    /// few percent of the page's main thread in a WebGPU training run, docs/BENCHMARKS.md).
+    /// Calling it once here turns that off (the convention in `inventory`'s docs, and
+    /// WebAssembly/wasi-libc#328).
+    fn __wasm_call_ctors();
+}
+
+/// Runs when the module is instantiated (wasm-bindgen's start function; also exported, so a
+/// second call from JS must do nothing).
+#[wasm_bindgen(start)]
+fn init_panic_hook() {
+    ensure_initialised();
+}
+
+/// Runs the constructors and installs the panic hook, once. Also called by [`Session::create`]:
+/// wasm-bindgen-test does not run start functions, and nothing else would run the constructors.
+fn ensure_initialised() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(init_module);
+}
+
+fn init_module() {
+    // SAFETY: runs once (above), before any code of ours that needs what they register.
+    unsafe { __wasm_call_ctors() };
+    // Panics (bugs, or a WebGPU device that failed) reach the console as readable messages, and
+    // are kept so the worker can put them on the page after the trap that follows.
+    std::panic::set_hook(Box::new(|info| {
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = Some(info.to_string());
+        }
+        console_error_panic_hook::hook(info);
+    }));
+}
+
+/// The message of the last panic (the cause of a `RuntimeError: unreachable`), if any.
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.lock().ok().and_then(|last| last.clone())
+}
+
+/// A promise of `future`, whose error becomes a JS `Error` (so `?` works on core results inside).
+fn promise<F>(future: F) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue, JsError>> + 'static,
+{
+    future_to_promise(async move { future.await.map_err(JsValue::from) })
+}
+
+/// A core value as a plain JS object (maps as objects, `None` as `null`, as JSON would).
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("cannot convert a result for JS: {e}")))
+}
+
+/// Settings as text by key (`{hidden: "64", ...}`), from JS.
+fn values_from(js: JsValue) -> Result<Values, Error> {
+    serde_wasm_bindgen::from_value(js).map_err(|e| {
+        Error::setting(
+            "settings",
+            format!("give an object of setting values as text ({e})"),
+        )
+    })
+}
+
+/// The settings `values` describe, or an error naming the first problem.
+fn settings_from(js: JsValue) -> Result<DistillSettings, Error> {
+    let settings = DistillSettings::from_values(&values_from(js)?)
+        .map_err(|mut problems| problems.remove(0))?;
+    settings.validate()?;
+    Ok(settings)
+}
+
+/// The settings schema and the presets: what the page builds its form and presets from.
+#[derive(Serialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+struct Schema {
+    #[cfg_attr(target_family = "wasm", tsify(type = "SettingSpec[]"))]
+    settings: &'static [crate::settings::SettingSpec],
+    #[cfg_attr(target_family = "wasm", tsify(type = "Preset[]"))]
+    presets: &'static [crate::settings::Preset],
+    default_preset: &'static str,
+}
+
+/// Every setting (key, label, kind, limits, default, help) and every preset.
+#[wasm_bindgen(js_name = settingsSchema, unchecked_return_type = "Schema")]
+pub fn settings_schema() -> Result<JsValue, JsError> {
+    to_js(&Schema {
+        settings: SCHEMA,
+        presets: PRESETS,
+        default_preset: DEFAULT_PRESET,
+    })
+}
+
+/// A WebGPU adapter's limits that bound a run (`adapter.limits`).
+#[derive(serde::Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct AdapterLimits {
+    pub max_buffer_size: f64,
+    pub max_storage_buffer_binding_size: f64,
+}
+
+/// One problem with a set of settings: the setting's key (`null` for one about the whole) and
+/// the message.
+#[derive(Serialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+struct Problem {
+    key: Option<String>,
+    message: String,
+}
+
+impl From<Error> for Problem {
+    fn from(error: Error) -> Self {
+        Problem {
+            key: error.setting_key().map(str::to_string),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// The teacher, the data and the device: what runs start from.
+#[wasm_bindgen]
+pub struct Session {
+    device: Device,
+    backend: Backend,
+    limits: Limits,
+    teacher: Option<(Teacher, TeacherCard)>,
+    test: Option<Arc<Mnist>>,
+    train_labels: Option<Vec<u8>>,
+    /// The training split over the loaded prefix of shards, grown in place.
+    train: Arc<Mnist>,
+    /// The last finished run ([`Session::keep`]): its students can be explored and downloaded.
+    kept: Option<Rc<TrainedRun>>,
+    /// The teacher's test logits and latency, and recent soft targets.
+    caches: Rc<Caches>,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Starts a session on `"webgpu"` (fails if WebGPU cannot start; `limits` are the adapter's)
+    /// or `"cpu"`.
+    pub async fn create(
+        backend: String,
+        #[wasm_bindgen(unchecked_param_type = "AdapterLimits | undefined")] limits: JsValue,
+    ) -> Result<Session, JsError> {
+        ensure_initialised();
+        let (device, backend, limits) = match backend.as_str() {
+            "webgpu" => {
+                let limits = match limits.is_undefined() || limits.is_null() {
+                    true => Limits::WASM32,
+                    false => {
+                        let l: AdapterLimits = serde_wasm_bindgen::from_value(limits)
+                            .map_err(|e| JsError::new(&format!("adapter limits: {e}")))?;
+                        Limits::webgpu(l.max_storage_buffer_binding_size, l.max_buffer_size)
+                    }
+                };
+                (webgpu_device().await?, Backend::WebGpu, limits)
+            }
+            "cpu" => (Device::flex(), Backend::Cpu, Limits::WASM32),
+            other => {
+                return Err(Error::setting(
+                    "backend",
+                    format!("{other:?}; use \"webgpu\" or \"cpu\""),
+                )
+                .into());
+            }
+        };
+        Ok(Session {
+            device,
+            backend,
+            limits,
+            teacher: None,
+            test: None,
+            train_labels: None,
+            train: Arc::new(Mnist::from_parts(Vec::new(), Vec::new())?),
+            kept: None,
+            caches: Rc::default(),
+        })
+    }
+
+    /// `"webgpu"` or `"cpu"`.
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        match self.backend {
+            Backend::WebGpu => "webgpu".into(),
+            _ => "cpu".into(),
+        }
+    }
+
+    /// Loads the teacher from its safetensors bytes and its card (JSON); checks the checksum
+    /// and the shapes. Returns the card.
+    #[wasm_bindgen(js_name = loadTeacher, unchecked_return_type = "TeacherCard")]
+    pub fn load_teacher(&mut self, weights: &[u8], card_json: &str) -> Result<JsValue, JsError> {
+        let card = TeacherCard::from_json(card_json)?;
+        let teacher = card.load_teacher(weights, &self.device)?;
+        let js = to_js(&card)?;
+        self.teacher = Some((teacher, card));
+        self.caches = Rc::default();
+        Ok(js)
+    }
+
+    /// Loads the test split (IDX image and label files, raw or gzip). Returns its size.
+    #[wasm_bindgen(js_name = loadTest)]
+    pub fn load_test(&mut self, images: &[u8], labels: &[u8]) -> Result<usize, JsError> {
+        let test = Mnist::from_idx("test images", images, "test labels", labels)?;
+        let n = test.len();
+        self.test = Some(Arc::new(test));
+        Ok(n)
+    }
+
+    /// Loads every training label (IDX, raw or gzip). Returns how many image shards the split has.
+    #[wasm_bindgen(js_name = loadTrainLabels)]
+    pub fn load_train_labels(&mut self, labels: &[u8]) -> Result<usize, JsError> {
+        let labels = parse_labels("training labels", labels)?;
+        let shards = labels.len().div_ceil(SHARD_SIZE);
+        self.train_labels = Some(labels);
+        self.train = Arc::new(Mnist::from_parts(Vec::new(), Vec::new())?);
+        Ok(shards)
+    }
+
+    /// Appends training image shard `index` (IDX, raw or gzip); shards come in order.
+    #[wasm_bindgen(js_name = loadTrainShard)]
+    pub fn load_train_shard(&mut self, index: usize, images: &[u8]) -> Result<(), JsError> {
+        let labels = self
+            .train_labels
+            .as_deref()
+            .ok_or_else(|| missing("the training labels are"))?;
+        Arc::make_mut(&mut self.train).append_shard(index, images, labels)?;
+        Ok(())
+    }
+
+    /// How many leading training shards `values` need (`loadTrainShard(0 .. n)`).
+    #[wasm_bindgen(js_name = shardsNeeded)]
+    pub fn shards_needed(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
+    ) -> Result<usize, JsError> {
+        let settings = settings_from(values)?;
+        let labels = self.train_labels()?;
+        let pool = crate::data::pool_size(labels, &settings.transfer())?;
+        Ok(pool.div_ceil(SHARD_SIZE))
+    }
+
+    /// Every problem with `values` (settings as text by key), for the form: a value that does not
+    /// parse, one out of range, settings that do not fit together, the split or this backend's
+    /// memory. Empty when they can run.
+    #[wasm_bindgen(unchecked_return_type = "Problem[]")]
+    pub fn problems(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let problems = match values_from(values).map(|v| DistillSettings::from_values(&v)) {
+            Err(e) => vec![e],
+            Ok(Err(problems)) => problems,
+            Ok(Ok(settings)) => {
+                let mut problems = settings.problems(self.train_labels.as_deref());
+                if problems.is_empty()
+                    && let Ok(lab) = self.lab_without_training_images()
+                {
+                    problems.extend(crate::run::check_assistant(&lab, &settings).err());
+                    problems.extend(crate::run::check_memory(&lab, &settings).err());
+                }
+                problems
+            }
+        };
+        to_js(&problems.into_iter().map(Problem::from).collect::<Vec<_>>())
+    }
+
+    /// The models a run of `values` compares and their sizes, before it runs.
+    #[wasm_bindgen(unchecked_return_type = "Plan")]
+    pub fn plan(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let settings = settings_from(values)?;
+        to_js(&crate::run::plan(
+            &self.lab_without_training_images()?,
+            &settings,
+        )?)
+    }
+
+    /// The teacher's inference latency here, at batch 1 and 256. Needs only the teacher and the
+    /// test set: the page shows it before any training images arrive. Kept for the runs.
+    #[wasm_bindgen(js_name = teacherLatency, unchecked_return_type = "Promise<Latency[]>")]
+    pub fn teacher_latency(&self) -> Result<Promise, JsError> {
+        let teacher = self.teacher()?.0.clone();
+        let (test, device, caches) = (self.test()?, self.device.clone(), self.caches.clone());
+        Ok(promise(async move {
+            let profile = latency_profile(&teacher, &test, &device).await?;
+            *caches.teacher_latency.borrow_mut() = Some(profile.clone());
+            to_js(&profile)
+        }))
+    }
+
+    /// Latency of a freshly initialised student (`hidden` units, seed 1) at batch 1 and 256.
+    #[wasm_bindgen(js_name = studentLatency, unchecked_return_type = "Promise<Latency[]>")]
+    pub fn student_latency(&self, hidden: Vec<usize>) -> Result<Promise, JsError> {
+        let config = StudentConfig::new(hidden)?;
+        let (test, device) = (self.test()?, self.device.clone());
+        Ok(promise(async move {
+            to_js(&fresh_student_latency(&config, &test, &device).await?)
+        }))
+    }
+
+    /// The benchmark's training workload (src/bench.rs) on this session's backend, with what a
+    /// peer needs to replay the same steps: `replay.initial_weights` (safetensors),
+    /// `replay.rows` (training-image indices of the batches, in order) and
+    /// `replay.teacher_logits` (`rows.length × 10`).
+    #[wasm_bindgen(js_name = benchTraining, unchecked_return_type = "Promise<BenchRun>")]
+    pub fn bench_training(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TrainingBenchSpec")] spec: JsValue,
+    ) -> Result<Promise, JsError> {
+        let lab = self.lab()?;
+        let spec: TrainingBenchSpec = serde_wasm_bindgen::from_value(spec)
+            .map_err(|e| Error::setting("benchmark", e.to_string()))?;
+        Ok(promise(async move {
+            let bench = training_throughput(&lab, &spec).await?;
+            Ok(run::BenchRun::new(to_js(&bench)?, bench.replay).into())
+        }))
+    }
+
+    /// The teacher labelling the first `images` test images, as a run labels its transfer set.
+    #[wasm_bindgen(js_name = benchLabelling, unchecked_return_type = "Promise<LabellingBench>")]
+    pub fn bench_labelling(&self, images: usize) -> Result<Promise, JsError> {
+        let lab = self.lab_without_training_images()?;
+        Ok(promise(async move {
+            to_js(&crate::bench::labelling_throughput(&lab, images).await?)
+        }))
+    }
+
+    fn lab(&self) -> Result<Lab, JsError> {
+        if self.train.is_empty() {
+            return Err(missing("the training images are"));
+        }
+        self.lab_without_training_images()
+    }
+
+    /// A lab for what needs only the teacher and the test set.
+    fn lab_without_training_images(&self) -> Result<Lab, JsError> {
+        let (teacher, card) = self.teacher()?;
+        Ok(Lab {
+            device: self.device.clone(),
+            backend: self.backend,
+            train: self.train.clone(),
+            test: self.test()?,
+            teacher: teacher.clone(),
+            teacher_architecture: card.summary.clone(),
+            teacher_id: card.sha256.clone(),
+            caches: self.caches.clone(),
+            limits: self.limits,
+        })
+    }
+
+    fn teacher(&self) -> Result<&(Teacher, TeacherCard), JsError> {
+        self.teacher
+            .as_ref()
+            .ok_or_else(|| missing("the teacher is"))
+    }
+
+    fn test(&self) -> Result<Arc<Mnist>, JsError> {
+        self.test.clone().ok_or_else(|| missing("the test set is"))
+    }
+
+    fn train_labels(&self) -> Result<&[u8], JsError> {
+        self.train_labels
+            .as_deref()
+            .ok_or_else(|| missing("the training labels are"))
+    }
+}
+
+/// The error for calling a method before the data it needs was loaded.
+fn missing(what: &str) -> JsError {
+    Error::setting("session", format!("{what} not loaded yet")).into()
+}
+
+thread_local! {
+    /// The WebGPU device, once started: burn's wgpu runtime can be initialised only once per
+    /// wasm instance, and every later session reuses it.
+    static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
+async fn webgpu_device() -> Result<Device, JsError> {
+    if let Some(device) = WEBGPU.with_borrow(Clone::clone) {
+        return Ok(device);
+    }
+    let device = Device::wgpu_options()
+        .init_async()
+        .await
+        .map_err(|e| Error::Device(format!("WebGPU could not start: {e}")))?;
+    WEBGPU.set(Some(device.clone()));
+    Ok(device)
+}

@@ -1,0 +1,186 @@
+//! Runs driven from JS a slice at a time: a comparison ([`Distillation`]), a sweep
+//! ([`SweepRun`]), and the benchmark's result with what a peer needs to replay it ([`BenchRun`]).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+
+use super::{SLICE_MS, Session, promise, settings_from, to_js};
+use crate::Error;
+use crate::bench::Replay;
+use crate::explore::TrainedRun;
+use crate::run::{Finished, Lab, Phase, Run};
+use crate::sweep::Sweep;
+
+struct RunState {
+    run: Run,
+    lab: Lab,
+    /// Set by `finish`, taken by `Session::keep`.
+    finished: Option<Finished>,
+}
+
+/// A comparison run in progress: the teacher labels, (an assistant learns,) both students train,
+/// every model is measured.
+#[wasm_bindgen]
+pub struct Distillation(Rc<RefCell<RunState>>);
+
+#[wasm_bindgen]
+impl Session {
+    /// Starts a comparison run of `values` (settings as text by key); nothing heavy happens
+    /// until `advance`. Fails with the first problem of the settings, naming it.
+    pub fn start(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
+    ) -> Result<Distillation, JsError> {
+        let settings = settings_from(values)?;
+        let lab = self.lab()?;
+        let run = Run::new(&lab, settings, SLICE_MS)?;
+        Ok(Distillation(Rc::new(RefCell::new(RunState {
+            run,
+            lab,
+            finished: None,
+        }))))
+    }
+
+    /// Starts a sweep over student sizes on `values`; every size is checked before any trains.
+    pub fn sweep(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
+    ) -> Result<SweepRun, JsError> {
+        let settings = settings_from(values)?;
+        let lab = self.lab()?;
+        let sweep = Sweep::new(&lab, settings, SLICE_MS)?;
+        Ok(SweepRun(Rc::new(RefCell::new((sweep, lab)))))
+    }
+
+    /// Keeps a finished run's students (after `finish`) for `inspect`, `predictDrawing`,
+    /// `shiftBias` and `studentFile`; replaces the previous run's.
+    pub fn keep(&mut self, run: &Distillation) -> Result<(), JsError> {
+        let mut state = run.0.try_borrow_mut().map_err(|_| busy())?;
+        let finished = state.finished.take().ok_or_else(|| {
+            Error::setting(
+                "run",
+                "only a finished run can be kept: call finish() first",
+            )
+        })?;
+        self.kept = Some(Rc::new(TrainedRun {
+            transfer: state.run.transfer().clone(),
+            teacher: state.lab.teacher_architecture.clone(),
+            finished,
+            distilled_test_logits: Default::default(),
+        }));
+        Ok(())
+    }
+}
+
+#[wasm_bindgen]
+impl Distillation {
+    /// Whether every model has been trained and measured.
+    #[wasm_bindgen(getter)]
+    pub fn done(&self) -> bool {
+        self.0
+            .try_borrow()
+            .is_ok_and(|s| s.run.phase() == Phase::Done)
+    }
+
+    /// Does about 150 ms of work and reports where the run stands.
+    // The borrow held across the await is the run's lock: a second `advance` while this one is
+    // pending gets "busy" instead of interleaving with it (one thread, no deadlock).
+    #[allow(clippy::await_holding_refcell_ref)]
+    #[wasm_bindgen(unchecked_return_type = "Promise<Update>")]
+    pub fn advance(&self) -> Promise {
+        let state = self.0.clone();
+        promise(async move {
+            let mut state = state.try_borrow_mut().map_err(|_| busy())?;
+            let RunState { run, lab, .. } = &mut *state;
+            to_js(&run.advance(lab).await?)
+        })
+    }
+
+    /// Teacher, distilled and scratch student as measured on the full test set (when `done`).
+    #[wasm_bindgen(unchecked_return_type = "Comparison")]
+    pub fn finish(&self) -> Result<JsValue, JsError> {
+        let mut state = self.0.try_borrow_mut().map_err(|_| busy())?;
+        let finished = state.run.finish(&state.lab)?;
+        let js = to_js(&finished.comparison)?;
+        state.finished = Some(finished);
+        Ok(js)
+    }
+}
+
+/// A sweep in progress.
+#[wasm_bindgen]
+pub struct SweepRun(Rc<RefCell<(Sweep, Lab)>>);
+
+#[wasm_bindgen]
+impl SweepRun {
+    #[wasm_bindgen(getter)]
+    pub fn done(&self) -> bool {
+        self.0.try_borrow().is_ok_and(|s| s.0.is_done())
+    }
+
+    /// Does about 150 ms of work; the update carries a row when a size has finished.
+    #[allow(clippy::await_holding_refcell_ref)] // the borrow is the sweep's lock, as above
+    #[wasm_bindgen(unchecked_return_type = "Promise<SweepUpdate>")]
+    pub fn advance(&self) -> Promise {
+        let state = self.0.clone();
+        promise(async move {
+            let mut state = state.try_borrow_mut().map_err(|_| busy())?;
+            let (sweep, lab) = &mut *state;
+            to_js(&sweep.advance(lab).await?)
+        })
+    }
+
+    /// The rows so far (all of them when `done`).
+    #[wasm_bindgen(unchecked_return_type = "SweepResult")]
+    pub fn result(&self) -> Result<JsValue, JsError> {
+        let state = self.0.try_borrow().map_err(|_| busy())?;
+        to_js(state.0.result())
+    }
+}
+
+/// A benchmark's measurement (`result`) and what a peer needs to replay the same steps.
+#[wasm_bindgen]
+pub struct BenchRun {
+    result: JsValue,
+    replay: Replay,
+}
+
+impl BenchRun {
+    pub fn new(result: JsValue, replay: Replay) -> Self {
+        Self { result, replay }
+    }
+}
+
+#[wasm_bindgen]
+impl BenchRun {
+    /// The measurement (`TrainingBench`).
+    #[wasm_bindgen(getter, unchecked_return_type = "TrainingBench")]
+    pub fn result(&self) -> JsValue {
+        self.result.clone()
+    }
+
+    /// The student's initial weights, as safetensors.
+    #[wasm_bindgen(getter, js_name = initialWeights)]
+    pub fn initial_weights(&self) -> Vec<u8> {
+        self.replay.initial_weights.clone()
+    }
+
+    /// The training-image indices of the batches, in order.
+    #[wasm_bindgen(getter)]
+    pub fn rows(&self) -> Vec<u32> {
+        self.replay.rows.clone()
+    }
+
+    /// The teacher's logits for `rows` (`rows.length × 10`).
+    #[wasm_bindgen(getter, js_name = teacherLogits)]
+    pub fn teacher_logits(&self) -> Vec<f32> {
+        self.replay.teacher_logits.clone()
+    }
+}
+
+pub(super) fn busy() -> JsError {
+    JsError::new("the run is busy with another call; await each call before the next")
+}

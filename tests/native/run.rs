@@ -1,0 +1,244 @@
+//! The comparison run beyond its basics: the teacher-assistant chain, soft targets reused by a
+//! second run (and never when corrupted), settings refused up front for memory, and the sweep.
+
+use webdistill::run::{Limits, Phase, Run, run_to_end};
+use webdistill::settings::DistillSettings;
+use webdistill::soft_targets::{self, Source};
+use webdistill::sweep::{SWEEP_SIZES, sweep_to_end};
+
+use crate::support::{lab, synthetic};
+
+/// Quick settings on the synthetic splits.
+fn quick() -> DistillSettings {
+    DistillSettings {
+        hidden: vec![8],
+        epochs: 1,
+        batch_size: 32,
+        size: 256,
+        labeled: 20,
+        ..DistillSettings::default()
+    }
+}
+
+fn run(
+    lab: &webdistill::run::Lab,
+    settings: &DistillSettings,
+) -> (webdistill::run::Finished, Vec<webdistill::run::Update>) {
+    let mut updates = Vec::new();
+    let finished =
+        pollster::block_on(run_to_end(lab, settings, &mut |u| updates.push(u.clone()))).unwrap();
+    (finished, updates)
+}
+
+#[test]
+fn an_assistant_learns_from_the_teacher_and_teaches_the_student() {
+    let lab = lab(synthetic(300), synthetic(100), None);
+    let settings = DistillSettings {
+        assistant: vec![32],
+        ..quick()
+    };
+    let (finished, updates) = run(&lab, &settings);
+    let phases: Vec<Phase> = updates.iter().map(|u| u.phase).collect();
+    let at = |p: Phase| phases.iter().position(|&q| q == p);
+    assert!(at(Phase::Assistant).is_some(), "{phases:?}");
+    assert!(at(Phase::Assistant) < at(Phase::AssistantLabelling));
+    assert!(at(Phase::AssistantLabelling) < at(Phase::Training));
+    let c = &finished.comparison;
+    let assistant = c.assistant.as_ref().expect("the assistant is measured");
+    assert_eq!(assistant.architecture, "784-32-10");
+    assert_eq!(c.distilled.architecture, "784-8-10");
+    assert_eq!(finished.assistant.as_deref(), Some("784-32-10"));
+    // The student's card names the chain.
+    let kept = webdistill::explore::TrainedRun {
+        transfer: webdistill::data::TransferSet::select(&lab.train, &settings.transfer()).unwrap(),
+        finished,
+        teacher: lab.teacher_architecture.clone(),
+        distilled_test_logits: Default::default(),
+    };
+    let (_, card) = kept.export("distilled").unwrap();
+    assert_eq!(card.taught_by.len(), 2, "{:?}", card.taught_by);
+    assert!(
+        card.taught_by[1].contains("784-32-10"),
+        "{:?}",
+        card.taught_by
+    );
+    let (_, card) = kept.export("scratch").unwrap();
+    assert!(card.taught_by.is_empty());
+}
+
+#[test]
+fn an_assistant_outside_the_students_and_teachers_sizes_is_refused() {
+    let lab = lab(synthetic(300), synthetic(100), None);
+    let smaller = DistillSettings {
+        hidden: vec![64],
+        assistant: vec![8],
+        ..quick()
+    };
+    let err = smaller.validate().unwrap_err();
+    assert_eq!(err.setting_key(), Some("assistant"));
+    assert!(err.to_string().contains("larger than the student"), "{err}");
+    let larger = DistillSettings {
+        assistant: vec![4096, 4096],
+        ..quick()
+    };
+    let err = Run::new(&lab, larger, 100.0).err().unwrap();
+    assert!(err.to_string().contains("teacher"), "{err}");
+}
+
+#[test]
+fn a_second_run_on_the_same_images_reuses_the_soft_targets() {
+    let lab = lab(synthetic(300), synthetic(100), None);
+    let (first, updates) = run(&lab, &quick());
+    assert_eq!(first.comparison.soft_targets, Source::Computed);
+    assert_eq!(updates[0].soft_targets, Source::Computed);
+    // Another temperature, the same images: no labelling at all.
+    let again = DistillSettings {
+        temperature: 8.0,
+        ..quick()
+    };
+    let (second, updates) = run(&lab, &again);
+    assert_eq!(second.comparison.soft_targets, Source::Cached);
+    assert!(updates.iter().all(|u| u.phase != Phase::Labelling));
+    // Other images: labelled anew.
+    let other = DistillSettings { seed: 9, ..quick() };
+    assert_eq!(
+        run(&lab, &other).0.comparison.soft_targets,
+        Source::Computed
+    );
+}
+
+#[test]
+fn a_cached_entry_that_fails_its_checksum_is_recomputed_not_used() {
+    let lab = lab(synthetic(300), synthetic(100), None);
+    let settings = quick();
+    run(&lab, &settings);
+    let transfer = webdistill::data::TransferSet::select(&lab.train, &settings.transfer()).unwrap();
+    let key = soft_targets::key(&lab.teacher_id, &transfer.indices, false);
+    assert!(lab.caches.soft_targets.corrupt(&key));
+    let (finished, updates) = run(&lab, &settings);
+    assert_eq!(finished.comparison.soft_targets, Source::Computed);
+    assert_eq!(updates[0].phase, Phase::Training, "labelled again first");
+    assert!(
+        lab.caches.soft_targets.get(&key).is_some(),
+        "and kept again, intact"
+    );
+}
+
+#[test]
+fn settings_beyond_the_backends_memory_are_refused_with_the_estimate() {
+    let mut lab = lab(synthetic(300), synthetic(100), None);
+    lab.limits = Limits::WASM32;
+    let huge = DistillSettings {
+        hidden: vec![4096; 8],
+        batch_size: 8192,
+        ..quick()
+    };
+    let err = Run::new(&lab, huge, 100.0).err().unwrap();
+    assert_eq!(err.setting_key(), Some("memory"));
+    assert!(err.to_string().contains("MB"), "{err}");
+    lab.limits = Limits::webgpu(100.0 * 1024.0 * 1024.0, 256.0 * 1024.0 * 1024.0);
+    let wide = DistillSettings {
+        hidden: vec![4096],
+        batch_size: 8192,
+        ..quick()
+    };
+    let err = Run::new(&lab, wide, 100.0).err().unwrap();
+    assert!(err.to_string().contains("buffer of about 134 MB"), "{err}");
+    assert!(Run::new(&lab, quick(), 100.0).is_ok());
+}
+
+#[test]
+fn a_sweep_gives_a_row_per_size_smallest_first_with_the_teacher_as_reference() {
+    let lab = lab(synthetic(300), synthetic(100), None);
+    let mut rows_seen = 0;
+    let result = pollster::block_on(sweep_to_end(&lab, &quick(), &mut |u| {
+        rows_seen += usize::from(u.row.is_some());
+    }))
+    .unwrap();
+    assert_eq!(
+        rows_seen,
+        SWEEP_SIZES.len(),
+        "each row arrives when its pair finishes"
+    );
+    assert_eq!(result.rows.len(), SWEEP_SIZES.len());
+    assert!(SWEEP_SIZES.len() >= 5);
+    let params: Vec<usize> = result.rows.iter().map(|r| r.params).collect();
+    assert!(params.windows(2).all(|w| w[0] < w[1]), "{params:?}");
+    assert!(params[0] < 10_000 && *params.last().unwrap() == 1_276_810);
+    for row in &result.rows {
+        assert!(row.int8_bytes.unwrap() < row.bytes);
+        assert!(row.scratch.is_some());
+        assert!(row.distilled.ms_per_image > 0.0);
+    }
+    let teacher = result.teacher.as_ref().unwrap();
+    assert_eq!(teacher.params, lab.teacher.num_params());
+    assert_eq!(
+        lab.caches.soft_targets.len(),
+        1,
+        "one transfer set, labelled once"
+    );
+}
+
+use burn::module::Module;
+
+#[test]
+fn soft_targets_labelled_outside_the_run_are_used_and_reported_as_computed() {
+    use webdistill::run::{
+        provide_soft_targets, soft_targets_kept, teacher_outputs, transfer_rows,
+    };
+    let lab = lab(synthetic(300), synthetic(100), None);
+    let settings = quick();
+    // Two helpers label halves of the transfer set; the run takes the joined logits.
+    let rows = transfer_rows(&lab, &settings).unwrap();
+    let (a, b) = rows.split_at(rows.len() / 2);
+    let label = |part: &[u32]| {
+        pollster::block_on(teacher_outputs(
+            &lab.teacher,
+            &lab.train,
+            part,
+            false,
+            &lab.device,
+        ))
+        .unwrap()
+        .0
+    };
+    let mut logits = label(a);
+    logits.extend(label(b));
+    assert!(!soft_targets_kept(&lab, &settings).unwrap());
+    let err = provide_soft_targets(&lab, &settings, logits[..10].to_vec()).unwrap_err();
+    assert!(
+        err.to_string().contains("10 values for 256 images"),
+        "{err}"
+    );
+    let hint = DistillSettings {
+        loss: webdistill::settings::Loss::Hint,
+        ..quick()
+    };
+    assert!(provide_soft_targets(&lab, &hint, logits.clone()).is_err());
+    provide_soft_targets(&lab, &settings, logits).unwrap();
+    assert!(soft_targets_kept(&lab, &settings).unwrap());
+    let (finished, updates) = run(&lab, &settings);
+    assert_eq!(
+        finished.comparison.soft_targets,
+        Source::Computed,
+        "computed for this run"
+    );
+    assert!(
+        updates.iter().all(|u| u.phase != Phase::Labelling),
+        "the run labelled nothing"
+    );
+    // What the helpers labelled is what the run would have labelled (batches cut elsewhere
+    // change the sums' order: equal to rounding).
+    let whole = label(&rows);
+    let kept = lab
+        .caches
+        .soft_targets
+        .get(&soft_targets::key(&lab.teacher_id, &rows, false));
+    let kept = kept.unwrap().logits;
+    let worst = whole
+        .iter()
+        .zip(kept.iter())
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(worst < 1e-4, "{worst}");
+}
