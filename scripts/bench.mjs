@@ -168,7 +168,7 @@ function native() {
     const out = execFileSync("target/release/webdistill", ["bench", "--json", "--steps", String(STEPS), "--warmup", String(WARMUP)],
       { encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, ...env } });
     const r = JSON.parse(out);
-    return { training: r.training.map(({ replay, ...t }) => t), latency: Object.fromEntries(r.latency) };
+    return { training: r.training.map(({ replay, ...t }) => t), labelling: r.labelling, latency: Object.fromEntries(r.latency) };
   };
   return { cpu: run({}), cpu_1_thread: run({ RAYON_NUM_THREADS: "1" }) };
 }
@@ -199,7 +199,7 @@ function printTraining(r) {
     "native webdistill CPU": "webdistill CPU (wasm)", "native CPU, 1 thread": "webdistill CPU (wasm)" };
   const byName = Object.fromEntries(peers);
   SPECS.forEach((spec, i) => {
-    console.log(`\ntraining 784-${spec.hidden.join("-")}-10, batch ${spec.batch_size}, Hinton KD T=4 α=0.9, ${spec.steps} timed steps`);
+    console.log(`\ntraining 784-${spec.hidden.join("-")}-10, batch ${spec.batch_size}, Hinton KD (the page's T, α and lr), ${spec.steps} timed steps`);
     console.log(`${"".padEnd(24)}${"ms/step".padStart(10)}${"examples/s".padStart(12)}${"  vs webdistill".padEnd(30)}first losses`);
     for (const [name, v] of peers) {
       const t = v.training[i];
@@ -208,7 +208,14 @@ function printTraining(r) {
       console.log(`${name.padEnd(24)}${t.ms_per_step.toFixed(2).padStart(10)}${Math.round(t.examples_per_s).toString().padStart(12)}${ratio.padEnd(30)}${t.first_losses.map((l) => l.toFixed(5)).join(" ")}`);
     }
   });
-  console.log(`\ninference, median ms per batch (batch 1 | batch 256)`);
+  console.log(`\nthe teacher labelling 10,000 images in batches of 256 (images/s)`);
+  for (const [name, v] of peers) {
+    if (!v.labelling) continue;
+    const wasm = byName["TF.js wasm"]?.labelling;
+    const vs = wasm && name.startsWith("webdistill CPU") ? `  ${(v.labelling.images_per_s / wasm.images_per_s).toFixed(2)}× TF.js wasm` : "";
+    console.log(`${name.padEnd(24)}${Math.round(v.labelling.images_per_s).toString().padStart(10)}${vs}`);
+  }
+  console.log(`\ninference, ms per batch (batch 1 | batch 256; median of windows of calls)`);
   for (const [name, v] of peers) {
     const cells = Object.entries(v.latency).map(([m, l]) => `${m}: ${l[0].ms_per_batch.toFixed(3)} | ${l.at(-1).ms_per_batch.toFixed(2)}`);
     console.log(`${name.padEnd(24)}${cells.join("   ")}`);

@@ -74,7 +74,7 @@ vendorOnly("vendor/tfjs/tf-backend-wasm.min.js", join(tfjs, "tfjs-backend-wasm/d
 for (const wasm of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"])
   vendorOnly(`vendor/tfjs/${wasm}`, join(tfjs, "tfjs-backend-wasm/dist", wasm));
 
-const json = JSON.stringify({ shardSize: SHARD_SIZE, files: manifest }, null, 2) + "\n";
+const json = JSON.stringify({ files: manifest }, null, 2) + "\n";
 emit("manifest.json", Buffer.from(json));
 const total = Object.values(manifest).reduce((n, f) => n + f.bytes, 0);
 console.error(`assets: ${Object.keys(manifest).length} files, ${(total / 1e6).toFixed(1)} MB in www/generated/`);

@@ -36,14 +36,28 @@ ensure_wasm_tools() {
   fi
 }
 
+# Installs Debian packages that are missing (apt-get update once, only when something is).
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  say "apt-get install ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
 # Debian's Chromium and its WebDriver (for wasm-bindgen-test and the playwright-core tests; never
 # `npx playwright install`, whose downloads fail here).
 ensure_chromium() {
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    say "apt-get install chromium chromium-driver"
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
-  fi
+  apt_install chromium chromium-driver
+}
+
+# The two other engines the page is tested in: Firefox ESR (driven by puppeteer-core over WebDriver
+# BiDi) and WebKitGTK's WebDriver, with a virtual display for it.
+ensure_engines() {
+  apt_install firefox-esr webkit2gtk-driver xvfb xauth
 }

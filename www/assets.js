@@ -5,7 +5,7 @@
 const BASE = new URL("./generated/", import.meta.url);
 const CACHE = "webdistill-assets-v1";
 
-/** The manifest: { shardSize, files: { name: { bytes, sha256 } } }. Always fetched fresh. */
+/** The manifest: { files: { name: { bytes, sha256 } } }. Always fetched fresh. */
 export async function loadManifest() {
   const response = await fetch(new URL("manifest.json", BASE), { cache: "no-cache" });
   if (!response.ok) throw new Error(`the asset manifest is missing (HTTP ${response.status}): was the page built?`);
@@ -13,10 +13,10 @@ export async function loadManifest() {
 }
 
 /**
- * Fetches `names` (files of the manifest), reporting `onProgress(loadedBytes, totalBytes)`.
- * Returns a Map name → Uint8Array.
+ * Fetches `names` (files of the manifest), reporting `onProgress(loadedBytes, totalBytes)`; an
+ * aborted `signal` stops it (an AbortError) between chunks. Returns a Map name → Uint8Array.
  */
-export async function fetchAssets(manifest, names, onProgress) {
+export async function fetchAssets(manifest, names, onProgress, signal = undefined) {
   const total = names.reduce((n, name) => n + entry(manifest, name).bytes, 0);
   let loaded = 0;
   const cache = await openCache();
@@ -29,7 +29,8 @@ export async function fetchAssets(manifest, names, onProgress) {
       loaded += bytes.byteLength;
       onProgress(loaded, total);
     } else {
-      bytes = await download(new URL(name, BASE), name, (n) => onProgress(loaded + n, total));
+      signal?.throwIfAborted();
+      bytes = await download(new URL(name, BASE), name, (n) => onProgress(loaded + n, total), signal);
       loaded += bytes.byteLength;
       // A full or unavailable cache only costs the next reload a download.
       await cache?.put(key, new Response(bytes)).catch(() => {});
@@ -53,8 +54,8 @@ async function openCache() {
   }
 }
 
-async function download(url, name, onBytes) {
-  const response = await fetch(url);
+async function download(url, name, onBytes, signal) {
+  const response = await fetch(url, { signal });
   if (!response.ok) throw new Error(`could not download ${name} (HTTP ${response.status} ${response.statusText})`);
   const reader = response.body.getReader();
   const chunks = [];

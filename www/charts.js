@@ -1,87 +1,199 @@
-// Small wrappers over uPlot (vendored from npm at build time): live line charts that grow a point
-// at a time, and bar charts comparing the three models.
+// Charts, through uPlot (vendored from npm at build time): live curves that grow a point at a
+// time, the cards' small curves, and the sweep's accuracy-for-size and time-for-size plots. The
+// page imports this module lazily: a chart library that cannot load is a notice, not a dead page.
+// Colours come from the page's CSS variables, so charts follow the light or dark scheme.
 
 import uPlot from "./generated/vendor/uPlot.esm.js";
 
-const COLORS = { teacher: "#6b7280", distilled: "#2563eb", scratch: "#d97706" };
+const sheet = document.createElement("link");
+sheet.rel = "stylesheet";
+sheet.href = new URL("./generated/vendor/uPlot.min.css", import.meta.url).href;
+document.head.append(sheet);
 
-function width(el) {
-  return Math.max(260, Math.min(el.clientWidth || 480, 720));
+const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+const theme = () => ({
+  teacher: css("--c-teacher"), distilled: css("--c-distilled"), scratch: css("--c-scratch"),
+  fg: css("--fg"), muted: css("--muted"), grid: css("--line"),
+});
+
+/** Every chart on the page, redrawn when the colour scheme changes. */
+const charts = new Set();
+matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => charts.forEach((c) => c.redraw()));
+
+const width = (el, lo, hi) => Math.max(lo, Math.min(el.clientWidth || hi, hi));
+const axis = (t, label, extra = {}) => ({ label, stroke: t.fg, grid: { stroke: t.grid }, ticks: { stroke: t.grid }, ...extra });
+
+class Chart {
+  constructor(el) {
+    this.el = el;
+    this.plot = null;
+    charts.add(this);
+    // Resized on the next frame, and only when the width changed: resizing inside the observer's
+    // callback would notify it again ("ResizeObserver loop completed with undelivered notifications").
+    new ResizeObserver(() => requestAnimationFrame(() => {
+      const size = this.size();
+      if (this.plot && size.width !== this.plot.width) this.plot.setSize(size);
+    })).observe(el);
+  }
+
+  redraw() {
+    this.plot?.destroy();
+    this.plot = new uPlot({ ...this.options(theme()), ...this.size() }, this.data(), this.el);
+  }
 }
 
-/** A line chart of the distilled and the scratch student against training steps. */
-export class CurveChart {
+/** The distilled and the scratch student against training steps. */
+export class CurveChart extends Chart {
   constructor(el, { title, yLabel, yRange }) {
-    this.el = el;
-    this.options = {
-      title,
-      width: width(el),
-      height: 220,
-      scales: { x: { time: false }, y: yRange ? { range: yRange } : {} },
-      axes: [{ label: "step" }, { label: yLabel }],
+    super(el);
+    Object.assign(this, { title, yLabel, yRange });
+    this.reset();
+  }
+
+  size() {
+    return { width: width(this.el, 260, 720), height: 220 };
+  }
+
+  options(t) {
+    return {
+      title: this.title,
+      scales: { x: { time: false }, y: this.yRange ? { range: this.yRange } : {} },
+      axes: [axis(t, "step"), axis(t, this.yLabel)],
       series: [
         {},
-        { label: "distilled", stroke: COLORS.distilled, width: 2, spanGaps: true },
-        { label: "scratch", stroke: COLORS.scratch, width: 2, spanGaps: true },
+        { label: "distilled", stroke: t.distilled, width: 2, spanGaps: true },
+        { label: "without teacher", stroke: t.scratch, width: 2, spanGaps: true },
       ],
     };
-    this.reset();
-    new ResizeObserver(() => this.plot.setSize({ width: width(el), height: 220 })).observe(el);
+  }
+
+  data() {
+    return this.points;
   }
 
   reset() {
-    this.data = [[], [], []];
-    this.plot?.destroy();
-    this.plot = new uPlot(this.options, this.data, this.el);
+    this.points = [[], [], []];
+    this.redraw();
+    this.el.dataset.points = "0";
   }
 
-  /** Adds the values (null for none) of both students at `step`. */
+  /** Adds both students' values (null for none) at `step`. */
   add(step, distilled, scratch) {
-    this.data[0].push(step);
-    this.data[1].push(distilled);
-    this.data[2].push(scratch);
-    this.plot.setData(this.data);
+    this.points[0].push(step);
+    this.points[1].push(distilled);
+    this.points[2].push(scratch);
+    this.plot.setData(this.points);
+    // How many points are drawn, for a test (or anyone) to read without looking into the canvas.
+    this.el.dataset.points = String(this.count);
+  }
+
+  /** How many points have been drawn. */
+  get count() {
+    return this.points[0].length;
   }
 }
 
-/** Three bars (teacher, distilled, scratch) of one measure. */
-export class BarChart {
-  constructor(el, { title, format }) {
-    this.el = el;
-    this.title = title;
-    this.format = format;
-    this.plot = null;
+/** A card's small curve: one model's live accuracy (or the teacher's labelling progress), no axes. */
+export class Spark extends Chart {
+  constructor(el, model) {
+    super(el);
+    this.model = model;
+    this.reset();
   }
 
-  show(values) {
-    const names = ["teacher", "distilled", "scratch"];
-    const shown = names.map((n, i) => [n, values[i]]).filter(([, v]) => v != null);
-    const bars = uPlot.paths.bars({ size: [0.6, 80] });
-    const options = {
-      title: this.title,
-      width: Math.max(220, Math.min(this.el.clientWidth || 300, 360)),
-      height: 180,
+  size() {
+    return { width: width(this.el, 120, 360), height: 48 };
+  }
+
+  options(t) {
+    return {
       legend: { show: false },
-      scales: { x: { time: false, range: [-0.5, shown.length - 0.5] }, y: { range: (u, min, max) => [0, max * 1.15 || 1] } },
-      axes: [
-        { values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) ? shown[t]?.[0] ?? "" : "")), splits: () => shown.map((_, i) => i) },
-        { values: (u, ticks) => ticks.map((t) => this.format(t)), size: 70 },
-      ],
-      series: [
-        {},
-        {
-          label: this.title,
-          paths: bars,
-          points: { show: false },
-          fill: (u, seriesIdx) => "#2563eb55",
-          stroke: "#2563eb",
-          value: (u, v) => (v == null ? "" : this.format(v)),
-        },
-      ],
+      cursor: { show: false },
+      // Fitted to the values (accuracy climbs from 85% to 97%: on a 0-1 scale that is a flat line).
+      scales: { x: { time: false }, y: { range: (u, min, max) => [Math.max(0, min - 0.01), Math.min(1, max + 0.01)] } },
+      axes: [{ show: false }, { show: false }],
+      series: [{}, { stroke: t[this.model], width: 2, spanGaps: true, points: { show: false } }],
     };
-    this.plot?.destroy();
-    this.plot = new uPlot(options, [shown.map((_, i) => i), shown.map(([, v]) => v)], this.el);
+  }
+
+  data() {
+    return this.points;
+  }
+
+  reset() {
+    this.points = [[], []];
+    this.redraw();
+    this.el.dataset.points = "0";
+  }
+
+  add(x, y) {
+    this.points[0].push(x);
+    this.points[1].push(y);
+    this.plot.setData(this.points);
+    this.el.dataset.points = String(this.count);
+  }
+
+  get count() {
+    return this.points[0].length;
   }
 }
 
-export { COLORS };
+/**
+ * A sweep plot against model size (bytes, log scale): lines for the distilled and the scratch
+ * students, markers for the int8 copies, and the teacher as a point. `measure(model)` picks the
+ * y value from a row's model.
+ */
+export class SizeChart extends Chart {
+  constructor(el, { title, yLabel, format, int8 = false }) {
+    super(el);
+    Object.assign(this, { title, yLabel, format, int8 });
+    this.rows = [];
+    this.teacher = null;
+    this.redraw();
+  }
+
+  size() {
+    return { width: width(this.el, 260, 720), height: 260 };
+  }
+
+  options(t) {
+    const dots = (stroke, size = 7) => ({ stroke, fill: stroke, width: 0, paths: () => null, points: { show: true, size, fill: stroke } });
+    const series = [
+      {},
+      { label: "distilled", stroke: t.distilled, width: 2, points: { show: true, size: 6 } },
+      { label: "without teacher", stroke: t.scratch, width: 2, points: { show: true, size: 6 } },
+      { label: "teacher", ...dots(t.teacher, 10) },
+    ];
+    if (this.int8) series.push({ label: "distilled, as int8", ...dots(t.distilled, 6), points: { show: true, size: 6, fill: "transparent" } });
+    return {
+      mode: 2,
+      title: this.title,
+      scales: { x: { time: false, distr: 3 }, y: {} },
+      axes: [axis(t, "size (bytes, log scale)", { values: (u, ticks) => ticks.map(short) }), axis(t, this.yLabel, { values: (u, ticks) => ticks.map(this.format), size: 70 })],
+      series,
+    };
+  }
+
+  data() {
+    const xy = (points) => [points.map((p) => p[0]), points.map((p) => p[1])];
+    const data = [
+      null,
+      xy(this.rows.map((r) => [r.bytes, r.distilled])),
+      xy(this.rows.filter((r) => r.scratch != null).map((r) => [r.bytes, r.scratch])),
+      xy(this.teacher ? [[this.teacher.bytes, this.teacher.value]] : []),
+    ];
+    if (this.int8) data.push(xy(this.rows.filter((r) => r.int8Bytes != null).map((r) => [r.int8Bytes, r.int8])));
+    return data;
+  }
+
+  /** `rows`: [{bytes, distilled, scratch, int8Bytes, int8}]; `teacher`: {bytes, value}. */
+  show(rows, teacher) {
+    this.rows = rows;
+    this.teacher = teacher;
+    this.plot.setData(this.data());
+    this.el.dataset.points = String(rows.length);
+    this.el.dataset.teacher = String(Boolean(teacher));
+  }
+}
+
+const short = (n) => (n >= 1e6 ? `${n / 1e6} MB` : n >= 1e3 ? `${n / 1e3} KB` : `${n} B`);

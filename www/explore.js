@@ -1,29 +1,35 @@
 // The explorer panels: a test image's probabilities under a temperature slider (the dark
-// knowledge), and a canvas to draw a digit on. They ask the worker for every number and only
-// draw what comes back.
+// knowledge), and a canvas to draw a digit on. They ask the worker for every number (one promise
+// per request) and only draw what comes back.
 
-import { ms, pct } from "./format.js";
+import { pct, time } from "./format.js";
 
 const MODEL_NAMES = { teacher: "Teacher", distilled: "Distilled student", scratch: "Student without teacher" };
 const TEST_SIZE = 10_000;
 
 export class Explorer {
-  /** `send(message)` posts to the worker. */
-  constructor(send) {
-    this.send = send;
+  /** `client` is the WorkerClient; `onError(message)` shows a failure that is not the explorer's own. */
+  constructor(client, onError) {
+    this.client = client;
+    this.onError = onError;
     this.$ = (s) => document.querySelector(s);
     this.index = 0;
+    this.temperature = 1;
     this.hard = [];
     this.hardNext = 0;
     this.drawn = false;
     this.drawBusy = false;
     this.drawPending = false;
+    // Each kind of request answers only if it is still the latest of its kind: a slow answer
+    // for an image the user has moved past is dropped.
+    this.latest = { inspect: 0, temperature: 0 };
     this.wireSample();
     this.wireCanvas();
   }
 
   /** The worker has the teacher and the test set: show the first image. */
-  ready() {
+  ready(client) {
+    this.client = client;
     this.$("#explore").hidden = false;
     this.$("#draw").hidden = false;
     this.inspect(this.index);
@@ -35,29 +41,48 @@ export class Explorer {
     if (this.drawn) this.predictDrawing();
   }
 
-  inspect(index) {
+  async inspect(index) {
     this.index = index;
     this.$("#sample-index").value = String(index);
-    this.send({ type: "inspect", index });
+    const ticket = ++this.latest.inspect;
+    try {
+      const prediction = await this.client.request("inspect", { index, t: this.temperature });
+      if (ticket !== this.latest.inspect) return;
+      drawGrey(this.$("#sample-image"), prediction.pixels);
+      this.$("#sample-label").textContent = `Test image ${prediction.index}: a ${prediction.label}.`;
+      this.label = prediction.label;
+      this.showProbabilities(prediction.outputs);
+    } catch (error) {
+      if (ticket === this.latest.inspect) this.onError(error);
+    }
   }
 
-  showInspection({ prediction, temperature }) {
-    drawGrey(this.$("#sample-image"), prediction.pixels);
-    this.$("#sample-label").textContent = `Test image ${prediction.index}: a ${prediction.label}.`;
-    this.$("#temperature-value").textContent = String(temperature);
-    renderBars(this.$("#sample-bars"), prediction.outputs, { label: prediction.label, temperature });
+  async setTemperature(t) {
+    this.temperature = t;
+    this.$("#temperature-value").textContent = String(t);
+    const ticket = ++this.latest.temperature;
+    const outputs = await this.client.request("temperature", { t }).catch(this.onError);
+    if (outputs && ticket === this.latest.temperature) this.showProbabilities(outputs);
   }
 
-  showHard(indices) {
-    this.$("#sample-hard").disabled = false;
-    this.hard = indices;
-    this.hardNext = 0;
-    this.nextHard();
+  showProbabilities(outputs) {
+    renderBars(this.$("#sample-bars"), outputs, { label: this.label, temperature: this.temperature });
   }
 
-  hardFailed(message) {
-    this.$("#sample-hard").disabled = false;
-    this.$("#sample-label").textContent = message;
+  async findHard() {
+    if (this.hard.length) return this.nextHard();
+    // The teacher reads all 10,000 test images once: seconds, a minute on a software GPU.
+    this.$("#sample-hard").disabled = true;
+    this.$("#sample-label").textContent = "Finding the test images the teacher finds hardest…";
+    try {
+      this.hard = await this.client.request("hard");
+      this.hardNext = 0;
+      this.nextHard();
+    } catch (error) {
+      this.$("#sample-label").textContent = error.message;
+    } finally {
+      this.$("#sample-hard").disabled = false;
+    }
   }
 
   nextHard() {
@@ -66,23 +91,9 @@ export class Explorer {
     this.hardNext += 1;
   }
 
-  showDrawing(prediction) {
-    this.drawBusy = false;
-    this.$("#draw-status").textContent = "";
-    drawGrey(this.$("#draw-preview"), prediction.pixels);
-    renderBars(this.$("#draw-bars"), prediction.outputs, { timed: true });
-    if (this.drawPending) this.predictDrawing();
-  }
-
-  /** A drawing request failed: say why beside the pad, and let the next stroke try again. */
-  drawFailed(message) {
-    this.drawBusy = false;
-    this.$("#draw-status").textContent = message;
-  }
-
   wireSample() {
     const slider = this.$("#temperature-slider");
-    slider.addEventListener("input", () => this.send({ type: "temperature", temperature: Number(slider.value) }));
+    slider.addEventListener("input", () => this.setTemperature(Number(slider.value)));
     const index = this.$("#sample-index");
     index.addEventListener("change", () => {
       const n = Number(index.value);
@@ -90,13 +101,7 @@ export class Explorer {
       else index.value = String(this.index);
     });
     this.$("#sample-random").addEventListener("click", () => this.inspect(Math.floor(Math.random() * TEST_SIZE)));
-    this.$("#sample-hard").addEventListener("click", () => {
-      if (this.hard.length) return this.nextHard();
-      // The teacher reads all 10,000 test images once: seconds, a minute on a software GPU.
-      this.$("#sample-hard").disabled = true;
-      this.$("#sample-label").textContent = "Finding the test images the teacher finds hardest…";
-      this.send({ type: "hard" });
-    });
+    this.$("#sample-hard").addEventListener("click", () => this.findHard());
   }
 
   wireCanvas() {
@@ -114,7 +119,11 @@ export class Explorer {
       return [((e.clientX - r.left) * canvas.width) / r.width, ((e.clientY - r.top) * canvas.height) / r.height];
     };
     canvas.addEventListener("pointerdown", (e) => {
-      canvas.setPointerCapture(e.pointerId);
+      try {
+        canvas.setPointerCapture(e.pointerId); // strokes that leave the pad still end on it
+      } catch {
+        // Not an active pointer (Firefox refuses some): the stroke just ends at the edge.
+      }
       last = point(e);
       // A tap leaves a dot (a zero-length line draws nothing).
       ctx.beginPath();
@@ -155,7 +164,7 @@ export class Explorer {
   }
 
   /** Sends the canvas, at most one request in flight (the latest drawing follows the answer). */
-  predictDrawing() {
+  async predictDrawing() {
     if (!this.drawn) return;
     if (this.drawBusy) {
       this.drawPending = true;
@@ -165,7 +174,19 @@ export class Explorer {
     this.drawPending = false;
     const canvas = this.$("#draw-canvas");
     const image = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
-    this.send({ type: "draw", rgba: image.data, width: canvas.width, height: canvas.height });
+    try {
+      const prediction = await this.client.request("draw", { rgba: image.data, width: canvas.width, height: canvas.height },
+        { transfer: [image.data.buffer] });
+      this.$("#draw-status").textContent = "";
+      drawGrey(this.$("#draw-preview"), prediction.pixels);
+      renderBars(this.$("#draw-bars"), prediction.outputs, { timed: true });
+    } catch (error) {
+      // A drawing the core cannot read (an empty canvas) is said beside the pad.
+      this.$("#draw-status").textContent = error.message;
+    } finally {
+      this.drawBusy = false;
+    }
+    if (this.drawPending) this.predictDrawing();
   }
 }
 
@@ -193,9 +214,10 @@ function renderBars(root, outputs, { label = null, temperature = null, timed = f
       const block = document.createElement("div");
       block.className = "probs";
       block.dataset.model = o.model;
-      const title = document.createElement("h4");
+      const title = document.createElement("h3");
       const at = temperature != null ? ` at T = ${temperature}` : "";
-      title.textContent = `${MODEL_NAMES[o.model]}: ${o.predicted}${at}${timed ? ` · ${ms(o.ms)} (mean of ${o.runs})` : ""}`;
+      const took = timed ? ` · ${time(o.timing.ms, o.timing.resolved)} (${o.timing.calls_per_window} calls a window)` : "";
+      title.textContent = `${MODEL_NAMES[o.model]}: ${o.predicted}${at}${took}`;
       block.append(title);
       o.probabilities.forEach((p, digit) => {
         const row = document.createElement("div");

@@ -1,25 +1,34 @@
-// The results as files people can take away: the core's Comparison as JSON, and a CSV with one
-// row per model. Only serialisation here; every number comes from the worker.
+// Results as files people can take away: the core's Comparison as JSON and a CSV with a row per
+// model, the sweep as JSON and a CSV with a row per size. Only serialisation here; every number
+// comes from the worker.
 
-const COLUMNS = ["model", "architecture", "accuracy", "errors", "params", "bytes", "ms_per_image", "speedup",
-  ...Array.from({ length: 10 }, (_, d) => `accuracy_digit_${d}`)];
+/** RFC 4180: fields with commas, quotes or newlines are quoted. */
+const quote = (v) => (/[",\n]/.test(String(v ?? "")) ? `"${String(v).replaceAll('"', '""')}"` : String(v ?? ""));
+const csv = (header, rows) => `${[header, ...rows].map((r) => r.map(quote).join(",")).join("\n")}\n`;
 
-/** The comparison as CSV (RFC 4180: fields with commas or quotes are quoted). */
+/** The comparison as CSV. */
 export function comparisonCsv(c) {
-  const quote = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
-  const lines = [COLUMNS.join(",")];
-  for (const model of ["teacher", "distilled", "scratch"]) {
-    const r = c[model];
-    if (!r) continue;
-    lines.push([model, r.architecture, r.accuracy, r.errors, r.params, r.bytes, r.ms_per_image, r.speedup,
-      ...r.evaluation.per_class_accuracy].map(quote).join(","));
-  }
-  return `${lines.join("\n")}\n`;
+  const header = ["model", "architecture", "accuracy", "errors", "params", "bytes", "ms_per_image", "ms_per_image_resolved",
+    "speedup", ...Array.from({ length: 10 }, (_, d) => `accuracy_digit_${d}`)];
+  const rows = ["teacher", "assistant", "distilled", "scratch"].filter((m) => c[m]).map((m) => {
+    const r = c[m];
+    return [m, r.architecture, r.accuracy, r.errors, r.params, r.bytes, r.ms_per_image, r.ms_per_image_resolved, r.speedup,
+      ...r.evaluation.per_class_accuracy];
+  });
+  return csv(header, rows);
 }
 
-/** Offers `text` as a download named `name`. */
-export function download(name, text, type) {
-  downloadBytes(name, text, type);
+/** The sweep as CSV: a row per student size, the teacher first. */
+export function sweepCsv(result) {
+  const header = ["model", "architecture", "params", "bytes", "int8_bytes", "distilled_accuracy", "distilled_errors",
+    "int8_accuracy", "scratch_accuracy", "scratch_errors", "ms_per_image"];
+  const t = result.teacher;
+  const rows = t ? [["teacher", t.architecture, t.params, t.bytes, "", t.accuracy, t.errors, "", "", "", t.ms_per_image]] : [];
+  for (const r of result.rows) {
+    rows.push(["student", r.architecture, r.params, r.bytes, r.int8_bytes, r.distilled.accuracy, r.distilled.errors,
+      r.int8_accuracy, r.scratch?.accuracy, r.scratch?.errors, r.distilled.ms_per_image]);
+  }
+  return csv(header, rows);
 }
 
 /** Offers `data` (text or bytes) as a download named `name`. */

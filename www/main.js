@@ -1,254 +1,418 @@
-// The page's controller: owns the worker, turns its messages into views, and the form and
-// buttons into messages. Holds no model state: every number it shows comes from the worker.
+// The page's controller: owns the worker (through WorkerClient), turns its answers and events into
+// views, and the form and buttons into requests. Holds no model state and does no maths: every
+// number it shows comes from the worker.
 
-import { CurveChart } from "./charts.js";
-import { backendName, bytes, duration, int, ms, pct } from "./format.js";
-import { ResultsView } from "./results.js";
-import { buildForm, readForm, showProblems } from "./settings.js";
-import { PANELS, readHash, writeHash } from "./url-state.js";
-import { comparisonCsv, download, downloadBytes } from "./export.js";
+import { ModelCards, story } from "./cards.js";
+import { comparisonCsv, downloadBytes, sweepCsv } from "./export.js";
 import { Explorer } from "./explore.js";
-import { PAPER_BIAS_SHIFT, PRESETS, matchingPreset, ourFigure, presetValues, shiftSource } from "./presets.js";
-import { FIELDS } from "./settings.js";
+import { backendName, bytes, duration, int, ms, pct } from "./format.js";
+import { PAPER_BIAS_SHIFT, PresetsView, shiftSource } from "./presets.js";
+import { ResultsView, lossName } from "./results.js";
+import { SettingsForm } from "./settings.js";
+import { SweepView } from "./sweep.js";
+import { PANELS, readHash, refusedFromLink, writeHash } from "./url-state.js";
+import { WorkerClient, WorkerError } from "./worker-client.js";
 
 const $ = (selector) => document.querySelector(selector);
-const form = $("#settings-form");
-const distillButton = $("#distill");
-const stopButton = $("#stop");
-const backendSelect = $("#backend");
+/** How long the worker may stay silent while starting (compiling wasm, downloading) before the page says so. */
+const STARTUP_SILENCE_MS = 60_000;
 
-let worker = null;
-let backend = null;
-let ready = false;
-let running = false;
-let rerunWhenReady = false;
-let checkTimer = null;
-let lastComparison = null;
-/** The preset the last run's settings matched, and our figure for each preset run so far. */
-let runPreset = null;
-let lastPreset = null;
-const ours = {};
-
-const explorer = new Explorer((message) => worker?.postMessage(message));
-
-const lossChart = new CurveChart($("#loss-chart"), { title: "Training loss (each student's own objective: the distilled one includes α·T²·KL)", yLabel: "loss" });
-const accuracyChart = new CurveChart($("#accuracy-chart"), { title: "Test accuracy (first 1,000 test images, live)", yLabel: "accuracy", yRange: [0, 1] });
+const state = {
+  client: null, backend: null, ready: false, running: null, sweeping: null, rerun: false, autorun: false,
+  comparison: null, runPreset: null, lastPreset: null, card: null,
+};
+let form = null;
+let presets = null;
+let charts = null;
+const cards = new ModelCards($("#experiment"));
 const results = new ResultsView($("#results"));
+/** Gets its charts when the chart module has loaded (it draws its table without them). */
+const sweepView = new SweepView($("#sweep"), null);
+const explorer = new Explorer(null, (error) => notice(error.message, "error"));
 
-buildForm(form);
-buildPresets();
-// Settings, backend and embedding from the link (#…); anything malformed is dropped with a notice
-// and cancels autorun, so a hostile link runs nothing. A preset fills the form first; settings
-// given beside it override its values.
-const link = readHash(location.hash);
-if (link.preset) applyPreset(link.preset);
-for (const [id, value] of Object.entries(link.values)) form.elements[id].value = value;
-for (const problem of link.problems) notice(problem, "error");
-if (link.backend) backendSelect.value = link.backend;
-document.body.classList.toggle("embed", link.embed);
-for (const panel of link.hide) $(`#${PANELS[panel]}`).classList.add("embed-hidden");
-let autorun = link.autorun && link.problems.length === 0;
-form.addEventListener("input", () => {
-  clearTimeout(checkTimer);
-  checkTimer = setTimeout(check, 200);
-});
-form.addEventListener("submit", (e) => {
-  e.preventDefault();
-  distill();
-});
-distillButton.addEventListener("click", distill);
-$("#download-json").addEventListener("click", () =>
-  download("webdistill-results.json", `${JSON.stringify(lastComparison, null, 2)}\n`, "application/json"));
-$("#download-csv").addEventListener("click", () => download("webdistill-results.csv", comparisonCsv(lastComparison), "text/csv"));
-$("#share").addEventListener("click", () => offerLink(pageUrl(writeHash(form, presetKey())), "Link to these settings"));
-$("#embed").addEventListener("click", () => {
-  const src = pageUrl(writeHash(form, { ...presetKey(), embed: 1, hide: "header" }));
-  offerLink(`<iframe src="${src.replaceAll('"', "&quot;")}" title="webdistill: knowledge distillation" width="100%" height="1100" style="border:0"></iframe>`, "Embed snippet");
-});
-stopButton.addEventListener("click", () => worker?.postMessage({ type: "stop" }));
-$("#bias-paper").addEventListener("click", () => worker?.postMessage({ type: "bias", digit: omittedDigit(), delta: PAPER_BIAS_SHIFT }));
-$("#bias-fit").addEventListener("click", () => worker?.postMessage({ type: "bias", digit: omittedDigit(), delta: null }));
-backendSelect.addEventListener("change", () => startWorker(backendSelect.value));
-window.addEventListener("error", (e) => notice(`Unexpected error: ${e.message}`, "error"));
-window.addEventListener("unhandledrejection", (e) => notice(`Unexpected error: ${e.reason?.message ?? e.reason}`, "error"));
+wireButtons();
+// The worker first (compiling wasm takes the longest), the charts meanwhile.
+start();
+loadCharts();
 
-startWorker(backendSelect.value);
+/** The chart module, loaded so that a failure is a notice and the page goes on without charts. */
+async function loadCharts() {
+  try {
+    const { CurveChart, SizeChart, Spark } = await import("./charts.js");
+    charts = {
+      loss: new CurveChart($("#loss-chart"), { title: "Training loss (each student's own objective)", yLabel: "loss" }),
+      accuracy: new CurveChart($("#accuracy-chart"), { title: "Test accuracy (first 1,000 test images, live)", yLabel: "accuracy", yRange: [0, 1] }),
+      sweepAccuracy: new SizeChart($("#sweep-accuracy"), { title: "Test accuracy for size", yLabel: "accuracy", format: (a) => pct(a, 1), int8: true }),
+      sweepTime: new SizeChart($("#sweep-time"), { title: "Time per image (batch 256) for size", yLabel: "time", format: ms }),
+    };
+    cards.sparks = Object.fromEntries(["teacher", "distilled", "scratch"].map((m) => [m, new Spark($(`#card-${m} .spark`), m)]));
+  } catch (error) {
+    notice(`The charts could not load (${error.message}); every number is still shown as text.`, "info");
+    return;
+  }
+  sweepView.charts = { accuracy: charts.sweepAccuracy, time: charts.sweepTime };
+}
 
-/** (Re)starts the worker on `choice` ("auto", "webgpu" or "cpu"). */
-function startWorker(choice) {
-  worker?.terminate();
-  ready = false;
-  running = false;
+/** Starts (or restarts) the worker on the backend chosen, and the page once it answers. */
+async function start() {
+  state.client?.terminate();
+  state.ready = false;
   updateButtons();
   setStatus("starting");
-  worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-  worker.onmessage = ({ data }) => handle(data);
-  worker.onerror = (e) => {
+  const client = new WorkerClient(new URL("./worker.js", import.meta.url), { onEvent, onDeath: (e) => workerDied(e) });
+  state.client = client;
+  try {
+    const schema = await client.request("boot", {}, { silenceMs: STARTUP_SILENCE_MS });
+    if (!form) await buildForm(schema);
+    const opened = await client.request("open", { backend: $("#backend").value, values: form.values(), cores: state.cores },
+      { silenceMs: STARTUP_SILENCE_MS });
+    if (client !== state.client) return;
+    showBackend(opened);
+    state.card = opened.card;
+    cards.teacher(opened.card);
+    state.ready = true;
+    setStatus("ready");
+    updateButtons();
+    // "auto" on a first visit: the page is ready on the CPU while both backends are timed; a
+    // run asked for meanwhile waits for the verdict (1.5 s at most).
+    state.calibration = opened.calibrate
+      ? client.request("calibrate", { values: form.values() }).then(showBackend, (error) => {
+        if (!error.fatal) notice(`The backends could not be timed (${error.message}); running on the CPU.`, "info");
+      })
+      : null;
+    await check();
+    explorer.ready(client);
+    $("#sweep").hidden = false;
+    if (state.rerun || state.autorun) {
+      state.rerun = state.autorun = false;
+      distill();
+    }
+  } catch (error) {
+    if (client === state.client) startFailed(error);
+    return;
+  }
+  // Ready first, timing second: on a slow GPU (SwiftShader) the timing alone takes seconds.
+  try {
+    await state.calibration;
+    cards.teacherLatency(await client.request("teacher-latency"));
+  } catch (error) {
+    if (client === state.client && !error.fatal) notice(`The teacher's time could not be measured: ${error.message}`, "error");
+  }
+}
+
+/** The form and presets from the core's schema; the link's settings over them. */
+async function buildForm(schema) {
+  form = new SettingsForm($("#settings-form"), schema);
+  presets = new PresetsView($("#preset-chips"), $("#presets-table"), schema.presets, applyPreset);
+  const link = readHash(location.hash, schema);
+  if (link.preset) form.set(form.presetValues(link.preset));
+  form.set(link.values);
+  for (const problem of link.problems) notice(problem, "error");
+  if (link.backend) $("#backend").value = link.backend;
+  state.cores = link.cores;
+  document.body.classList.toggle("embed", link.embed);
+  for (const panel of link.hide) $(`#${PANELS[panel]}`).classList.add("embed-hidden");
+  // A link whose settings the core refuses runs nothing: its values are dropped with a notice.
+  state.linkValues = link.values;
+  state.autorun = link.autorun && link.problems.length === 0;
+  $("#settings-form").addEventListener("input", () => {
+    clearTimeout(state.checkTimer);
+    state.checkTimer = setTimeout(check, 200);
+  });
+  $("#settings-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    fail(`The worker failed to start: ${e.message || "could not load its script"}`, true);
-  };
-  worker.postMessage({ type: "init", backend: choice });
+    distill();
+  });
 }
 
-function handle(m) {
-  switch (m.type) {
-    case "status":
-      setStatus(m.text);
-      break;
-    case "download":
-      showBar("#download-bar", m.loaded / m.total, `${bytes(m.loaded)} of ${bytes(m.total)}`);
-      $("#download-bar").hidden = m.loaded >= m.total;
-      break;
-    case "backend":
-      backend = m.backend;
-      $("#backend-badge").textContent = backendName(backend);
-      $("#backend-badge").dataset.backend = backend;
-      if (m.reason) notice(`Running on the CPU: ${m.reason}.`, "info");
-      break;
-    case "ready":
-      ready = true;
-      showTeacher(m.card);
-      setStatus("ready");
-      updateButtons();
-      check();
-      explorer.ready();
-      if (rerunWhenReady || autorun) {
-        rerunWhenReady = false;
-        autorun = false;
-        distill();
-      }
-      break;
-    case "teacher-latency":
-      showTeacherLatency(m.latency);
-      break;
-    case "problems":
-      showGeneral(showProblems(form, readForm(form).errors, m.problems));
-      if (m.refused) {
-        running = false;
-        updateButtons();
-        notice("Some settings need fixing first (see the messages beside them).", "error");
-      }
-      break;
-    case "progress":
-      $("#progress").hidden = false;
-      showProgress(m.update);
-      break;
-    case "result":
-      running = false;
-      updateButtons();
-      setStatus("done");
-      lastComparison = m.comparison;
-      results.show(m.comparison, backendName(backend));
-      results.showStudentFiles(m.files);
-      showBiasShift(m.comparison);
-      lastPreset = runPreset;
-      if (lastPreset) ours[lastPreset] = ourFigure(lastPreset, m.comparison);
-      showPresets();
-      explorer.studentsChanged();
-      break;
-    case "inspection":
-      explorer.showInspection(m);
-      break;
-    case "hard-examples":
-      explorer.showHard(m.indices);
-      break;
-    case "drawing":
-      explorer.showDrawing(m.prediction);
-      break;
-    case "bias-shift":
-      showShift(m.shift);
-      break;
-    case "stopped":
-      running = false;
-      updateButtons();
-      setStatus("stopped");
-      break;
-    case "error":
-      // A drawing the core cannot read is said beside the pad, not as a page-wide error.
-      // An explorer request that failed leaves a run going on untouched.
-      if (m.fatal || m.about === "start" || m.about === "init") fail(m.message, m.fatal);
-      else if (m.about === "draw") explorer.drawFailed(m.message);
-      else if (m.about === "hard") explorer.hardFailed(m.message);
-      else notice(m.message, "error");
-      break;
+/** Asks the core about the form's settings: problems beside the fields, the plan on the cards. */
+async function check() {
+  if (!state.ready) return [];
+  const values = form.values();
+  const problems = await state.client.request("check", { values });
+  if (state.linkValues) {
+    // Settings from the link that the core refuses are dropped, and the link does not run.
+    for (const p of problems.filter((p) => p.key && p.key in state.linkValues)) {
+      notice(refusedFromLink(p.key, state.linkValues[p.key], p.message), "error");
+      form.set({ [p.key]: form.defaults()[p.key] });
+      state.autorun = false;
+    }
+    state.linkValues = null;
+    if (problems.some((p) => p.key)) return check();
   }
+  $("#settings-general").textContent = form.showProblems(problems).join(" ");
+  presets.mark(form.matchingPreset());
+  if (!problems.length) {
+    const plan = await state.client.request("plan", { values });
+    cards.plan(plan);
+    $("#settings-summary").textContent = summary(plan);
+  }
+  return problems;
 }
 
-/** Shows an error; a fatal one on WebGPU switches to the CPU and retries the run. */
-function fail(message, fatal) {
-  const wasRunning = running;
-  running = false;
-  if (fatal && backend === "webgpu") {
-    notice(`WebGPU failed: ${message}. Switched to the CPU backend${wasRunning ? " and restarted the run" : ""}; earlier results are kept.`, "error");
-    backendSelect.value = "cpu";
-    startWorker("cpu");
-    rerunWhenReady = wasRunning;
-    return;
-  }
-  notice(message, "error");
-  setStatus(fatal ? "failed: reload the page to try again" : "error");
-  if (fatal) ready = false;
-  updateButtons();
+/** The settings in one line. */
+function summary(plan) {
+  const s = plan.settings;
+  const assistant = plan.assistant ? ` through a ${plan.assistant.architecture} assistant` : "";
+  const omitted = s.omit.length ? `, without ${s.omit.join(", ")}` : "";
+  return `Student ${plan.student.architecture}${assistant} · ${int(s.size)} images, ${int(s.labeled)} labeled${omitted} · ` +
+    `${lossName(s)} · ${s.epochs} epochs`;
 }
 
-function distill() {
-  if (!ready || running) return;
-  const { settings, errors } = readForm(form);
-  if (Object.keys(errors).length) {
-    showProblems(form, errors, []);
-    notice("Some settings need fixing first (see the messages beside them).", "error");
-    return;
-  }
-  running = true;
-  runPreset = matchingPreset(formValues());
-  updateButtons();
+function applyPreset(id) {
+  form.set(form.presetValues(id));
+  check();
+}
+
+async function distill() {
+  if (!state.ready || state.running || state.sweeping) return;
   clearNotices();
-  lossChart.reset();
-  accuracyChart.reset();
-  for (const id of ["#teacher-bar", "#distilled-bar", "#scratch-bar"]) showBar(id, 0, "");
-  worker.postMessage({ type: "start", settings });
+  if (state.calibration) {
+    setStatus("timing the CPU and WebGPU on this run");
+    await state.calibration.catch(() => {});
+  }
+  const problems = await check();
+  if (problems.length) {
+    notice("Some settings need fixing first (see the messages beside them).", "error");
+    $("#settings-panel").open = true;
+    return;
+  }
+  const values = form.values();
+  state.runPreset = form.matchingPreset();
+  state.running = state.client.peekId();
+  updateButtons();
+  cards.reset();
+  charts?.loss.reset();
+  charts?.accuracy.reset();
+  $("#story").textContent = "";
+  $("#curves").hidden = false;
+  $("#progress").hidden = false;
+  try {
+    const answer = await state.client.request("start", { values });
+    if (answer.problems) return void form.showProblems(answer.problems);
+    if (answer.stopped) return void setStatus("stopped");
+    showComparison(answer.comparison, answer.files);
+  } catch (error) {
+    runFailed(error);
+  } finally {
+    state.running = null;
+    updateButtons();
+  }
 }
 
-function check() {
-  if (!ready) return;
-  const { settings, errors } = readForm(form);
-  showProblems(form, errors, []);
-  worker.postMessage({ type: "check", settings });
+function showComparison(c, files) {
+  state.comparison = c;
+  setStatus("done");
+  $("#progress").hidden = true;
+  cards.result(c);
+  $("#story").textContent = story(c);
+  results.show(c);
+  results.showStudentFiles(files);
+  showBiasShift(c);
+  state.lastPreset = state.runPreset;
+  if (state.lastPreset) presets.record(state.lastPreset, c);
+  explorer.studentsChanged();
 }
+
+function onEvent(e) {
+  if (e.event === "gpu-lost" && state.backend === "webgpu") {
+    state.client.die(new WorkerError(`the WebGPU device was lost (${e.message})`, { fatal: true }));
+    return;
+  }
+  if (e.event === "status") setStatus(e.text);
+  else if (e.event === "download") showDownload(e.loaded, e.total);
+  else if (e.event === "progress" && e.run === state.running) showProgress(e.update);
+  else if (e.event === "sweep" && e.run === state.sweeping) {
+    sweepView.progress(e.update);
+    setStatus(`sweep: size ${e.update.index + 1} of ${e.update.sizes.length}`);
+  }
+}
+
+const PHASES = {
+  labelling: "the teacher labels the transfer set",
+  assistant: "the teacher assistant learns from the teacher",
+  assistant_labelling: "the assistant labels the transfer set",
+  training: "both students train",
+  measuring: "measuring every model on the full test set",
+  // The run's last slice; "done" is for when the comparison has arrived and is shown.
+  done: "finishing",
+};
 
 function showProgress(u) {
-  showBar("#teacher-bar", u.teacher_done / u.teacher_total, `${int(u.teacher_done)} / ${int(u.teacher_total)} images`);
-  for (const [key, r] of [["distilled", u.distilled], ["scratch", u.scratch]]) {
-    if (!r) continue;
-    const left = u.eta_s != null && r.step < r.total_steps ? ` · ${duration(u.eta_s)} left` : "";
-    showBar(`#${key}-bar`, r.step / r.total_steps, `step ${int(r.step)} / ${int(r.total_steps)} · epoch ${r.epoch.toFixed(2)}${left}`);
+  const compiling = state.backend === "webgpu" && u.labelled === 0 && u.phase === "labelling";
+  setStatus(compiling ? "compiling the GPU's kernels, then the teacher labels the transfer set" : PHASES[u.phase]);
+  cards.progress(u);
+  const left = u.eta_s != null ? ` · ${duration(u.eta_s)} left` : "";
+  let fraction = 0;
+  let text = "";
+  if (u.phase === "labelling" || u.phase === "assistant_labelling") {
+    fraction = u.labelled / u.to_label;
+    const workers = u.labelled_by > 1 && u.phase === "labelling" ? ` on ${u.labelled_by} cores` : "";
+    text = `${int(u.labelled)} / ${int(u.to_label)} images${workers}${left}`;
+  } else if (u.phase === "assistant" && u.assistant) {
+    fraction = u.assistant.step / u.assistant.total_steps;
+    text = `step ${int(u.assistant.step)} / ${int(u.assistant.total_steps)}${left}`;
+  } else if (u.distilled) {
+    const d = u.distilled;
+    fraction = d.step / d.total_steps;
+    const scratch = u.scratch ? `; without teacher, epoch ${u.scratch.epoch.toFixed(1)} over its ${int(u.scratch.examples)} labeled images` : "";
+    text = `step ${int(d.step)} / ${int(d.total_steps)}: distilled, epoch ${d.epoch.toFixed(2)} over ${int(d.examples)} images${scratch}${left}`;
+    charts?.loss.add(d.step, d.loss, u.scratch?.loss ?? null);
+    if (d.live_accuracy != null || u.scratch?.live_accuracy != null) charts?.accuracy.add(d.step, d.live_accuracy, u.scratch?.live_accuracy ?? null);
+  } else if (u.phase === "measuring") {
+    fraction = u.measured / u.to_measure;
+    text = `${u.measured} of ${u.to_measure} measured`;
   }
-  if (u.distilled) {
-    const step = u.distilled.step;
-    lossChart.add(step, u.distilled.loss, u.scratch?.loss ?? null);
-    if (u.distilled.live_accuracy != null || u.scratch?.live_accuracy != null)
-      accuracyChart.add(step, u.distilled.live_accuracy, u.scratch?.live_accuracy ?? null);
+  if (u.soft_targets === "cached" && u.phase !== "measuring") text += " · soft targets reused from the previous run";
+  $("#phase-label").textContent = PHASES[u.phase];
+  $("#progress progress").value = Math.max(0, Math.min(1, fraction));
+  $("#phase-text").textContent = text;
+}
+
+async function sweep() {
+  if (!state.ready || state.running || state.sweeping) return;
+  await state.calibration?.catch(() => {});
+  const values = form.values();
+  state.sweeping = state.client.peekId();
+  updateButtons();
+  sweepView.reset(6);
+  try {
+    const answer = await state.client.request("sweep", { values });
+    if (answer.problems) {
+      form.showProblems(answer.problems);
+      $("#sweep-status").textContent = answer.problems.map((p) => p.message).join(" ");
+      return;
+    }
+    sweepView.finish(answer.result, Boolean(answer.stopped));
+    setStatus(answer.stopped ? "sweep stopped" : "sweep done");
+  } catch (error) {
+    runFailed(error);
+  } finally {
+    state.sweeping = null;
+    updateButtons();
   }
 }
 
-function showTeacher(card) {
-  $("#teacher-arch").textContent = card.summary;
-  $("#teacher-accuracy").textContent = `${pct(card.test_accuracy)} (${int(card.test_errors)} errors on the 10,000 test images; measured when it was trained)`;
-  $("#teacher-size").textContent = `${int(card.params)} parameters · ${bytes(card.bytes)}`;
-  $("#teacher-latency").textContent = `measuring on ${backendName(backend)}…`;
-  $("#teacher-card").hidden = false;
+/** A run's failure: a fatal one on WebGPU switches to the CPU and runs again; results are kept. */
+function runFailed(error) {
+  if (error.fatal && state.backend === "webgpu") return;
+  notice(error.message, "error");
+  setStatus("error");
 }
 
-function showTeacherLatency(latency) {
-  const one = latency.find((l) => l.batch_size === 1);
-  const many = latency.at(-1);
-  $("#teacher-latency").textContent = `${ms(one.ms_per_batch)} per image alone · ${ms(many.ms_per_image)} per image at batch ${many.batch_size} (${backendName(backend)}, median of ${many.repeats})`;
+/** The worker cannot answer any more (a trap, a lost GPU, a crash): replace it. */
+function workerDied(error) {
+  const wasRunning = Boolean(state.running);
+  if (state.backend === "webgpu") {
+    notice(`WebGPU failed: ${error.message}. Switched to the CPU backend${wasRunning ? " and started the run again" : ""}; earlier results are kept.`, "error");
+    $("#backend").value = "cpu";
+    state.rerun = wasRunning;
+    state.running = null;
+    start();
+    return;
+  }
+  if (!state.ready) return startFailed(error);
+  notice(`${error.message}. Reload the page to try again.`, "error");
+  setStatus("failed: reload the page to try again");
+  state.ready = false;
+  updateButtons();
 }
 
-function showBar(selector, fraction, text) {
-  const el = $(selector);
-  el.querySelector("progress").value = Math.max(0, Math.min(1, fraction || 0));
-  el.querySelector(".bar-text").textContent = text;
+function startFailed(error) {
+  notice(`The page could not start: ${error.message}. Reload to try again; if it fails again, try another browser or the CPU backend (link: #backend=cpu).`, "error");
+  setStatus("failed to start");
+  state.ready = false;
+  updateButtons();
+}
+
+function showBackend({ backend, reason, measured, remembered }) {
+  state.backend = backend;
+  $("#backend-badge").textContent = backendName(backend);
+  $("#backend-badge").dataset.backend = backend;
+  if (!reason) return;
+  // Either WebGPU could not be used at all, or "auto" measured both and says what it found.
+  const text = measured ? `Running on ${backendName(backend)}: ${reason}${remembered ? " (measured on an earlier visit)" : ""}.`
+    : `Running on the CPU: ${reason}.`;
+  notice(text, "info");
+}
+
+function showDownload(loaded, total) {
+  const bar = $("#download-bar");
+  bar.hidden = loaded >= total;
+  bar.querySelector("progress").value = total ? loaded / total : 0;
+  bar.querySelector(".bar-text").textContent = `${bytes(loaded)} of ${bytes(total)}`;
+}
+
+function wireButtons() {
+  $("#distill").addEventListener("click", distill);
+  $("#stop").addEventListener("click", () => state.client?.request("stop"));
+  $("#sweep-start").addEventListener("click", sweep);
+  $("#download-json").addEventListener("click", () =>
+    downloadBytes("webdistill-results.json", `${JSON.stringify(state.comparison, null, 2)}\n`, "application/json"));
+  $("#download-csv").addEventListener("click", () => downloadBytes("webdistill-results.csv", comparisonCsv(state.comparison), "text/csv"));
+  $("#sweep-download-json").addEventListener("click", () =>
+    downloadBytes("webdistill-sweep.json", `${JSON.stringify(sweepView.result, null, 2)}\n`, "application/json"));
+  $("#sweep-download-csv").addEventListener("click", () => downloadBytes("webdistill-sweep.csv", sweepCsv(sweepView.result), "text/csv"));
+  $("#share").addEventListener("click", () => offer(pageUrl(writeHash(form.values(), presetKey())), "Link to these settings"));
+  $("#embed").addEventListener("click", embedSnippet);
+  $("#open-settings").addEventListener("click", () => {
+    $("#settings-panel").open = true;
+  });
+  $("#bias-paper").addEventListener("click", () => biasShift(PAPER_BIAS_SHIFT));
+  $("#bias-fit").addEventListener("click", () => biasShift(null));
+  $("#backend").addEventListener("change", start);
+  window.addEventListener("error", (e) => notice(`Unexpected error: ${e.message}`, "error"));
+  window.addEventListener("unhandledrejection", (e) => notice(`Unexpected error: ${e.reason?.message ?? e.reason}`, "error"));
+}
+
+/** An iframe of this experiment without the page header, as tall as what it shows here. */
+function embedSnippet() {
+  const hidden = ["header"];
+  const src = pageUrl(writeHash(form.values(), { ...presetKey(), embed: 1, hide: hidden.join(",") }));
+  const shown = Object.entries(PANELS).filter(([name]) => !hidden.includes(name)).map(([, id]) => $(`#${id}`));
+  const height = shown.reduce((sum, el) => sum + (el.hidden ? 0 : el.getBoundingClientRect().height + 16), 32);
+  offer(`<iframe src="${src.replaceAll("&", "&amp;").replaceAll('"', "&quot;")}" title="webdistill: knowledge distillation" width="100%" height="${Math.ceil(height)}" style="border:0"></iframe>`, "Embed snippet");
+}
+
+async function biasShift(delta) {
+  const digit = state.comparison?.settings.omit[0] ?? 3;
+  try {
+    const s = await state.client.request("bias", { digit, delta });
+    $("#bias-result").textContent = `Bias of the ${s.class}s raised by ${s.delta.toFixed(1)} (${shiftSource(s)}): ${int(s.before.errors)} → ${int(s.after.errors)} test errors; `
+      + `${s.class}s wrong: ${int(s.before.class_errors)} → ${int(s.after.class_errors)} of ${int(s.after.class_total)}.`;
+    if (state.lastPreset === "omit-3") presets.record("omit-3", state.comparison, s);
+  } catch (error) {
+    notice(error.message, "error");
+  }
+}
+
+function showBiasShift(c) {
+  const omitted = c.settings.omit;
+  $("#bias-shift").hidden = omitted.length === 0;
+  $("#bias-result").textContent = "";
+  $("#bias-fit").disabled = c.settings.holdout === 0;
+  $("#bias-fit").title = c.settings.holdout === 0 ? "Set held-out images above 0 and run again" : "";
+  for (const span of document.querySelectorAll(".omitted-digit")) span.textContent = String(omitted[0] ?? 3);
+}
+
+function presetKey() {
+  const id = form.matchingPreset();
+  return id ? { preset: id } : {};
+}
+
+function pageUrl(hash) {
+  return `${location.origin}${location.pathname}${hash}`;
+}
+
+/** Shows `text` (a link or a snippet) selected in a box, and copies it where the browser allows. */
+function offer(text, label) {
+  const box = $("#share-output");
+  box.hidden = false;
+  box.value = text;
+  box.setAttribute("aria-label", label);
+  box.select();
+  history.replaceState(null, "", writeHash(form.values()));
+  navigator.clipboard?.writeText(text).then(() => setStatus(`${label.toLowerCase()} copied`), () => {});
 }
 
 function setStatus(text) {
@@ -256,8 +420,10 @@ function setStatus(text) {
 }
 
 function updateButtons() {
-  distillButton.disabled = !ready || running;
-  stopButton.disabled = !running;
+  const busy = Boolean(state.running || state.sweeping);
+  $("#distill").disabled = !state.ready || busy;
+  $("#sweep-start").disabled = !state.ready || busy;
+  $("#stop").disabled = !busy;
 }
 
 function notice(text, kind) {
@@ -269,87 +435,4 @@ function notice(text, kind) {
 
 function clearNotices() {
   for (const p of document.querySelectorAll("#notices .notice.error")) p.remove();
-}
-
-function showGeneral(messages) {
-  $("#settings-general").textContent = messages.join(" ");
-}
-
-function pageUrl(hash) {
-  return `${location.origin}${location.pathname}${hash}`;
-}
-
-/** Shows `text` (a link or a snippet) selected in a box, and copies it where the browser allows. */
-function offerLink(text, label) {
-  const box = $("#share-output");
-  box.hidden = false;
-  box.value = text;
-  box.setAttribute("aria-label", label);
-  box.select();
-  history.replaceState(null, "", writeHash(form));
-  navigator.clipboard?.writeText(text).then(() => setStatus(`${label.toLowerCase()} copied`), () => {});
-}
-
-function formValues() {
-  return Object.fromEntries(FIELDS.map((f) => [f.id, form.elements[f.id].value]));
-}
-
-/** `{preset: id}` when the form holds a preset's values exactly, for links. */
-function presetKey() {
-  const id = matchingPreset(formValues());
-  return id ? { preset: id } : {};
-}
-
-function applyPreset(id) {
-  for (const [field, value] of Object.entries(presetValues(id))) form.elements[field].value = value;
-  check();
-}
-
-function buildPresets() {
-  const body = $("#presets-table tbody");
-  for (const [id, p] of Object.entries(PRESETS)) {
-    const tr = document.createElement("tr");
-    tr.dataset.preset = id;
-    const use = document.createElement("button");
-    use.type = "button";
-    use.className = "secondary";
-    use.textContent = p.name;
-    use.addEventListener("click", () => applyPreset(id));
-    const cells = [use, p.what, p.paper, "not run yet"].map((content) => {
-      const td = document.createElement("td");
-      td.append(content);
-      return td;
-    });
-    cells[3].className = "ours";
-    tr.append(...cells);
-    body.append(tr);
-  }
-}
-
-function showPresets() {
-  for (const [id, text] of Object.entries(ours)) $(`#presets-table tr[data-preset="${id}"] .ours`).textContent = text;
-}
-
-/** The digit the last run left out (the first, when several were). */
-function omittedDigit() {
-  return lastComparison?.settings.transfer.omit_classes[0] ?? 3;
-}
-
-function showBiasShift(c) {
-  const omitted = c.settings.transfer.omit_classes;
-  $("#bias-shift").hidden = omitted.length === 0;
-  $("#bias-result").textContent = "";
-  $("#bias-fit").disabled = c.settings.transfer.holdout === 0;
-  $("#bias-fit").title = c.settings.transfer.holdout === 0 ? "Set held-out images above 0 and run again" : "";
-  for (const span of document.querySelectorAll(".omitted-digit")) span.textContent = String(omittedDigit());
-}
-
-function showShift(s) {
-  const d = s.class;
-  $("#bias-result").textContent = `Bias of the ${d}s raised by ${s.delta.toFixed(1)} (${shiftSource(s)}): ${int(s.before.errors)} → ${int(s.after.errors)} test errors; `
-    + `${d}s wrong: ${int(s.before.class_errors)} → ${int(s.after.class_errors)} of ${int(s.after.class_total)}.`;
-  if (lastPreset === "omit-3" && lastComparison) {
-    ours[lastPreset] = ourFigure(lastPreset, lastComparison, s);
-    showPresets();
-  }
 }

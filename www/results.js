@@ -1,11 +1,12 @@
-// Renders a comparison (the core's `Comparison`) as a table, bar charts and per-class accuracy.
+// The comparison in full, below the cards: a table of every model, accuracy per digit, the
+// distilled student at lower precisions, and the students' files to take away.
 
-import { BarChart } from "./charts.js";
 import { downloadBytes } from "./export.js";
-import { bytes, int, ms, pct, setting } from "./format.js";
+import { backendName, bytes, int, pct, setting, time, times } from "./format.js";
 
 const ROWS = [
   ["teacher", "Teacher"],
+  ["assistant", "Teacher assistant"],
   ["distilled", "Distilled student"],
   ["scratch", "Student without teacher"],
 ];
@@ -13,50 +14,34 @@ const ROWS = [
 export class ResultsView {
   constructor(root) {
     this.root = root;
-    this.charts = {
-      errors: new BarChart(root.querySelector("#bar-errors"), { title: "Test errors (of 10,000)", format: int }),
-      bytes: new BarChart(root.querySelector("#bar-bytes"), { title: "Size (bytes)", format: bytes }),
-      speed: new BarChart(root.querySelector("#bar-latency"), { title: "Time per image", format: ms }),
-    };
+    this.$ = (s) => root.querySelector(s);
   }
 
-  show(c, backend) {
+  show(c) {
     this.root.hidden = false;
-    const rows = ROWS.map(([key, name]) => [key, name, c[key]]);
-    const table = this.root.querySelector("#results-table tbody");
-    table.replaceChildren(
+    const rows = ROWS.filter(([key]) => key !== "assistant" || c.assistant).map(([key, name]) => [key, name, c[key]]);
+    this.$("#results-table tbody").replaceChildren(
       ...rows.map(([key, name, r]) => {
-        const tr = document.createElement("tr");
-        tr.dataset.model = key;
         const cells = r
-          ? [name, r.architecture, pct(r.accuracy), int(r.errors), int(r.params), bytes(r.bytes), ms(r.ms_per_image), `${r.speedup.toFixed(1)}×`]
+          ? [name, r.architecture, pct(r.accuracy), int(r.errors), int(r.params), bytes(r.bytes),
+            time(r.ms_per_image, r.ms_per_image_resolved), times(r.speedup)]
           : [name, "no labeled examples: nothing to learn from", "–", "–", "–", "–", "–", "–"];
-        tr.append(...cells.map((text) => cell(text)));
-        return tr;
+        return row(key, cells);
       }),
     );
-    const loss = lossName(c.settings.objective);
-    this.root.querySelector("#results-caption").textContent =
-      `${backend} · ${loss} · transfer set of ${int(c.transfer_size)} (${int(c.labeled)} labeled) · ${int(c.steps)} steps each. ` +
-      `Accuracy and errors on the full ${int(c.teacher.evaluation.total)}-image test set; time per image at batch ${c.teacher.latency.at(-1).batch_size}, ` +
-      `median of ${c.teacher.latency.at(-1).repeats} runs after warm-up.`;
-    const values = (f) => rows.map(([, , r]) => (r ? f(r) : null));
-    this.charts.errors.show(values((r) => r.errors));
-    this.charts.bytes.show(values((r) => r.bytes));
-    this.charts.speed.show(values((r) => r.ms_per_image));
-    this.showPerClass(rows);
+    const t = c.teacher.latency.at(-1);
+    this.$("#results-caption").textContent =
+      `${backendName(c.backend)} · ${lossName(c.settings)} · transfer set of ${int(c.transfer_size)} (${int(c.labeled)} labeled) · ` +
+      `${int(c.steps)} steps each · ${Math.round(c.seconds)} s in all. Accuracy and errors on the full ${int(c.teacher.evaluation.total)}-image ` +
+      `test set; time per image at batch ${t.batch_size}, the median of ${t.windows} windows of calls timed together (this clock ticks every ${time(t.clock_ms, true)}).`;
+    this.showPerClass(rows.filter(([, , r]) => r));
     this.showQuantized(c.quantized);
   }
 
   showQuantized(reports) {
     const names = { f32: "f32 (as trained)", f16: "f16", int8: "int8" };
-    this.root.querySelector("#quantized-table tbody").replaceChildren(
-      ...reports.map((q) => {
-        const tr = document.createElement("tr");
-        tr.dataset.precision = q.precision;
-        tr.append(...[names[q.precision], bytes(q.bytes), pct(q.accuracy), int(q.errors), q.max_weight_error.toExponential(1)].map(cell));
-        return tr;
-      }),
+    this.$("#quantized-table tbody").replaceChildren(
+      ...reports.map((q) => row(q.precision, [names[q.precision], bytes(q.bytes), pct(q.accuracy), int(q.errors), q.max_weight_error.toExponential(1)], "precision")),
     );
   }
 
@@ -65,41 +50,44 @@ export class ResultsView {
     const label = { distilled: "Distilled student", scratch: "Student without teacher" };
     const buttons = [];
     for (const [role, f] of Object.entries(files)) {
-      const weights = button(`${label[role]}: weights (${bytes(f.weights.length)})`, `download-${role}-weights`, () =>
-        downloadBytes(`${f.name}.safetensors`, f.weights, "application/octet-stream"));
-      const card = button(`${label[role]}: card (JSON)`, `download-${role}-card`, () => downloadBytes(`${f.name}.json`, f.card, "application/json"));
-      buttons.push(weights, card);
+      buttons.push(
+        button(`${label[role]}: weights (${bytes(f.weights.length)})`, `download-${role}-weights`, () =>
+          downloadBytes(`${f.name}.safetensors`, f.weights, "application/octet-stream")),
+        button(`${label[role]}: card (JSON)`, `download-${role}-card`, () => downloadBytes(`${f.name}.json`, f.card, "application/json")),
+      );
     }
-    this.root.querySelector("#student-downloads").replaceChildren(...buttons);
+    this.$("#student-downloads").replaceChildren(...buttons);
   }
 
   showPerClass(rows) {
-    const table = this.root.querySelector("#per-class tbody");
-    table.replaceChildren(
-      ...rows
-        .filter(([, , r]) => r)
-        .map(([key, name, r]) => {
-          const tr = document.createElement("tr");
-          tr.dataset.model = key;
-          tr.append(cell(name), ...r.evaluation.per_class_accuracy.map((a) => {
-            const td = cell(pct(a, 1));
-            td.style.setProperty("--acc", a.toFixed(3));
-            td.className = "heat";
-            return td;
-          }));
-          return tr;
-        }),
+    this.$("#per-class tbody").replaceChildren(
+      ...rows.map(([key, name, r]) => {
+        const tr = row(key, [name]);
+        tr.append(...r.evaluation.per_class_accuracy.map((a) => {
+          const td = cell(pct(a, 1));
+          td.style.setProperty("--acc", a.toFixed(3));
+          td.className = "heat";
+          return td;
+        }));
+        return tr;
+      }),
     );
   }
 }
 
-/** The loss as the results caption names it. */
-function lossName(o) {
-  const kd = () => `Hinton KD, T = ${setting(o.temperature)}, α = ${setting(o.alpha)}`;
-  if (o.kind === "hinton") return kd();
-  if (o.kind === "hint") return `${kd()} + FitNets hint, β = ${setting(o.beta)}`;
-  if (o.kind === "logit_matching") return `logit matching, α = ${setting(o.alpha)}`;
-  return "labels";
+/** The loss as the caption names it. */
+export function lossName(s) {
+  const kd = () => `Hinton KD, T = ${setting(s.temperature)}, α = ${setting(s.alpha)}`;
+  if (s.loss === "hinton") return kd();
+  if (s.loss === "hint") return `${kd()} + FitNets hint, β = ${setting(s.beta)}`;
+  return `logit matching, α = ${setting(s.alpha)}`;
+}
+
+function row(key, cells, attribute = "model") {
+  const tr = document.createElement("tr");
+  tr.dataset[attribute] = key;
+  tr.append(...cells.map(cell));
+  return tr;
 }
 
 function button(text, id, onClick) {

@@ -1,132 +1,107 @@
-// The settings form: one schema drives the fields, their one-line explanations, reading the
-// values, and where the core's validation messages appear. The core (Rust) validates; this file
-// only checks that a number field holds a number.
+// The settings form, built from the core's schema (every setting's key, label, kind, limits,
+// default and help come from src/settings/schema.rs through the worker). The form holds text; the
+// core parses and validates it, and its problems come back by key to sit beside their fields.
 
-/** Every setting: id, label, explanation, input kind, default. */
-export const FIELDS = [
-  { id: "hidden", label: "Student hidden layers", kind: "list", value: "800,800",
-    help: "Units of each hidden layer of the student MLP, comma-separated (Hinton's student: 800,800)." },
-  { id: "loss", label: "Loss", kind: "select", value: "hinton",
-    options: [["hinton", "Hinton KD (soft targets at temperature T)"], ["logits", "Logit matching (MSE)"],
-      ["hint", "Hinton KD + FitNets hint (hidden layer)"]],
-    help: "What the student matches: the teacher's softened probabilities, its raw logits, or its probabilities and its hidden layer (through a learned projection)." },
-  { id: "temperature", label: "Temperature T", kind: "float", value: "4",
-    help: "Softens both softmaxes; higher T exposes more of the teacher's small probabilities." },
-  { id: "alpha", label: "α (soft-target weight)", kind: "float", value: "0.9",
-    help: "Weight of the teacher's targets; 1 − α goes to the labels (where an example has one)." },
-  { id: "beta", label: "β (hint weight)", kind: "float", value: "1",
-    help: "FitNets hint only: weight of matching the student's last hidden layer to the teacher's (Romero et al. 2015)." },
-  { id: "size", label: "Transfer set size", kind: "int", value: "10000",
-    help: "Training images the students learn from (up to 60,000)." },
-  { id: "labeled", label: "Labeled examples", kind: "int", value: "300",
-    help: "How many of them keep their labels. The scratch student learns from these alone." },
-  { id: "omit", label: "Digits left out", kind: "list", value: "",
-    help: "Digits removed from the transfer set entirely, e.g. 3 (Hinton 2015 §3)." },
-  { id: "holdout", label: "Held-out images", kind: "int", value: "0",
-    help: "Training images set aside before the transfer set is drawn, to fit the class-bias shift on (not the test set)." },
-  { id: "epochs", label: "Epochs", kind: "int", value: "2",
-    help: "Passes over the transfer set; the scratch student takes as many steps." },
-  { id: "learning_rate", label: "Learning rate", kind: "float", value: "0.001",
-    help: "Adam's step size (1e-3 is the usual default)." },
-  { id: "batch_size", label: "Batch size", kind: "int", value: "128",
-    help: "Examples per training step." },
-  { id: "seed", label: "Seed", kind: "int", value: "1",
-    help: "Decides the transfer set, the initial weights and the batch order: same seed, same run." },
-];
+const GROUPS = { student: "The student", teacher: "What the teacher passes on", data: "The data", training: "Training" };
 
-/** Where each setting name used in the core's messages is shown. */
-const FIELD_OF = {
-  "hidden layers": "hidden", temperature: "temperature", alpha: "alpha", epochs: "epochs",
-  "batch size": "batch_size", "learning rate": "learning_rate", "transfer set size": "size",
-  "labeled examples": "labeled", "omitted classes": "omit", holdout: "holdout", objective: "loss",
-  beta: "beta",
-};
-
-/** Builds the form's rows inside `form`. */
-export function buildForm(form) {
-  for (const f of FIELDS) {
-    const row = document.createElement("div");
-    row.className = "field";
-    const input = f.kind === "select" ? document.createElement("select") : document.createElement("input");
-    input.id = `setting-${f.id}`;
-    input.name = f.id;
-    if (f.kind === "select") {
-      for (const [value, text] of f.options) input.append(new Option(text, value));
-    } else {
-      input.type = "text";
-      input.inputMode = f.kind === "list" ? "text" : "decimal";
-      input.autocomplete = "off";
+export class SettingsForm {
+  constructor(form, schema) {
+    this.form = form;
+    this.specs = schema.settings;
+    this.presets = schema.presets;
+    this.defaultPreset = schema.default_preset;
+    for (const [group, legend] of Object.entries(GROUPS)) {
+      const set = document.createElement("fieldset");
+      const title = document.createElement("legend");
+      title.textContent = legend;
+      set.append(title, ...this.specs.filter((s) => s.group === group).map(field));
+      this.form.append(set);
     }
-    input.value = f.value;
-    const label = document.createElement("label");
-    label.htmlFor = input.id;
-    label.textContent = f.label;
-    const help = document.createElement("small");
-    help.textContent = f.help;
-    const error = document.createElement("span");
-    error.className = "field-error";
-    error.id = `error-${f.id}`;
-    error.setAttribute("aria-live", "polite");
-    input.setAttribute("aria-describedby", error.id);
-    row.append(label, input, help, error);
-    form.append(row);
+  }
+
+  /** The form's values: {key: text}. */
+  values() {
+    return Object.fromEntries(this.specs.map((s) => [s.key, this.form.elements[s.key].value.trim()]));
+  }
+
+  /** Sets the fields named in `values` (text by key). */
+  set(values) {
+    for (const [key, value] of Object.entries(values)) if (this.form.elements[key]) this.form.elements[key].value = value;
+  }
+
+  /** Every setting's default, as text. */
+  defaults() {
+    return Object.fromEntries(this.specs.map((s) => [s.key, s.default]));
+  }
+
+  /** The values of preset `id`: its own over every default. */
+  presetValues(id) {
+    const preset = this.presets.find((p) => p.id === id);
+    return { ...this.defaults(), ...Object.fromEntries(preset.values) };
+  }
+
+  /** The preset whose values the form holds exactly, if any. */
+  matchingPreset() {
+    const now = this.values();
+    return this.presets.find((p) => {
+      const values = this.presetValues(p.id);
+      return this.specs.every((s) => String(values[s.key]) === now[s.key]);
+    })?.id ?? null;
+  }
+
+  /** Shows the core's problems ([{key, message}]) beside their fields; returns the others' messages. */
+  showProblems(problems) {
+    const byKey = {};
+    const general = [];
+    for (const p of problems) {
+      if (p.key && this.form.elements[p.key] && !byKey[p.key]) byKey[p.key] = p.message;
+      else general.push(p.message);
+    }
+    for (const s of this.specs) {
+      const text = byKey[s.key] ?? "";
+      this.form.querySelector(`#error-${s.key}`).textContent = text;
+      this.form.elements[s.key].setAttribute("aria-invalid", text ? "true" : "false");
+    }
+    return general;
+  }
+
+  /** The label of setting `key`. */
+  label(key) {
+    return this.specs.find((s) => s.key === key)?.label ?? key;
   }
 }
 
-const parseList = (text) => (text === "" ? [] : text.split(",").map(Number));
-
-/**
- * Reads the form. Returns {settings, errors}: `settings` in the core's DistillSettings shape,
- * `errors` the fields that do not hold a number where one is needed (their defaults stand in
- * for them in `settings`, which is then only good for checking the other fields).
- */
-export function readForm(form) {
-  const values = {};
-  const errors = {};
-  for (const f of FIELDS) {
-    const raw = form.elements[f.id].value.trim();
-    if (f.kind === "select") values[f.id] = raw;
-    else if (f.kind === "list") {
-      const parts = raw === "" ? [] : raw.split(",").map((s) => s.trim());
-      if (parts.some((p) => !/^\d+$/.test(p))) errors[f.id] = "whole numbers separated by commas, e.g. 800,800";
-      values[f.id] = errors[f.id] ? parseList(f.value) : parts.map(Number);
-    } else {
-      const n = Number(raw);
-      if (raw === "" || !Number.isFinite(n)) errors[f.id] = "a number, please";
-      else if (f.kind === "int" && !Number.isInteger(n)) errors[f.id] = "a whole number, please";
-      else if (f.kind === "int" && n < 0) errors[f.id] = "not below 0";
-      // A field in error contributes its default, so the core can still check the others.
-      values[f.id] = errors[f.id] ? Number(f.value) : n;
-    }
+function field(spec) {
+  const row = document.createElement("div");
+  row.className = "field";
+  const input = spec.kind === "choice" ? document.createElement("select") : document.createElement("input");
+  input.id = `setting-${spec.key}`;
+  input.name = spec.key;
+  if (spec.kind === "choice") {
+    for (const [value, text] of spec.choices) input.append(new Option(text, value));
+  } else {
+    input.type = "text";
+    input.inputMode = spec.kind === "list" ? "text" : "decimal";
+    input.autocomplete = "off";
   }
-  const objective = values.loss === "logits" ? { kind: "logit_matching", alpha: values.alpha }
-    : values.loss === "hint" ? { kind: "hint", temperature: values.temperature, alpha: values.alpha, beta: values.beta }
-    : { kind: "hinton", temperature: values.temperature, alpha: values.alpha };
-  const settings = {
-    student: { hidden: values.hidden },
-    objective,
-    epochs: values.epochs,
-    batch_size: values.batch_size,
-    learning_rate: values.learning_rate,
-    seed: values.seed,
-    transfer: { size: values.size, labeled: values.labeled, omit_classes: values.omit, holdout: values.holdout, seed: values.seed },
-  };
-  return { settings, errors };
+  input.value = spec.default;
+  const label = document.createElement("label");
+  label.htmlFor = input.id;
+  label.textContent = spec.label;
+  const help = document.createElement("small");
+  help.id = `help-${spec.key}`;
+  help.textContent = spec.help + limits(spec);
+  const error = document.createElement("span");
+  error.className = "field-error";
+  error.id = `error-${spec.key}`;
+  error.setAttribute("aria-live", "polite");
+  input.setAttribute("aria-describedby", `${help.id} ${error.id}`);
+  row.append(label, input, help, error);
+  return row;
 }
 
-/** Shows `errors` (id → text) and the core's `problems` ([{setting, message}]) beside fields. */
-export function showProblems(form, errors, problems) {
-  const byField = { ...errors };
-  const general = [];
-  for (const p of problems) {
-    const id = FIELD_OF[p.setting];
-    if (id && !byField[id]) byField[id] = p.message;
-    else if (!id) general.push(p.message);
-  }
-  for (const f of FIELDS) {
-    const text = byField[f.id] ?? "";
-    form.querySelector(`#error-${f.id}`).textContent = text;
-    form.elements[f.id].setAttribute("aria-invalid", text ? "true" : "false");
-  }
-  return general;
+/** " (1 to 8,192)" from the schema's limits, where a form should say them. */
+function limits(spec) {
+  if (spec.kind === "choice" || spec.min == null || spec.max == null) return "";
+  return ` (${spec.min} to ${spec.max.toLocaleString("en-US")})`;
 }

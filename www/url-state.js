@@ -1,47 +1,44 @@
-// Settings in the URL (#hidden=800,800&temperature=4…), for sharing a run and embedding a panel
-// in a lesson. Everything read from the URL is checked against the settings schema: unknown keys
-// and malformed values are dropped with a notice, and nothing from the URL is ever written into
-// the page as markup (notices use textContent).
+// Settings in the URL (#hidden=64&temperature=4…), for sharing a run and embedding parts of the
+// page in a lesson. Setting values are checked by the core like any typed into the form (a value
+// it refuses is dropped with a notice); everything else is checked here against fixed lists.
+// Nothing from the URL is ever written into the page as markup (notices use textContent).
 
-import { PRESETS } from "./presets.js";
-import { FIELDS } from "./settings.js";
+/** Parts of the page an embed can leave out with hide=…, by their element ids. */
+export const PANELS = { header: "page-header", experiment: "experiment", settings: "settings", curves: "curves",
+  results: "results", explore: "explore", draw: "draw", sweep: "sweep", presets: "presets" };
 
-/** Panels an embed can hide with hide=…, by their element ids. */
-export const PANELS = { teacher: "teacher-card", settings: "settings", presets: "presets", explore: "explore", draw: "draw",
-  progress: "progress", results: "results", header: "page-header" };
-
-const NUMBER = { int: /^\d{1,9}$/, float: /^(\d{1,9}(\.\d{0,9})?|\.\d{1,9})(e-?\d{1,2})?$/i };
-const LIST = /^(\d{1,6}(,\d{1,6}){0,7})?$/;
 const MAX_VALUE_SHOWN = 40;
-
 const shown = (text) => JSON.stringify(text.length > MAX_VALUE_SHOWN ? `${text.slice(0, MAX_VALUE_SHOWN)}…` : text);
 
 /**
- * Reads `hash` ("#a=1&b=2"). Returns {values: {fieldId: text}, embed, autorun, hide: [panel],
- * backend, preset, problems: [text]}.
+ * Reads `hash` ("#a=1&b=2") against the settings schema. Returns {values: {key: text}, embed,
+ * autorun, hide: [panel], backend, preset, cores, problems: [text]}. Setting values are only taken
+ * apart here; the core judges them.
  */
-export function readHash(hash) {
-  const out = { values: {}, embed: false, autorun: false, hide: [], backend: null, preset: null, problems: [] };
+export function readHash(hash, schema) {
+  const out = { values: {}, embed: false, autorun: false, hide: [], backend: null, preset: null, cores: null, problems: [] };
   const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const presets = schema.presets.map((p) => p.id);
   for (const [key, raw] of params) {
     const value = raw.trim();
-    const field = FIELDS.find((f) => f.id === key);
-    if (field) {
-      const ok = field.kind === "select" ? field.options.some(([v]) => v === value)
-        : field.kind === "list" ? LIST.test(value) : NUMBER[field.kind].test(value);
-      if (ok) out.values[key] = value;
-      else out.problems.push(`Ignored ${key}=${shown(value)} from the link: not a valid ${field.label.toLowerCase()}.`);
+    if (schema.settings.some((s) => s.key === key)) {
+      out.values[key] = value;
     } else if (key === "embed" || key === "autorun") {
       if (value === "1" || value === "0") out[key] = value === "1";
       else out.problems.push(`Ignored ${key}=${shown(value)} from the link: use 1 or 0.`);
     } else if (key === "hide") {
       for (const panel of value.split(",").filter(Boolean)) {
-        if (panel in PANELS) out.hide.push(panel);
-        else out.problems.push(`Ignored hide=${shown(panel)} from the link: panels are ${Object.keys(PANELS).join(", ")}.`);
+        if (Object.hasOwn(PANELS, panel)) out.hide.push(panel);
+        else out.problems.push(`Ignored hide=${shown(panel)} from the link: parts are ${Object.keys(PANELS).join(", ")}.`);
       }
     } else if (key === "preset") {
-      if (Object.hasOwn(PRESETS, value)) out.preset = value;
-      else out.problems.push(`Ignored preset=${shown(value)} from the link: presets are ${Object.keys(PRESETS).join(", ")}.`);
+      if (presets.includes(value)) out.preset = value;
+      else out.problems.push(`Ignored preset=${shown(value)} from the link: presets are ${presets.join(", ")}.`);
+    } else if (key === "cores") {
+      // How many cores labelling may use (all by default): for measuring, and for a lesson
+      // that wants to leave the machine some room.
+      if (/^[1-9]\d{0,2}$/.test(value)) out.cores = Number(value);
+      else out.problems.push(`Ignored cores=${shown(value)} from the link: use a whole number from 1.`);
     } else if (key === "backend") {
       if (["auto", "webgpu", "cpu"].includes(value)) out.backend = value;
       else out.problems.push(`Ignored backend=${shown(value)} from the link: use auto, webgpu or cpu.`);
@@ -52,10 +49,13 @@ export function readHash(hash) {
   return out;
 }
 
-/** The hash for the form's current settings (and any extra keys, e.g. {embed: 1}). */
-export function writeHash(form, extra = {}) {
+/** The link's message for a setting value the core refused. */
+export const refusedFromLink = (key, value, message) => `Ignored ${key}=${shown(value)} from the link: ${message}`;
+
+/** The hash for `values` (text by key) and any extra keys, e.g. {embed: 1}. */
+export function writeHash(values, extra = {}) {
   const params = new URLSearchParams();
-  for (const f of FIELDS) params.set(f.id, form.elements[f.id].value.trim());
+  for (const [k, v] of Object.entries(values)) params.set(k, v);
   for (const [k, v] of Object.entries(extra)) params.set(k, String(v));
   return `#${params.toString().replaceAll("%2C", ",")}`;
 }

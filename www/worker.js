@@ -1,164 +1,418 @@
 // The Web Worker that owns the wasm module, the teacher, the data and the runs, so the page never
-// freezes. The page talks to it only by messages:
-//   page → worker: {type: "init", backend}, {type: "check", settings}, {type: "start", settings},
-//                  {type: "stop"}, {type: "inspect", index}, {type: "temperature", temperature},
-//                  {type: "hard"}, {type: "draw", rgba, width, height}, {type: "bias", digit, delta}
-//   worker → page: {type: "status", text}, {type: "download", loaded, total},
-//                  {type: "backend", backend, reason}, {type: "ready", card},
-//                  {type: "teacher-latency", latency},
-//                  {type: "problems", problems, refused}, {type: "progress", update},
-//                  {type: "result", comparison, files}, {type: "stopped"},
-//                  {type: "inspection", prediction, temperature}, {type: "hard-examples", indices},
-//                  {type: "drawing", prediction}, {type: "bias-shift", shift},
-//                  {type: "error", message, fatal, about (the request's type)}
+// freezes. Protocol (www/worker-client.js is the page's side):
+//   page → worker: {id, type, ...arguments}
+//   worker → page: {id, ok: result} or {id, error: {message, fatal}} for each request, and events
+//                  {event: "status" | "download" | "progress" | "sweep", run?: id of the request
+//                  they belong to, ...}
 // A fatal error (a trap: a panic, or a WebGPU device that failed) leaves the wasm instance
 // unusable; the page then replaces this worker.
 
-import init, { lastPanic, Session, softmaxAt } from "./generated/pkg/webdistill.js";
+import init, { chooseBackend, lastPanic, Session, settingsSchema, softmaxAt } from "./generated/pkg/webdistill.js";
 import { fetchAssets, loadManifest } from "./assets.js";
+
+/** Helper workers labelling the transfer set beside this one, at most (each holds its own copy
+ * of the training images, ~50 MB for 60,000). */
+const MAX_HELPERS = 3;
+/** Images per call while this worker labels its own slice. */
+const LABEL_CHUNK = 2048;
+/** How long "auto" lets WebGPU warm up and time a few steps before judging it the slower. */
+const CALIBRATION_BUDGET_MS = 1200;
+/** How many of the teacher's hardest test images the page cycles through. */
+const HARD_EXAMPLES = 50;
+const FIRST_FILES = ["teacher.safetensors", "teacher.json", "mnist/test-images.idx.gz", "mnist/test-labels.idx.gz",
+  "mnist/train-labels.idx.gz"];
 
 let session = null;
 let manifest = null;
-let run = null;
-let stopRequested = false;
-const loadedShards = new Set();
-/** The last inspected test image's answers and the slider's temperature. */
+let files = null;
+let loadedShards = 0;
+/** The compiled module, handed to helper workers so they need not compile it again. */
+let wasmModule = null;
+/** The training shards' bytes as downloaded, for helper workers. */
+const shardBytes = [];
+/** Cores the page may use for labelling (the page's `cores=` link key, else all). */
+let cores = self.navigator.hardwareConcurrency ?? 1;
+/** The WebGPU adapter's key and limits (or why there is none), once asked for. */
+let adapter = null;
+/** The request running now (a run or a sweep): its id and the controller that stops it. */
+let current = null;
+/** The last inspected test image's outputs (logits), for the temperature slider. */
 let inspected = null;
-let temperature = 1;
 
-const post = (message) => self.postMessage(message);
-const status = (text) => post({ type: "status", text });
+const event = (name, fields) => self.postMessage({ event: name, ...fields });
+const status = (text) => event("status", { text });
+
+const handlers = {
+  boot, open, calibrate, check, plan, "teacher-latency": teacherLatency, start, sweep, stop, inspect, temperature, hard, draw,
+  bias,
+  // Test hook (tests/browser): destroys the WebGPU device this worker made, as a driver reset
+  // or a GPU switch would.
+  "lose-gpu": () => {
+    if (!self.webdistillGpuDevice) throw new Error("this worker has no WebGPU device");
+    self.webdistillGpuDevice.destroy();
+    return true;
+  },
+};
 
 self.onmessage = async ({ data }) => {
+  const { id, type } = data;
   try {
-    if (data.type === "init") await start(data.backend);
-    else if (data.type === "check") post({ type: "problems", problems: session ? session.problems(data.settings) : [] });
-    else if (data.type === "start") await distill(data.settings);
-    else if (data.type === "stop") stopRequested = true;
-    else if (data.type === "inspect") await inspect(data.index);
-    else if (data.type === "temperature") showAtTemperature(data.temperature);
-    else if (data.type === "hard") post({ type: "hard-examples", indices: Array.from(await session.hardExamples(HARD_EXAMPLES)) });
-    else if (data.type === "draw") post({ type: "drawing", prediction: await session.predictDrawing(data.rgba, data.width, data.height) });
-    else if (data.type === "bias") post({ type: "bias-shift", shift: await session.shiftBias(data.digit, data.delta ?? undefined) });
+    const handler = handlers[type];
+    if (!handler) throw new Error(`unknown request ${JSON.stringify(type)}`);
+    const { result, transfer = [] } = wrap(await handler(data));
+    self.postMessage({ id, ok: result }, transfer);
   } catch (error) {
-    // A failed explorer request leaves a run going on untouched; a trap ends everything.
-    const fatal = error instanceof WebAssembly.RuntimeError;
-    if (fatal || data.type === "start") run = null;
-    post({ type: "error", message: messageOf(error), fatal, about: data.type });
+    const message = messageOf(error);
+    // A trap leaves the instance unusable; on WebGPU so does a device error (a readback that
+    // failed because the device was lost can arrive before the device's own "lost" event).
+    const fatal = error instanceof WebAssembly.RuntimeError || (session?.backend === "webgpu" && /compute device error/.test(message));
+    self.postMessage({ id, error: { message, fatal } });
   }
 };
 
-/** Loads wasm, picks the backend, fetches the first assets, loads the teacher. */
-async function start(choice) {
+/** A handler may return {result, transfer} to hand buffers over instead of copying them. */
+const wrap = (value) => (value && value.transfer ? value : { result: value });
+
+/** Compiles the wasm module; returns the settings schema and presets the page builds its form from. */
+async function boot() {
   status("loading the WebAssembly module");
-  await init();
-  const { backend, reason } = await openSession(choice);
-  post({ type: "backend", backend, reason });
+  const url = new URL("./generated/pkg/webdistill_bg.wasm", import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`could not download the WebAssembly module (HTTP ${response.status})`);
+  // Compiled while it downloads; the module is kept for the labelling helpers.
+  wasmModule = await (WebAssembly.compileStreaming
+    ? WebAssembly.compileStreaming(response)
+    : response.arrayBuffer().then((bytes) => WebAssembly.compile(bytes)));
+  await init({ module_or_path: wasmModule });
+  return settingsSchema();
+}
+
+/**
+ * Downloads the teacher and the data and opens a session on `backend` ("auto", "webgpu", "cpu").
+ * "auto" opens on the CPU at once (the page is ready), and `calibrate` then times both backends;
+ * a verdict remembered from an earlier visit is used straight away. Returns {backend, reason (why
+ * not WebGPU, or the measurement), measured, remembered, calibrate (whether to call it), card}.
+ */
+async function open({ backend: choice, values, cores: allowed }) {
+  if (allowed) cores = Math.min(cores, allowed);
   status("downloading the teacher and the data");
   manifest = await loadManifest();
-  const first = ["teacher.safetensors", "teacher.json", "mnist/test-images.idx.gz", "mnist/test-labels.idx.gz", "mnist/train-labels.idx.gz"];
-  const files = await fetchAssets(manifest, first, (loaded, total) => post({ type: "download", loaded, total }));
-  const card = session.loadTeacher(files.get("teacher.safetensors"), new TextDecoder().decode(files.get("teacher.json")));
-  session.loadTest(files.get("mnist/test-images.idx.gz"), files.get("mnist/test-labels.idx.gz"));
-  session.loadTrainLabels(files.get("mnist/train-labels.idx.gz"));
-  post({ type: "ready", card });
-  // Ready first, timing second: on a slow GPU (SwiftShader) the timing alone takes tens of seconds.
-  post({ type: "teacher-latency", latency: await session.teacherLatency() });
-}
-
-/** A session on WebGPU when asked for (or "auto") and available, else on the CPU. */
-async function openSession(choice) {
-  let reason = null;
-  if (choice !== "cpu") {
-    reason = await webgpuProblem();
-    if (!reason) {
-      try {
-        session = await Session.create("webgpu");
-        return { backend: "webgpu", reason: null };
-      } catch (error) {
-        if (error instanceof WebAssembly.RuntimeError) throw error;
-        reason = messageOf(error);
-      }
-    }
+  files = await fetchAssets(manifest, FIRST_FILES, (loaded, total) => event("download", { loaded, total }));
+  const cpu = await newSession("cpu");
+  if (choice === "cpu") return { ...use(cpu), reason: null };
+  adapter = await webgpuAdapter();
+  if (adapter.problem) return { ...use(cpu), reason: adapter.problem };
+  if (choice === "webgpu") {
+    cpu.free();
+    return { ...use(await newSession("webgpu", adapter.limits)), reason: null };
   }
-  session = await Session.create("cpu");
-  return { backend: "cpu", reason };
+  const remembered = await recall(adapter.key, values);
+  if (remembered?.backend === "webgpu") {
+    cpu.free();
+    return { ...use(await newSession("webgpu", adapter.limits)), reason: remembered.reason, measured: true, remembered: true };
+  }
+  if (remembered) return { ...use(cpu), reason: remembered.reason, measured: true, remembered: true };
+  return { ...use(cpu), reason: null, calibrate: true };
 }
 
-async function webgpuProblem() {
-  if (!self.navigator.gpu) return "this browser has no WebGPU (navigator.gpu is missing)";
+/**
+ * "auto" on a first visit: times the run's student and the teacher on the CPU (this worker's
+ * session) and on WebGPU (within CALIBRATION_BUDGET_MS), takes the faster, remembers the verdict
+ * for this adapter, and switches this worker to WebGPU if it won. Returns what `open` returns.
+ */
+async function calibrate({ values }) {
+  const cpu = needSession();
+  status("timing the CPU and WebGPU on this run");
+  const cpuTime = await cpu.calibrate(values);
+  const gpu = await withinBudget(calibrateWebgpu(adapter.limits, values), CALIBRATION_BUDGET_MS);
+  const decision = chooseBackend(cpuTime, gpu?.calibration ?? null, values, CALIBRATION_BUDGET_MS);
+  await remember(adapter.key, values, decision);
+  const card = JSON.parse(new TextDecoder().decode(files.get("teacher.json")));
+  if (decision.backend === "webgpu") {
+    cpu.free();
+    use(gpu.session);
+  } else {
+    gpu?.session.free();
+  }
+  status("ready");
+  return { backend: session.backend, reason: decision.reason, measured: true, card };
+}
+
+/** A session on `backend` with the teacher, the test set and the training labels loaded. */
+async function newSession(backend, limits) {
+  const s = await Session.create(backend, limits);
+  try {
+    s.loadTeacher(files.get("teacher.safetensors"), new TextDecoder().decode(files.get("teacher.json")));
+    s.loadTest(files.get("mnist/test-images.idx.gz"), files.get("mnist/test-labels.idx.gz"));
+    s.loadTrainLabels(files.get("mnist/train-labels.idx.gz"));
+    return s;
+  } catch (error) {
+    s.free();
+    throw error;
+  }
+}
+
+/** Makes `s` this worker's session; returns what the page shows. */
+function use(s) {
+  session = s;
+  loadedShards = 0;
+  const card = JSON.parse(new TextDecoder().decode(files.get("teacher.json")));
+  return { backend: s.backend, card };
+}
+
+async function calibrateWebgpu(limits, values) {
+  const s = await newSession("webgpu", limits);
+  return { session: s, calibration: await s.calibrate(values) };
+}
+
+/** `promise`'s value, or null when it takes longer than `ms` (it goes on in the background). */
+function withinBudget(promise, ms) {
+  const late = new Promise((resolve) => setTimeout(() => resolve(null), ms));
+  return Promise.race([promise.catch(() => null), late]);
+}
+
+/** The adapter, its limits and an identifying key; or why WebGPU cannot be used. */
+async function webgpuAdapter() {
+  if (!self.navigator.gpu) return { problem: "this browser has no WebGPU (navigator.gpu is missing)" };
   try {
     const adapter = await self.navigator.gpu.requestAdapter();
-    return adapter ? null : "WebGPU found no usable adapter";
+    if (!adapter) return { problem: "WebGPU found no usable adapter" };
+    const info = adapter.info ?? {};
+    const key = [info.vendor, info.architecture, info.device, info.description].join("|");
+    const { maxBufferSize, maxStorageBufferBindingSize } = adapter.limits;
+    return { key, limits: { maxBufferSize, maxStorageBufferBindingSize } };
   } catch (error) {
-    return `WebGPU could not start: ${messageOf(error)}`;
+    return { problem: `WebGPU could not start: ${messageOf(error)}` };
   }
 }
 
-/** Makes sure training shards 0 .. n-1 are loaded. */
-async function loadShards(n) {
+// The calibration's verdict is kept per adapter and per student shape (what the timing depends
+// on), in the Cache API (workers have no localStorage).
+const DECISIONS = "webdistill-backend-v1";
+const decisionKey = (adapter, values) =>
+  new URL(`/backend-decision?${new URLSearchParams({ adapter, hidden: values.hidden ?? "", batch: values.batch_size ?? "" })}`, self.location.origin);
+
+async function recall(adapter, values) {
+  try {
+    const hit = await (await caches.open(DECISIONS)).match(decisionKey(adapter, values));
+    return hit ? await hit.json() : null;
+  } catch {
+    return null;
+  }
+}
+
+async function remember(adapter, values, decision) {
+  try {
+    await (await caches.open(DECISIONS)).put(decisionKey(adapter, values), new Response(JSON.stringify(decision)));
+  } catch {
+    // No Cache API here: the next visit measures again.
+  }
+}
+
+function needSession() {
+  if (!session) throw new Error("the worker is not ready yet");
+  return session;
+}
+
+function check({ values }) {
+  return needSession().problems(values);
+}
+
+function plan({ values }) {
+  return needSession().plan(values);
+}
+
+async function teacherLatency() {
+  return needSession().teacherLatency();
+}
+
+/** Makes sure training shards 0 .. n-1 are loaded; stops between files when `signal` aborts. */
+async function loadShards(n, signal) {
   const names = [];
-  for (let i = 0; i < n; i++) if (!loadedShards.has(i)) names.push(i);
+  for (let i = loadedShards; i < n; i++) names.push(`mnist/train-images-${i}.idx.gz`);
   if (!names.length) return;
   status(`downloading ${names.length} shard(s) of training images`);
-  const files = await fetchAssets(manifest, names.map((i) => `mnist/train-images-${i}.idx.gz`), (loaded, total) =>
-    post({ type: "download", loaded, total }),
-  );
-  for (const i of names) {
-    session.loadTrainShard(i, files.get(`mnist/train-images-${i}.idx.gz`));
-    loadedShards.add(i);
+  const shards = await fetchAssets(manifest, names, (loaded, total) => event("download", { loaded, total }), signal);
+  for (const name of names) {
+    session.loadTrainShard(loadedShards, shards.get(name));
+    shardBytes[loadedShards] = shards.get(name);
+    loadedShards += 1;
   }
 }
 
-async function distill(settings) {
-  if (!session) throw new Error("the worker is not ready yet");
-  const problems = session.problems(settings);
-  if (problems.length) {
-    post({ type: "problems", problems, refused: true });
-    return;
+/** A run or sweep, stoppable: `body(signal)` checks `signal.aborted` between slices. */
+async function stoppable(id, body) {
+  if (current) throw new Error("a run is already going; stop it first");
+  const controller = new AbortController();
+  current = { id, controller };
+  try {
+    return await body(controller.signal);
+  } catch (error) {
+    if (controller.signal.aborted && error.name === "AbortError") return { stopped: true };
+    throw error;
+  } finally {
+    current = null;
   }
-  await loadShards(session.shardsNeeded(settings));
-  run = session.start(settings);
-  stopRequested = false;
-  status("the teacher labels the transfer set");
-  while (!run.done) {
-    const update = await run.advance();
-    post({ type: "progress", update });
-    await nextTask(); // lets a "stop" message in between slices
-    if (stopRequested) {
+}
+
+function stop() {
+  current?.controller.abort();
+  return Boolean(current);
+}
+
+/** The comparison run of `values`; progress goes out as "progress" events tagged with `id`. */
+async function start({ id, values }) {
+  const s = needSession();
+  const problems = s.problems(values);
+  if (problems.length) return { problems };
+  return stoppable(id, async (signal) => {
+    await loadShards(s.shardsNeeded(values), signal);
+    const labelled = await labelOnEveryCore(s, values, id, signal);
+    if (signal.aborted) return { stopped: true };
+    const run = s.start(values);
+    try {
+      while (!run.done) {
+        const update = await run.advance();
+        if (labelled) update.labelled_by = labelled;
+        event("progress", { run: id, update });
+        await nextTask(); // lets a "stop" message in between slices
+        if (signal.aborted) return { stopped: true };
+      }
+      const comparison = run.finish();
+      s.keep(run);
+      // Exported now, not on click: a download started after a round trip to this worker could
+      // fall outside the click's user activation, and browsers then block or ask.
+      const students = { distilled: studentFile("distilled") };
+      if (comparison.scratch) students.scratch = studentFile("scratch");
+      const transfer = Object.values(students).map((f) => f.weights.buffer);
+      return { result: { comparison, files: students }, transfer };
+    } finally {
       run.free();
-      run = null;
-      post({ type: "stopped" });
-      return;
     }
+  });
+}
+
+/**
+ * On the CPU backend, labels the run's transfer set on every core the page may use: helper
+ * workers (www/labeller.js) take slices, this worker one more, and the run gets the joined logits
+ * as its soft targets. Returns how many workers labelled, or 0 when the run labels it alone (one
+ * core, WebGPU, a hint loss, soft targets kept from an earlier run).
+ */
+async function labelOnEveryCore(s, values, id, signal) {
+  const helpers = Math.min(cores, MAX_HELPERS + 1) - 1;
+  if (helpers < 1 || s.backend !== "cpu" || values.loss === "hint" || s.softTargetsKept(values)) return 0;
+  status("the teacher labels the transfer set");
+  const rows = s.transferRows(values);
+  // Slices of whole batches of 256, so each labels as the run would.
+  const size = Math.ceil(rows.length / (helpers + 1) / 256) * 256;
+  const slices = Array.from({ length: helpers + 1 }, (_, i) => rows.subarray(i * size, Math.min(rows.length, (i + 1) * size)));
+  const done = slices.map(() => 0);
+  const started = performance.now();
+  const report = () => {
+    const labelled = done.reduce((a, b) => a + b, 0);
+    const elapsed = (performance.now() - started) / 1000;
+    event("progress", { run: id, update: { phase: "labelling", labelled, to_label: rows.length, soft_targets: "computed",
+      labelled_by: helpers + 1, eta_s: labelled ? (elapsed * (rows.length - labelled)) / labelled : null } });
+  };
+  const workers = [];
+  try {
+    const theirs = slices.slice(1).map((slice, i) => new Promise((resolve, reject) => {
+      const w = new Worker(new URL("./labeller.js", import.meta.url), { type: "module" });
+      workers.push(w);
+      w.onmessage = ({ data }) => {
+        if (data.labelled != null) {
+          done[i + 1] = data.labelled;
+          report();
+        } else if (data.logits) resolve(data.logits);
+        else reject(new Error(`a labelling helper failed: ${data.error}`));
+      };
+      w.onerror = (e) => reject(new Error(`a labelling helper failed to start: ${e.message || "its script could not be loaded"}`));
+      w.postMessage({ module: wasmModule, teacher: files.get("teacher.safetensors"),
+        card: new TextDecoder().decode(files.get("teacher.json")),
+        test: [files.get("mnist/test-images.idx.gz"), files.get("mnist/test-labels.idx.gz")],
+        labels: files.get("mnist/train-labels.idx.gz"), shards: shardBytes.slice(0, loadedShards), rows: slice });
+    }));
+    const mine = new Float32Array(slices[0].length * 10);
+    for (let at = 0; at < slices[0].length; at += LABEL_CHUNK) {
+      mine.set(await s.teacherLogits(slices[0].subarray(at, at + LABEL_CHUNK)), at * 10);
+      done[0] = Math.min(at + LABEL_CHUNK, slices[0].length);
+      report();
+      await nextTask();
+      if (signal.aborted) return 0;
+    }
+    const parts = [mine, ...(await Promise.all(theirs))];
+    const joined = new Float32Array(rows.length * 10);
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    s.provideSoftTargets(values, joined);
+    return helpers + 1;
+  } finally {
+    for (const w of workers) w.terminate();
   }
-  status("measuring all three models on the full test set");
-  const comparison = await run.finish();
-  session.keep(run);
-  run.free();
-  run = null;
-  // Exported now, not on click: a download started after a round trip to this worker could
-  // fall outside the click's user activation, and browsers then block or ask. Costs one weights
-  // readback per student (5 MB for 800-800).
-  const files = { distilled: await session.studentFile("distilled") };
-  if (comparison.scratch) files.scratch = await session.studentFile("scratch");
-  post({ type: "result", comparison, files });
 }
 
-/** How many of the teacher's hardest test images the page cycles through. */
-const HARD_EXAMPLES = 50;
-
-/** Every model's answer for test image `index`, shown at the slider's temperature. */
-async function inspect(index) {
-  inspected = await session.inspect(index);
-  showAtTemperature(temperature);
+function studentFile(role) {
+  const f = session.studentFile(role);
+  try {
+    return { weights: f.weights, card: f.card, name: f.name };
+  } finally {
+    f.free();
+  }
 }
 
-function showAtTemperature(t) {
-  temperature = t;
-  if (!inspected) return;
-  const outputs = inspected.outputs.map((o) => ({ ...o, probabilities: Array.from(softmaxAt(Float32Array.from(o.logits), t)) }));
-  post({ type: "inspection", prediction: { ...inspected, outputs }, temperature: t });
+/** Students of several sizes on `values`; each finished row goes out in a "sweep" event. */
+async function sweep({ id, values }) {
+  const s = needSession();
+  const problems = s.problems(values);
+  if (problems.length) return { problems };
+  return stoppable(id, async (signal) => {
+    await loadShards(s.shardsNeeded(values), signal);
+    await labelOnEveryCore(s, values, id, signal);
+    if (signal.aborted) return { stopped: true, result: { settings: null, teacher: null, rows: [] } };
+    const run = s.sweep(values);
+    try {
+      while (!run.done) {
+        const update = await run.advance();
+        event("sweep", { run: id, update });
+        await nextTask();
+        if (signal.aborted) return { stopped: true, result: run.result() };
+      }
+      return { result: run.result() };
+    } finally {
+      run.free();
+    }
+  });
+}
+
+/** Every model's answer for test image `index`, at temperature `t`. */
+async function inspect({ index, t }) {
+  const prediction = await needSession().inspect(index);
+  inspected = prediction.outputs;
+  return { ...prediction, outputs: atTemperature(t) };
+}
+
+/** The last inspected image's probabilities at `t`: no pixels, no forward pass. */
+function temperature({ t }) {
+  return inspected ? atTemperature(t) : null;
+}
+
+function atTemperature(t) {
+  return inspected.map((o) => ({ ...o, probabilities: Array.from(softmaxAt(Float32Array.from(o.logits), t)) }));
+}
+
+async function hard() {
+  return Array.from(await needSession().hardExamples(HARD_EXAMPLES));
+}
+
+async function draw({ rgba, width, height }) {
+  return needSession().predictDrawing(rgba, width, height);
+}
+
+async function bias({ digit, delta }) {
+  return needSession().shiftBias(digit, delta ?? undefined);
 }
 
 /** Resolves after pending messages are handled (a macrotask, unlike `await` alone). */
@@ -181,4 +435,18 @@ function messageOf(error) {
     return `the computation crashed: ${panic ?? error.message}`;
   }
   return error?.message ?? String(error);
+}
+
+// The test hook above needs the device this worker made: keep the last one requestDevice gives.
+// (A device made only for "auto"'s timing and then not used is left alone.)
+if (self.navigator.gpu) {
+  const request = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (...args) {
+    const device = await request.apply(this, args);
+    self.webdistillGpuDevice = device;
+    // A device lost mid-run (driver reset, GPU switch, a backgrounded phone tab) may leave a
+    // readback waiting for ever: tell the page at once, so it can go on on the CPU.
+    device.lost.then((info) => event("gpu-lost", { message: info.message || info.reason || "the device was lost" }));
+    return device;
+  };
 }

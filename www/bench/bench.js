@@ -2,11 +2,13 @@
 // CPU) and TensorFlow.js (webgpu, wasm) in this one page and returns plain JSON. scripts/bench.mjs
 // drives it in headless Chromium and adds the native numbers.
 
-import { latency, loadData, trainingThroughput, useBackend } from "./tfjs-peer.js";
-import { measure, openSession } from "./webdistill-peer.js";
+import { labelling, latency, loadData, trainingThroughput, useBackend } from "./tfjs-peer.js";
+import { benchTraining, measure, openSession } from "./webdistill-peer.js";
 import { installGpuCounters, readbackWindow } from "./gpu-counters.js";
 
-const LATENCY_BATCHES = [1, 256]; // src/experiment.rs LATENCY_BATCHES
+const LATENCY_BATCHES = [1, 256]; // src/eval/latency.rs LATENCY_BATCHES
+/** Test images the teacher labels for the labelling throughput (src/bin/webdistill/bench.rs LABEL_IMAGES). */
+const LABEL_IMAGES = 10_000;
 const log = (text) => {
   document.querySelector("#log").textContent += `${text}\n`;
   console.log(text);
@@ -47,10 +49,10 @@ async function runBench(config) {
       results.skipped.push(`webdistill ${backend}: ${error.message}`);
       continue;
     }
-    const settled = await settle(() => session.benchTraining(config.specs[0]));
-    const { training, latency: lat } = await measure(session, config.specs);
+    const settled = await settle(() => benchTraining(session, config.specs[0]));
+    const { training, labelling: labelled, latency: lat } = await measure(session, config.specs, LABEL_IMAGES);
     replays ??= training;
-    results.webdistill[backend] = { training: training.map(withoutReplay), latency: lat, settle_ms_per_step: settled };
+    results.webdistill[backend] = { training: training.map(withoutReplay), labelling: labelled, latency: lat, settle_ms_per_step: settled };
     session.free();
   }
   if (!replays) throw new Error("webdistill ran on no backend");
@@ -72,7 +74,8 @@ async function runBench(config) {
       const l = await latency("student", data, LATENCY_BATCHES, { hidden: bench.spec.hidden, weights: bench.replay.initial_weights });
       lat[`student ${bench.spec.hidden.join("-")}`] = l.map(({ predictions, ...x }) => x);
     }
-    results.tfjs[backend] = { training, latency: lat, teacher_port_accuracy: correct / big.batch_size, settle_ms_per_step: settled };
+    const labelled = await labelling(data, LABEL_IMAGES);
+    results.tfjs[backend] = { training, labelling: labelled, latency: lat, teacher_port_accuracy: correct / big.batch_size, settle_ms_per_step: settled };
   }
   return results;
 }
@@ -93,7 +96,7 @@ async function runProfile(config) {
     const row = { hidden: base.hidden, batch_size: base.batch_size, webdistill: {}, tfjs: {} };
     for (const steps of [config.short, config.long]) {
       const spec = { ...base, checked_steps: 0, warmup: config.warmup, steps };
-      const ours = await session.benchTraining(spec);
+      const ours = await benchTraining(session, spec);
       row.webdistill[steps] = { ms_per_step: ours.ms_per_step, per_step: await readbackWindow(steps) };
       const peer = await trainingThroughput({ spec, replay: ours.replay }, data);
       row.tfjs[steps] = { ms_per_step: peer.ms_per_step, per_step: await readbackWindow(steps) };
@@ -115,9 +118,9 @@ const stepsSessions = {};
 async function runSteps(backend, spec) {
   if (!stepsSessions[backend]) {
     stepsSessions[backend] = await openSession(backend);
-    await settle(() => stepsSessions[backend].benchTraining(spec));
+    await settle(() => benchTraining(stepsSessions[backend], spec));
   }
-  const result = await stepsSessions[backend].benchTraining(spec);
+  const result = await benchTraining(stepsSessions[backend], spec);
   return { ended: performance.now(), timed_ms: result.ms_per_step * spec.steps, ms_per_step: result.ms_per_step };
 }
 

@@ -19,7 +19,17 @@ export async function idxPayload(url) {
   return raw.subarray(4 + 4 * dims);
 }
 
-/** safetensors (F32 only) → Map name → {shape, data: Float32Array}. */
+/** An IEEE half (its 16 bits) as a number. */
+function half(bits) {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 31) return fraction ? Number.NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+/** safetensors (F32 or F16) → Map name → {shape, data: Float32Array}. */
 export function parseSafetensors(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
@@ -28,10 +38,13 @@ export function parseSafetensors(bytes) {
   const out = new Map();
   for (const [name, info] of Object.entries(header)) {
     if (name === "__metadata__") continue;
-    if (info.dtype !== "F32") throw new Error(`${name}: dtype ${info.dtype}, expected F32`);
     const [begin, end] = info.data_offsets;
-    const copy = bytes.slice(base + begin, base + end); // aligned for Float32Array
-    out.set(name, { shape: info.shape, data: new Float32Array(copy.buffer) });
+    const copy = bytes.slice(base + begin, base + end); // aligned for typed arrays
+    let data;
+    if (info.dtype === "F32") data = new Float32Array(copy.buffer);
+    else if (info.dtype === "F16") data = Float32Array.from(new Uint16Array(copy.buffer), half);
+    else throw new Error(`${name}: dtype ${info.dtype}, expected F32 or F16`);
+    out.set(name, { shape: info.shape, data });
   }
   return out;
 }

@@ -63,7 +63,7 @@ function hintonLoss(logits, teacherLogits, oneHot, temperature, alpha) {
 
 /**
  * Replays webdistill's benchmark run `bench` (a TrainingBench with its replay): same initial
- * weights, same batches in the same order, Adam(1e-3, 0.9, 0.999, 1e-8). All batches are on the
+ * weights, same batches in the same order, the same loss, Adam(lr, 0.9, 0.999, 1e-8). All batches are on the
  * device before the clock starts; the loss is read back once, after the last timed step.
  */
 export async function trainingThroughput(bench, data) {
@@ -82,9 +82,10 @@ export async function trainingThroughput(bench, data) {
       t: tf.tensor2d(replay.teacher_logits.subarray(s * B * 10, (s + 1) * B * 10), [B, 10]),
     });
   }
-  const optimizer = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
+  // The spec's loss and step size: webdistill's page defaults unless the spec says otherwise.
+  const optimizer = tf.train.adam(spec.learning_rate, 0.9, 0.999, 1e-8);
   const step = (s) => optimizer.minimize(
-    () => hintonLoss(studentForward(layers, batches[s].x), batches[s].t, batches[s].y, 4, 0.9), true, vars);
+    () => hintonLoss(studentForward(layers, batches[s].x), batches[s].t, batches[s].y, spec.temperature, spec.alpha), true, vars);
   const firstLosses = [];
   let s = 0;
   for (; s < spec.checked_steps; s++) {
@@ -113,28 +114,57 @@ export async function trainingThroughput(bench, data) {
 }
 
 /**
- * The bundled teacher CNN in TF.js (src/model/teacher.rs): NHWC convolutions, flattened in
- * NCHW order as burn does. Weights are uploaded once; returns {forward, dispose}.
+ * The bundled teacher in TF.js (src/model/teacher.rs): each member CNN with NHWC convolutions,
+ * flattened in NCHW order as burn does; the members' logits averaged. Weights are uploaded once;
+ * returns {forward, dispose}.
  */
 function teacherModel(t) {
   const tensor = (name) => tf.tensor(t.get(name).data, t.get(name).shape);
   // burn keeps conv filters as [out, in, kh, kw]; TF.js wants [kh, kw, in, out].
   const filter = (name) => tf.tidy(() => tf.transpose(tensor(name), [2, 3, 1, 0]));
-  const w = { c1: filter("conv1.weight"), b1: tensor("conv1.bias"), c2: filter("conv2.weight"), b2: tensor("conv2.bias"),
-    f1: tensor("fc1.weight"), g1: tensor("fc1.bias"), f2: tensor("fc2.weight"), g2: tensor("fc2.bias") };
+  const members = [];
+  for (let i = 0; t.has(`members.${i}.conv1.weight`); i++) {
+    const p = `members.${i}.`;
+    members.push({ c1: filter(`${p}conv1.weight`), b1: tensor(`${p}conv1.bias`), c2: filter(`${p}conv2.weight`), b2: tensor(`${p}conv2.bias`),
+      f1: tensor(`${p}fc1.weight`), g1: tensor(`${p}fc1.bias`), f2: tensor(`${p}fc2.weight`), g2: tensor(`${p}fc2.bias`) });
+  }
   const block = (h, c, b) => tf.maxPool(tf.relu(tf.add(tf.conv2d(h, c, 1, "valid"), b)), 2, 2, "valid");
-  const forward = (x) => {
+  const member = (w, x) => {
     const batch = x.shape[0];
-    let h = block(block(tf.reshape(x, [batch, 28, 28, 1]), w.c1, w.b1), w.c2, w.b2); // [batch, 4, 4, 32]
-    h = tf.reshape(tf.transpose(h, [0, 3, 1, 2]), [batch, -1]); // [batch, 512], burn's order
+    let h = block(block(tf.reshape(x, [batch, 28, 28, 1]), w.c1, w.b1), w.c2, w.b2); // [batch, 4, 4, c2]
+    h = tf.reshape(tf.transpose(h, [0, 3, 1, 2]), [batch, -1]); // [batch, c2·16], burn's order
     return tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(h, w.f1), w.g1)), w.f2), w.g2);
   };
-  return { forward, dispose: () => tf.dispose(Object.values(w)) };
+  const forward = (x) => (members.length === 1 ? member(members[0], x) : tf.div(tf.addN(members.map((w) => member(w, x))), members.length));
+  return { forward, dispose: () => members.forEach((w) => tf.dispose(Object.values(w))) };
 }
 
 /**
- * Median ms per batch of predict (forward + argmax + readback) at each batch size, after
- * `warmup` runs: what webdistill's measure_latency (src/eval.rs) does. Also the teacher's
+ * The teacher labelling `images` test images in batches of 256 (src/run.rs LABEL_BATCH), each
+ * batch's logits read back: images per second, as webdistill's benchLabelling measures it.
+ */
+export async function labelling(data, images, batch = 256) {
+  const teacher = teacherModel(data.teacher);
+  const run = async () => {
+    for (let at = 0; at < images; at += batch) {
+      const rows = Array.from({ length: Math.min(batch, images - at) }, (_, i) => at + i);
+      const logits = tf.tidy(() => teacher.forward(tf.tensor2d(normalised(data.test, rows), [rows.length, 784])));
+      await logits.data();
+      logits.dispose();
+    }
+  };
+  await run(); // warm-up: kernels compiled, weights resident
+  const start = performance.now();
+  await run();
+  const seconds = (performance.now() - start) / 1000;
+  teacher.dispose();
+  return { images, batch, seconds, images_per_s: images / seconds, backend: `tfjs-${tf.getBackend()}` };
+}
+
+/**
+ * Time per batch of predict (forward + argmax + readback) at each batch size, timed as
+ * webdistill's src/eval/latency.rs does: as many calls in a row as fill a window of ≥ 50 ticks
+ * of the clock (and ≥ 5 ms), the median of 5 windows, after 3 warm-up calls. Also the teacher's
  * accuracy on the batch, proving the port computes what webdistill's teacher does.
  */
 export async function latency(kind, data, batches, { hidden, weights } = {}) {
@@ -144,22 +174,54 @@ export async function latency(kind, data, batches, { hidden, weights } = {}) {
   const out = [];
   for (const batch of batches) {
     const x = tf.tensor2d(normalised(data.test, Array.from({ length: batch }, (_, i) => i)), [batch, 784]);
-    const times = [];
     let predictions = null;
-    for (let run = 0; run < 3 + 15; run++) {
-      const start = performance.now();
+    const call = async () => {
       const p = tf.tidy(() => tf.argMax(forward(x), 1));
       predictions = await p.data();
       p.dispose();
-      if (run >= 3) times.push(performance.now() - start);
-    }
+    };
+    const timing = await timeCalls(call);
     x.dispose();
-    times.sort((a, b) => a - b);
-    const ms = times[7]; // the median of 15
-    out.push({ batch_size: batch, ms_per_batch: ms, ms_per_image: ms / batch, warmup: 3, repeats: 15,
+    out.push({ batch_size: batch, ms_per_batch: timing.ms, ms_per_image: timing.ms / batch, ...timing,
       backend: `tfjs-${tf.getBackend()}`, predictions: Array.from(predictions) });
   }
   if (student) tf.dispose(student.flatMap((l) => [l.w, l.b]));
   teacher?.dispose();
   return out;
+}
+
+/** The clock's smallest step, ms (the least of three tries). */
+function clockResolution() {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const start = performance.now();
+    let a = performance.now();
+    while (a === start) a = performance.now();
+    let b = performance.now();
+    while (b === a) b = performance.now();
+    best = Math.min(best, b - a);
+  }
+  return best;
+}
+
+/** src/eval/latency.rs time_calls, in JS: warm-up, a window of ≥ 50 ticks, median of 5 windows. */
+async function timeCalls(call) {
+  for (let i = 0; i < 3; i++) await call();
+  const clock = clockResolution();
+  const target = Math.max(50 * clock, 5);
+  const window = async (calls) => {
+    const start = performance.now();
+    for (let i = 0; i < calls; i++) await call();
+    return performance.now() - start;
+  };
+  let calls = 1;
+  for (;;) {
+    const took = await window(calls);
+    if (took >= target || calls >= 16384) break;
+    calls = Math.min(16384, Math.max(calls + 1, Math.ceil(calls * (took > 0 ? target / took : 16) * 1.2)));
+  }
+  const perCall = [];
+  for (let i = 0; i < 5; i++) perCall.push((await window(calls)) / calls);
+  perCall.sort((a, b) => a - b);
+  return { ms: perCall[2], resolved: true, clock_ms: clock, calls_per_window: calls, windows: 5, warmup: 3 };
 }

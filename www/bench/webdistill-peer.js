@@ -19,11 +19,22 @@ export async function openSession(backend) {
   return session;
 }
 
-/** Training throughput of each spec, then latency of the teacher and each student. */
-export async function measure(session, specs) {
+/** A training benchmark's result with its replay (initial weights, batches, teacher logits). */
+export async function benchTraining(session, spec) {
+  const run = await session.benchTraining(spec);
+  try {
+    return { ...run.result, replay: { initial_weights: run.initialWeights, rows: run.rows, teacher_logits: run.teacherLogits } };
+  } finally {
+    run.free();
+  }
+}
+
+/** Training throughput of each spec, labelling throughput, then latency of the teacher and each student. */
+export async function measure(session, specs, labelImages) {
   const training = [];
-  for (const spec of specs) training.push(await session.benchTraining(spec));
+  for (const spec of specs) training.push(await benchTraining(session, spec));
+  const labelling = await session.benchLabelling(labelImages);
   const latency = { teacher: await session.teacherLatency() };
   for (const spec of specs) latency[`student ${spec.hidden.join("-")}`] = await session.studentLatency(spec.hidden);
-  return { training, latency };
+  return { training, labelling, latency };
 }

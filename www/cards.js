@@ -1,0 +1,107 @@
+// The first screen's three model cards: teacher, distilled student, student without teacher. They
+// show each model's architecture and size before a run, fill in live accuracy and a small curve
+// during it, and the measured accuracy, size and time, with the ratios to the teacher, at the end.
+// Every number comes from the worker; this file only writes it out.
+
+import { bytes, int, pct, time, times } from "./format.js";
+
+const MODELS = ["teacher", "distilled", "scratch"];
+
+export class ModelCards {
+  /** `sparks`: model → a Spark chart (or null when charts could not load). */
+  constructor(root, sparks = {}) {
+    this.root = root;
+    this.sparks = sparks;
+    this.card = (model) => root.querySelector(`#card-${model}`);
+  }
+
+  set(model, field, text) {
+    this.card(model).querySelector(`.${field}`).textContent = text;
+  }
+
+  /** The teacher as its card describes it (accuracy measured when it was trained and stored). */
+  teacher(card) {
+    const members = card.members.length > 1 ? ` (ensemble of ${card.members.length})` : "";
+    this.set("teacher", "arch", `${card.summary}${members}`);
+    this.set("teacher", "accuracy", `${pct(card.test_accuracy)} (${int(card.test_errors)} errors, on its card)`);
+  }
+
+  /** The teacher's time per image on this backend, once measured. */
+  teacherLatency(latency) {
+    const l = latency.at(-1);
+    this.set("teacher", "time", `${time(l.ms_per_image, l.resolved)} at batch ${l.batch_size}`);
+  }
+
+  /** What a run of the current settings will compare: architectures and sizes. */
+  plan(plan) {
+    this.set("teacher", "size", `${bytes(plan.teacher.bytes)} · ${int(plan.teacher.params)} parameters`);
+    for (const model of ["distilled", "scratch"]) {
+      this.set(model, "arch", `MLP ${plan.student.architecture}${model === "distilled" && plan.assistant ? `, taught through a ${plan.assistant.architecture} assistant` : ""}`);
+      this.set(model, "size", `${bytes(plan.student.bytes)} · ${int(plan.student.params)} parameters`);
+      this.set(model, "ratio", `${times(plan.student.times_smaller)} smaller than the teacher`);
+    }
+  }
+
+  /** A new run: clear the students' results and curves. */
+  reset() {
+    for (const model of ["distilled", "scratch"]) {
+      this.set(model, "accuracy", "–");
+      this.set(model, "time", "–");
+      this.card(model).classList.remove("done");
+      this.sparks[model]?.reset();
+    }
+    this.sparks.teacher?.reset();
+  }
+
+  /** A slice of the run: live accuracy (on the first 1,000 test images) and the curves. */
+  progress(update) {
+    if (update.phase === "labelling") this.sparks.teacher?.add(update.labelled, update.labelled / update.to_label);
+    for (const model of ["distilled", "scratch"]) {
+      const r = update[model];
+      if (r?.live_accuracy == null) continue;
+      this.set(model, "accuracy", `${pct(r.live_accuracy, 1)} so far (live, first 1,000 test images)`);
+      this.sparks[model]?.add(r.step, r.live_accuracy);
+    }
+  }
+
+  /** The measured comparison: every card's accuracy, size and time, with ratios to the teacher. */
+  result(c) {
+    for (const model of MODELS) {
+      const r = c[model];
+      const card = this.card(model);
+      if (!r) {
+        this.set(model, "accuracy", "no labeled examples: nothing to learn from");
+        continue;
+      }
+      this.set(model, "arch", model === "teacher" ? r.architecture : `MLP ${r.architecture}`);
+      this.set(model, "accuracy", `${pct(r.accuracy)} (${int(r.errors)} errors of ${int(r.evaluation.total)})`);
+      this.set(model, "size", `${bytes(r.bytes)} · ${int(r.params)} parameters`);
+      this.set(model, "time", `${time(r.ms_per_image, r.ms_per_image_resolved)} at batch ${r.latency.at(-1).batch_size}`);
+      if (model !== "teacher") this.set(model, "ratio", ratios(r));
+      card.classList.add("done");
+    }
+  }
+}
+
+/** "10.8× smaller · 130× faster · 2.1 points less accurate than the teacher". */
+function ratios(r) {
+  const faster = r.speedup == null ? "speed-up not resolved by this browser's clock" : `${times(r.speedup)} faster`;
+  const points = Math.abs(r.accuracy_gap * 100).toFixed(1);
+  const accuracy = r.accuracy_gap >= 0 ? `${points} points less accurate` : `${points} points more accurate`;
+  return `${times(r.times_smaller)} smaller · ${faster} · ${accuracy} than the teacher`;
+}
+
+/** The result in one sentence, from its numbers. */
+export function story(c) {
+  const d = c.distilled;
+  const parts = [`The distilled student is ${times(d.times_smaller)} smaller than the teacher`];
+  if (d.speedup != null) parts.push(`${times(d.speedup)} faster per image`);
+  let text = `${parts.join(" and ")}, at ${pct(d.accuracy)} to the teacher's ${pct(c.teacher.accuracy)}.`;
+  if (c.scratch) {
+    text += d.accuracy > c.scratch.accuracy
+      ? ` Without the teacher, the same student, learning from the ${int(c.labeled)} labels alone, reaches only ${pct(c.scratch.accuracy)}.`
+      : ` Without the teacher, the same student did as well or better (${pct(c.scratch.accuracy)}): here the soft targets did not help.`;
+  }
+  if (c.soft_targets === "cached") text += " The teacher's soft targets were reused from the previous run on the same images.";
+  return text;
+}

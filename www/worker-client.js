@@ -1,0 +1,97 @@
+// The page's side of the worker protocol (www/worker.js): each request gets an id and a promise,
+// each reply settles the promise of the request it answers, and events (status, downloads, a
+// run's progress) go to `onEvent`. A worker that dies or goes silent rejects every pending request.
+
+export class WorkerError extends Error {
+  constructor(message, { fatal = false, about = null } = {}) {
+    super(message);
+    this.fatal = fatal;
+    this.about = about;
+  }
+}
+
+export class WorkerClient {
+  /** `onEvent(event)` hears the worker's events; `onDeath(error)` when it can no longer answer. */
+  constructor(url, { onEvent, onDeath }) {
+    this.nextId = 1;
+    this.pending = new Map();
+    this.onEvent = onEvent;
+    this.onDeath = onDeath;
+    this.dead = false;
+    this.worker = new Worker(url, { type: "module" });
+    this.worker.onmessage = ({ data }) => this.receive(data);
+    // A script that fails to load or throws at import: the worker never answers anything.
+    this.worker.onerror = (e) => {
+      e.preventDefault();
+      this.die(new WorkerError(`the worker failed: ${e.message || "its script could not be loaded"}`, { fatal: true }));
+    };
+    this.worker.onmessageerror = () => this.die(new WorkerError("a message from the worker could not be read", { fatal: true }));
+  }
+
+  /**
+   * Sends a request; resolves with its result or rejects with a WorkerError. `silenceMs` bounds
+   * how long the worker may say nothing at all (no event, no answer) while this request is
+   * pending: a hung start-up must not leave the page at "loading" for ever.
+   */
+  request(type, fields = {}, { transfer = [], silenceMs = null } = {}) {
+    if (this.dead) return Promise.reject(new WorkerError("the worker has stopped", { fatal: true, about: type }));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const waiting = { resolve, reject, type, silenceMs, timer: null };
+      this.pending.set(id, waiting);
+      this.watch(id, waiting);
+      this.worker.postMessage({ id, type, ...fields }, transfer);
+    });
+  }
+
+  /** (Re)starts the silence timer of a pending request. */
+  watch(id, waiting) {
+    clearTimeout(waiting.timer);
+    if (waiting.silenceMs == null) return;
+    waiting.timer = setTimeout(() => {
+      this.pending.delete(id);
+      const seconds = Math.round(waiting.silenceMs / 1000);
+      waiting.reject(new WorkerError(`the worker said nothing for ${seconds} s while asked to ${waiting.type}`, { about: waiting.type }));
+    }, waiting.silenceMs);
+  }
+
+  /** The id the next request will get (to tell a run's events from an older run's). */
+  peekId() {
+    return this.nextId;
+  }
+
+  receive(message) {
+    // Anything from the worker shows it is alive.
+    for (const [id, waiting] of this.pending) this.watch(id, waiting);
+    if (message.event) {
+      this.onEvent(message);
+      return;
+    }
+    const waiting = this.pending.get(message.id);
+    if (!waiting) return; // an answer nobody waits for any more (timed out, or stale)
+    this.pending.delete(message.id);
+    clearTimeout(waiting.timer);
+    if (message.error) waiting.reject(new WorkerError(message.error.message, { fatal: message.error.fatal, about: waiting.type }));
+    else waiting.resolve(message.ok);
+    if (message.error?.fatal) this.die(new WorkerError(message.error.message, { fatal: true, about: waiting.type }));
+  }
+
+  die(error) {
+    if (this.dead) return;
+    this.dead = true;
+    for (const { reject, timer, type } of this.pending.values()) {
+      clearTimeout(timer);
+      reject(new WorkerError(error.message, { fatal: true, about: type }));
+    }
+    this.pending.clear();
+    this.worker.terminate();
+    this.onDeath(error);
+  }
+
+  terminate() {
+    this.dead = true;
+    this.worker.terminate();
+    for (const { timer } of this.pending.values()) clearTimeout(timer);
+    this.pending.clear();
+  }
+}
