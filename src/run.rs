@@ -807,23 +807,13 @@ async fn teacher_report(lab: &Lab) -> Result<ModelReport> {
             latency
         }
     };
-    let bytes = f32_file_bytes(&lab.teacher)?;
-    let evaluation = Evaluation::from_logits(&logits, lab.test.labels());
-    let throughput = latency.last().expect("the profile has batch sizes");
-    Ok(ModelReport {
-        architecture: lab.teacher_architecture.clone(),
-        accuracy: evaluation.accuracy,
-        errors: evaluation.errors,
-        params: lab.teacher.num_params(),
-        bytes,
-        ms_per_image: throughput.ms_per_image,
-        ms_per_image_resolved: throughput.timing.resolved,
-        speedup: Some(1.0),
-        times_smaller: 1.0,
-        accuracy_gap: 0.0,
+    Ok(ModelReport::new(
+        lab.teacher_architecture.clone(),
+        lab.teacher.num_params(),
+        f32_file_bytes(&lab.teacher)?,
+        Evaluation::from_logits(&logits, lab.test.labels()),
         latency,
-        evaluation,
-    })
+    ))
 }
 
 /// A model's size before anything is trained.

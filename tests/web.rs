@@ -159,6 +159,16 @@ async fn corrupt_data_is_an_error() {
     assert!(message(err).contains("shard 0 should hold 10000 images"));
 }
 
+/// The keys of the settings `session.problems` names, in order.
+fn problem_keys(session: &Session, values: serde_json::Value) -> Vec<String> {
+    let problems: Vec<serde_json::Value> =
+        serde_wasm_bindgen::from_value(session.problems(js(values)).unwrap()).unwrap();
+    problems
+        .iter()
+        .map(|p| p["key"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[wasm_bindgen_test]
 async fn invalid_settings_are_errors_with_their_names() {
     let session = session("cpu").await;
@@ -167,27 +177,15 @@ async fn invalid_settings_are_errors_with_their_names() {
     bad["epochs"] = json!("lots");
     let err = session.start(js(bad.clone())).err().expect("refused");
     assert!(message(err).contains("epochs"));
-    let problems: Vec<serde_json::Value> =
-        serde_wasm_bindgen::from_value(session.problems(js(bad)).unwrap()).unwrap();
-    let named: Vec<&str> = problems
-        .iter()
-        .map(|p| p["key"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        named,
+        problem_keys(&session, bad),
         ["epochs"],
         "a value that does not parse is named first"
     );
     bad = settings();
     bad["temperature"] = json!("0");
     bad["labeled"] = json!("5000");
-    let problems: Vec<serde_json::Value> =
-        serde_wasm_bindgen::from_value(session.problems(js(bad)).unwrap()).unwrap();
-    let named: Vec<&str> = problems
-        .iter()
-        .map(|p| p["key"].as_str().unwrap())
-        .collect();
-    assert_eq!(named, ["temperature", "labeled"]);
+    assert_eq!(problem_keys(&session, bad), ["temperature", "labeled"]);
     let err = session
         .start(js(json!({"student": "huge"})))
         .err()

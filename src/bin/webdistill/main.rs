@@ -85,14 +85,22 @@ fn main() {
     }
 }
 
-fn distill(args: impl Iterator<Item = String>) -> Result<(), String> {
+/// What `distill` and `sweep` read from their flags: the settings, the lab on the chosen
+/// backend and data, and whether to print JSON.
+pub fn experiment_args(
+    args: impl Iterator<Item = String>,
+) -> Result<(DistillSettings, Lab, bool), String> {
     let mut args = Args::parse(args, &["json"])?;
     let settings = settings_from(&mut args)?;
     let backend: String = args.get("backend")?.unwrap_or_else(|| "auto".into());
     let data = data_dir(&mut args)?;
     let json = args.switch("json");
     args.finish()?;
-    let lab = open_lab(&backend, &data)?;
+    Ok((settings, open_lab(&backend, &data)?, json))
+}
+
+fn distill(args: impl Iterator<Item = String>) -> Result<(), String> {
+    let (settings, lab, json) = experiment_args(args)?;
     let finished = compare(&lab, &settings)?;
     if json {
         println!(

@@ -3,16 +3,10 @@
 
 use webdistill::sweep::{SweepResult, SweepUpdate, sweep_to_end};
 
-use crate::{Args, block, data_dir, open_lab, settings_from, show_progress};
+use crate::{block, experiment_args, show_progress};
 
 pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
-    let mut args = Args::parse(args, &["json"])?;
-    let settings = settings_from(&mut args)?;
-    let backend: String = args.get("backend")?.unwrap_or_else(|| "auto".into());
-    let data = data_dir(&mut args)?;
-    let json = args.switch("json");
-    args.finish()?;
-    let lab = open_lab(&backend, &data)?;
+    let (settings, lab, json) = experiment_args(args)?;
     let mut progress = |u: &SweepUpdate| {
         if let Some(row) = &u.row {
             eprintln!(
