@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{IMAGE_PIXELS, NUM_CLASSES};
 use crate::error::{Error, Result};
-use crate::model::Classifier;
+use crate::model::{Classifier, draw_now};
 
 /// The largest hidden layer we accept: 4096 units already make a 13 MB student, and a hostile
 /// setting must not ask the browser for gigabytes.
@@ -74,8 +74,8 @@ impl StudentConfig {
         parts.join("-")
     }
 
-    /// Builds the student with fresh weights. Burn initialises parameters lazily; `materialize`
-    /// draws them now, so the seed set just before this call decides them, whatever runs next.
+    /// Builds the student with fresh weights, drawn now ([`draw_now`]): the seed set just before
+    /// this call decides them, whatever runs next.
     pub fn init(&self, device: &Device) -> Student {
         let mut inputs = IMAGE_PIXELS;
         let hidden = self
@@ -87,12 +87,11 @@ impl StudentConfig {
                 layer
             })
             .collect();
-        Student {
+        draw_now(Student {
             hidden,
             output: LinearConfig::new(inputs, NUM_CLASSES).init(device),
             activation: Relu::new(),
-        }
-        .materialize()
+        })
     }
 }
 
@@ -135,7 +134,7 @@ impl Trainee {
         let student = config.init(device);
         let last = *config.hidden.last().unwrap_or(&IMAGE_PIXELS);
         let regressor =
-            hint_width.map(|width| LinearConfig::new(last, width).init(device).materialize());
+            hint_width.map(|width| draw_now(LinearConfig::new(last, width).init(device)));
         Self { student, regressor }
     }
 }

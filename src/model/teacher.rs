@@ -50,6 +50,9 @@ const MAX_WIDTH: usize = 4096;
 pub const MAX_MEMBERS: usize = 16;
 
 impl CnnConfig {
+    /// The network with lazily drawn weights: loading a file never draws them, and training
+    /// (src/train/teacher.rs) draws them in its first forward pass, right after seeding the device,
+    /// which is what the shipped teacher's card reproduces.
     pub fn init(&self, device: &Device) -> Cnn {
         let features = self.conv2_channels * FEATURE_SIDE * FEATURE_SIDE;
         Cnn {
@@ -61,7 +64,6 @@ impl CnnConfig {
             dropout: DropoutConfig::new(self.dropout).init(),
             activation: Relu::new(),
         }
-        .materialize()
     }
 
     pub fn describe(&self) -> String {

@@ -211,3 +211,34 @@ fn a_bias_shift_brings_back_an_omitted_class() {
     assert!((2.0..6.0).contains(&shift), "{shift}");
     assert_eq!(accuracy, 1.0);
 }
+
+#[test]
+fn twins_start_from_the_same_weights_however_their_steps_interleave() {
+    // burn draws parameters lazily; a student must be drawn where its seed is set, or a twin
+    // stepped second would start from the generator's next numbers (it did, before draw_now).
+    let device = Device::flex();
+    let train = Arc::new(synthetic(300));
+    let labeled = TransferConfig {
+        labeled: 20,
+        ..TransferConfig::all_labeled(256, 1)
+    };
+    let transfer = TransferSet::select(&train, &labeled).unwrap();
+    let make = || {
+        let set = TrainingSet::labeled_only(train.clone(), &transfer).unwrap();
+        Trainer::new(config(Objective::Labels), set, 8, &device).unwrap()
+    };
+    let losses = |t: &mut Trainer, other: Option<&mut Trainer>| {
+        let mut other = other;
+        (0..3)
+            .map(|_| {
+                if let Some(o) = other.as_deref_mut() {
+                    pollster::block_on(o.advance(1)).unwrap();
+                }
+                pollster::block_on(t.advance(1)).unwrap().loss.unwrap()
+            })
+            .collect::<Vec<f32>>()
+    };
+    let alone = losses(&mut make(), None);
+    let (mut first, mut second) = (make(), make());
+    assert_eq!(losses(&mut second, Some(&mut first)), alone);
+}
