@@ -194,6 +194,6 @@ pub async fn fresh_student_latency(
     test: &Mnist,
     device: &burn::prelude::Device,
 ) -> Result<LatencyProfile> {
-    device.seed(1);
-    latency_profile(&config.init(device), test, device).await
+    let student = crate::model::seeded(device, 1, || config.init(device));
+    latency_profile(&student, test, device).await
 }

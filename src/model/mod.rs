@@ -21,8 +21,46 @@ pub fn draw_now<M: Module>(module: M) -> M {
             let _ = param.val();
         }
     }
-    module.visit(&mut Draw);
+    exclusive(|| module.visit(&mut Draw));
     module
+}
+
+/// burn's CPU backend keeps one random generator for the whole process (burn-flex's `SEED`): two
+/// threads that seed and draw at once (tests run in parallel; a native host may run two
+/// experiments) would take each other's numbers. Every seeding and drawing here holds this lock.
+static GENERATOR: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+thread_local! {
+    /// Whether this thread holds [`GENERATOR`] (a seeded build draws inside it).
+    static HOLDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` holding [`GENERATOR`] (at once when this thread holds it already).
+fn exclusive<T>(f: impl FnOnce() -> T) -> T {
+    if HOLDING.get() {
+        return f();
+    }
+    struct Release;
+    impl Drop for Release {
+        fn drop(&mut self) {
+            HOLDING.set(false);
+        }
+    }
+    let _lock = GENERATOR
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    HOLDING.set(true);
+    let _release = Release;
+    f()
+}
+
+/// `build()` right after seeding `device` with `seed`, with no other draw in between; `build`
+/// must draw every parameter it makes ([`draw_now`]).
+pub fn seeded<T>(device: &Device, seed: u64, build: impl FnOnce() -> T) -> T {
+    exclusive(|| {
+        device.seed(seed);
+        build()
+    })
 }
 
 /// Anything that maps a batch of normalised images `[batch, 784]` to logits `[batch, 10]`.

@@ -159,9 +159,10 @@ impl Trainer {
             }
         };
         let device = device.clone().autodiff();
-        device.seed(config.seed);
         // The student first, so its initial weights are the same whatever the objective.
-        let model = Trainee::new(&config.student, hint_width, &device);
+        let model = crate::model::seeded(&device, config.seed, || {
+            Trainee::new(&config.student, hint_width, &device)
+        });
         let optimizer = AdamConfig::new().with_epsilon(1e-8).init();
         let batch = config.batch_size.min(set.len());
         let order = (0..set.len()).collect();

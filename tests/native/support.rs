@@ -36,8 +36,14 @@ pub fn lab(
     let device = burn::prelude::Device::flex();
     let (teacher, id) = match teacher {
         Some(t) => (t, "bundled"),
+        // Drawn now, under the seed lock: a lazily drawn teacher would take its numbers from
+        // the one generator in the middle of another test's seeded draws.
         None => (
-            webdistill::model::TeacherConfig::default().init(&device),
+            webdistill::model::seeded(&device, 7, || {
+                webdistill::model::draw_now(
+                    webdistill::model::TeacherConfig::default().init(&device),
+                )
+            }),
             "untrained",
         ),
     };
