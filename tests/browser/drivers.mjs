@@ -62,7 +62,18 @@ export async function webkit({ lang = "en_US.UTF-8" } = {}) {
   const driver = spawn("xvfb-run", ["-a", process.env.WEBKIT_WEBDRIVER ?? "WebKitWebDriver", `--port=${port}`], {
     env: { ...process.env, LANG: lang, LC_ALL: lang, LANGUAGE: lang },
     stdio: ["ignore", "ignore", "pipe"],
+    // Its own process group: xvfb-run is a shell script, and killing it alone would leave Xvfb and
+    // WebKitWebDriver running, holding our stderr pipe open, so node would never exit.
+    detached: true,
   });
+  const stop = () => {
+    try {
+      process.kill(-driver.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+    driver.stderr.destroy();
+  };
   let log = "";
   driver.stderr.on("data", (d) => (log += d));
   const base = `http://127.0.0.1:${port}`;
@@ -87,7 +98,7 @@ export async function webkit({ lang = "en_US.UTF-8" } = {}) {
     }
   }
   if (!session) {
-    driver.kill();
+    stop();
     throw new Error(`WebKitWebDriver did not start: ${log}`);
   }
   const id = session.sessionId;
@@ -112,7 +123,7 @@ export async function webkit({ lang = "en_US.UTF-8" } = {}) {
     },
     async close() {
       await call("DELETE", `/session/${id}`).catch(() => {});
-      driver.kill();
+      stop();
     },
   };
   return engine;
