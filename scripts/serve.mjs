@@ -27,13 +27,14 @@ function compressed(file, stat) {
   return body;
 }
 
-export function serve(port = 8000) {
+/** Serves www/ on `port`; `refuse` lists paths answered 404 (for tests: a file that fails to load). */
+export function serve(port = 8000, { refuse = [] } = {}) {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     const file = normalize(join(root, path.endsWith("/") ? path + "index.html" : path));
     let stat = null;
     try {
-      stat = file.startsWith(root) ? statSync(file) : null;
+      stat = file.startsWith(root) && !refuse.includes(path) ? statSync(file) : null;
     } catch {}
     if (!stat?.isFile()) {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");

@@ -253,6 +253,33 @@ pub struct Finished {
     pub assistant: Option<String>,
 }
 
+/// Which students a run trains: both (the comparison), or one of them, so that a sweep can put
+/// a size's two students on two workers (cores) at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    Both,
+    /// The distilled student alone (it still needs the teacher's soft targets).
+    Distilled,
+    /// The student trained from the labels alone: no teacher, no labelling.
+    Scratch,
+}
+
+/// What a run of one student measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+pub struct PartResult {
+    pub part: Part,
+    /// The student's hidden widths, to match a part to its size.
+    pub hidden: Vec<usize>,
+    /// The teacher, as measured beside the distilled student (none for the scratch student).
+    pub teacher: Option<ModelReport>,
+    pub student: ModelReport,
+    /// The distilled student at f32, f16 and int8 (none for the scratch student).
+    pub quantized: Vec<QuantizedReport>,
+}
+
 /// The model labelling the transfer set, and what it produced so far.
 struct Labelling {
     logits: Vec<f32>,
@@ -272,6 +299,9 @@ enum Measure {
 /// A comparison in progress.
 pub struct Run {
     settings: DistillSettings,
+    part: Part,
+    /// Measurements planned once the students are trained (for progress).
+    planned: usize,
     transfer: TransferSet,
     soft_source: Source,
     labelling: Labelling,
@@ -292,6 +322,9 @@ pub struct Run {
     phase_started: Instant,
     /// Wall time of the run, frozen when the last measurement is made.
     seconds: Option<f64>,
+    /// Seconds helpers spent labelling its transfer set before it started (its own wall time
+    /// does not see them).
+    labelled_before_s: f64,
 }
 
 /// What [`Phase::Measuring`] has found so far.
@@ -309,7 +342,18 @@ impl Run {
     /// Soft targets cached from an earlier run on the same teacher and images are reused.
     /// Slices aim at `slice_ms` milliseconds each.
     pub fn new(lab: &Lab, settings: DistillSettings, slice_ms: f64) -> Result<Self> {
+        Self::part(lab, settings, slice_ms, Part::Both)
+    }
+
+    /// A run of the students `part` names (see [`Part`]); [`Self::finish_part`] gives its result.
+    pub fn part(lab: &Lab, settings: DistillSettings, slice_ms: f64, part: Part) -> Result<Self> {
         settings.validate()?;
+        if part == Part::Scratch && settings.labeled == 0 {
+            return Err(Error::setting(
+                "labeled",
+                "the student trained without a teacher needs at least one labeled example",
+            ));
+        }
         check_assistant(lab, &settings)?;
         check_memory(lab, &settings)?;
         let transfer = TransferSet::select(&lab.train, &settings.transfer())?;
@@ -319,6 +363,8 @@ impl Run {
         let mut run = Self {
             labelling: Labelling::new(transfer.len(), with_hidden),
             settings,
+            part,
+            planned: 0,
             soft_source: Source::Computed,
             teacher_targets: None,
             assistant: None,
@@ -335,10 +381,22 @@ impl Run {
             started: Instant::now(),
             phase_started: Instant::now(),
             seconds: None,
+            labelled_before_s: 0.0,
         };
+        if part == Part::Scratch {
+            // No teacher at all: the labels alone, at once.
+            let none = SoftTargets {
+                logits: Arc::new(Vec::new()),
+                hidden: None,
+            };
+            run.start_students(lab, &none)?;
+            run.teacher_targets = Some(none);
+            return Ok(run);
+        }
         let key = soft_targets::key(&lab.teacher_id, &run.transfer.indices, with_hidden);
-        if let Some((targets, source)) = lab.caches.soft_targets.take(&key) {
+        if let Some((targets, source, seconds)) = lab.caches.soft_targets.take(&key) {
             run.soft_source = source;
+            run.labelled_before_s = seconds;
             run.teacher_labelled(lab, targets)?;
         }
         Ok(run)
@@ -401,6 +459,12 @@ impl Run {
 
     /// The comparison and the trained students. Call when [`Self::phase`] is `Done`.
     pub fn finish(&self, lab: &Lab) -> Result<Finished> {
+        if self.part != Part::Both {
+            return Err(Error::setting(
+                "run",
+                "a run of one student ends with finish_part",
+            ));
+        }
         let not_done = || Error::setting("run", "the run has not measured its models yet");
         let m = &self.measured;
         let (
@@ -444,6 +508,24 @@ impl Run {
             }),
             assistant: self.settings.assistant().map(|a| a.describe()),
         })
+    }
+
+    /// What a run of one student measured. Call when [`Self::phase`] is `Done`.
+    pub fn finish_part(&self) -> Result<PartResult> {
+        let m = &self.measured;
+        match (self.phase(), &m.distilled) {
+            (Phase::Done, Some((student, _))) => Ok(PartResult {
+                part: self.part,
+                hidden: self.settings.hidden.clone(),
+                teacher: m.teacher.clone(),
+                student: student.clone(),
+                quantized: m.quantized.clone(),
+            }),
+            _ => Err(Error::setting(
+                "run",
+                "the run has not measured its student yet",
+            )),
+        }
     }
 
     /// One slice of labelling by the teacher, or (after the assistant trained) by the assistant.
@@ -520,11 +602,12 @@ impl Run {
     fn start_students(&mut self, lab: &Lab, targets: &SoftTargets) -> Result<()> {
         self.students = Some(self.students_taught_by(lab, targets)?);
         self.measures = self.plan_measures();
+        self.planned = self.measures.len();
         Ok(())
     }
 
-    /// The two trainers: distilled from `targets` and (when any label is kept) scratch, with
-    /// the same number of steps.
+    /// The trainers, with the same number of steps: distilled from `targets` and (when any label
+    /// is kept) scratch; for a run of one student, that one first and alone.
     fn students_taught_by(
         &self,
         lab: &Lab,
@@ -532,18 +615,23 @@ impl Run {
     ) -> Result<(Trainer, Option<Trainer>)> {
         let config = self.settings.distilled_config();
         let steps = config.steps_for(self.transfer.len());
+        let scratch = || -> Result<Trainer> {
+            let set = TrainingSet::labeled_only(lab.train.clone(), &self.transfer)?;
+            Trainer::new(self.settings.scratch_config(), set, steps, &lab.device)
+        };
+        if self.part == Part::Scratch {
+            return Ok((scratch()?, None));
+        }
         let mut set =
             TrainingSet::distillation(lab.train.clone(), &self.transfer, targets.logits.clone())?;
         if let Some(hidden) = &targets.hidden {
             set = set.with_teacher_hidden(hidden.clone(), lab.teacher.hidden_units())?;
         }
         let distilled = Trainer::new(config, set, steps, &lab.device)?;
-        let scratch = if self.transfer.labeled.iter().any(|&l| l) {
-            let set = TrainingSet::labeled_only(lab.train.clone(), &self.transfer)?;
-            let config = self.settings.scratch_config();
-            Some(Trainer::new(config, set, steps, &lab.device)?)
-        } else {
-            None
+        let labeled = self.transfer.labeled.iter().any(|&l| l);
+        let scratch = match self.part == Part::Both && labeled {
+            true => Some(scratch()?),
+            false => None,
         };
         Ok((distilled, scratch))
     }
@@ -570,15 +658,24 @@ impl Run {
             None => None,
         };
         self.steps_per_slice = adapt(self.steps_per_slice, started, self.slice_ms, 1);
+        let (distilled, scratch) = match self.part {
+            Part::Scratch => (None, Some(d)),
+            _ => (Some(d), s),
+        };
         Ok(Update {
-            distilled: Some(d),
-            scratch: s,
+            distilled,
+            scratch,
             ..Default::default()
         })
     }
 
     fn plan_measures(&self) -> Vec<Measure> {
-        let mut plan = vec![Measure::Teacher];
+        // The scratch student alone is reported on its own: its speed-up comes from the row it
+        // joins, so the teacher need not be measured again on this worker.
+        let mut plan = match self.part {
+            Part::Scratch => Vec::new(),
+            _ => vec![Measure::Teacher],
+        };
         if self.assistant.is_some() {
             plan.push(Measure::Assistant);
         }
@@ -586,7 +683,9 @@ impl Run {
         if matches!(&self.students, Some((_, Some(_)))) {
             plan.push(Measure::Scratch);
         }
-        plan.push(Measure::Quantized);
+        if self.part != Part::Scratch {
+            plan.push(Measure::Quantized);
+        }
         // Taken from the end.
         plan.reverse();
         plan
@@ -631,7 +730,7 @@ impl Run {
         self.measures.pop();
         if self.measures.is_empty() {
             self.finalise_reports();
-            self.seconds = Some(self.started.elapsed().as_secs_f64());
+            self.seconds = Some(self.started.elapsed().as_secs_f64() + self.labelled_before_s);
         }
         Ok(())
     }
@@ -694,10 +793,7 @@ impl Update {
             _ => run.transfer.len(),
         };
         self.soft_targets = run.soft_source;
-        let planned = 2
-            + usize::from(run.assistant.is_some())
-            + usize::from(matches!(&run.students, Some((_, Some(_)))))
-            + 1;
+        let planned = run.planned;
         self.to_measure = planned;
         self.measured = match self.phase {
             Phase::Measuring => planned - run.measures.len(),
@@ -945,7 +1041,13 @@ pub fn soft_targets_kept(lab: &Lab, settings: &DistillSettings) -> Result<bool> 
 /// of [`transfer_rows`] in parallel, `[rows × 10]` logits in that order): the run starts training
 /// at once and reports them as computed. Refused for a hint loss, which also needs the teacher's
 /// hidden layer.
-pub fn provide_soft_targets(lab: &Lab, settings: &DistillSettings, logits: Vec<f32>) -> Result<()> {
+/// `seconds`: how long the labelling took, counted in that run's wall time.
+pub fn provide_soft_targets(
+    lab: &Lab,
+    settings: &DistillSettings,
+    logits: Vec<f32>,
+    seconds: f64,
+) -> Result<()> {
     if settings.objective().hint_weight().is_some() {
         return Err(Error::setting(
             "loss",
@@ -964,7 +1066,9 @@ pub fn provide_soft_targets(lab: &Lab, settings: &DistillSettings, logits: Vec<f
         logits: Arc::new(logits),
         hidden: None,
     };
-    lab.caches.soft_targets.put_fresh(key, targets);
+    lab.caches
+        .soft_targets
+        .put_fresh(key, targets, seconds.max(0.0));
     Ok(())
 }
 

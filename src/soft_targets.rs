@@ -20,8 +20,9 @@ struct Entry {
     key: String,
     targets: SoftTargets,
     checksum: String,
-    /// Computed for the run about to start (by helpers, in parallel), not by an earlier run.
-    fresh: bool,
+    /// Computed for the run about to start (by helpers, in parallel), not by an earlier run:
+    /// the seconds that labelling took, which that run counts as its own.
+    fresh: Option<f64>,
 }
 
 /// The most transfer sets kept (each is 2.4 MB of logits for 60,000 images, more with a hint
@@ -64,19 +65,20 @@ fn checksum(targets: &SoftTargets) -> String {
 impl SoftTargetCache {
     /// The entry for `key`, if one is kept and still matches its checksum (one that does not is
     /// dropped), and where it came from: [`Source::Computed`] the first time an entry put there
-    /// for this run ([`Self::put_fresh`]) is taken, [`Source::Cached`] otherwise.
-    pub fn take(&self, key: &str) -> Option<(SoftTargets, Source)> {
+    /// for this run ([`Self::put_fresh`]) is taken, with the seconds its labelling took;
+    /// [`Source::Cached`] and no seconds otherwise.
+    pub fn take(&self, key: &str) -> Option<(SoftTargets, Source, f64)> {
         let mut entries = self.0.borrow_mut();
         let at = entries.iter().position(|e| e.key == key)?;
         if checksum(&entries[at].targets) != entries[at].checksum {
             entries.remove(at);
             return None;
         }
-        let source = match std::mem::replace(&mut entries[at].fresh, false) {
-            true => Source::Computed,
-            false => Source::Cached,
+        let (source, seconds) = match entries[at].fresh.take() {
+            Some(seconds) => (Source::Computed, seconds),
+            None => (Source::Cached, 0.0),
         };
-        Some((entries[at].targets.clone(), source))
+        Some((entries[at].targets.clone(), source, seconds))
     }
 
     /// The entry for `key` (as [`Self::take`], without marking it used).
@@ -89,16 +91,17 @@ impl SoftTargetCache {
     /// Keeps `targets`, computed by a run, under `key`, forgetting the oldest entry beyond
     /// [`CAPACITY`].
     pub fn put(&self, key: String, targets: SoftTargets) {
-        self.insert(key, targets, false);
+        self.insert(key, targets, None);
     }
 
     /// Keeps `targets` computed for the next run on `key` (by helper workers labelling slices of
-    /// the transfer set in parallel): that run reports them as computed, not reused.
-    pub fn put_fresh(&self, key: String, targets: SoftTargets) {
-        self.insert(key, targets, true);
+    /// the transfer set in parallel, in `seconds`): that run reports them as computed, not
+    /// reused, and counts the seconds in its own.
+    pub fn put_fresh(&self, key: String, targets: SoftTargets, seconds: f64) {
+        self.insert(key, targets, Some(seconds));
     }
 
-    fn insert(&self, key: String, targets: SoftTargets, fresh: bool) {
+    fn insert(&self, key: String, targets: SoftTargets, fresh: Option<f64>) {
         let mut entries = self.0.borrow_mut();
         entries.retain(|e| e.key != key);
         let checksum = checksum(&targets);

@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::quantize::Precision;
-use crate::run::{Lab, Phase, Run, Update};
+use crate::eval::ModelReport;
+use crate::quantize::{Precision, QuantizedReport};
+use crate::run::{Lab, Part, PartResult, Phase, Run, Update};
 use crate::settings::DistillSettings;
 
 /// The students of a sweep, smallest first: 6,370 parameters (8 units) to Hinton's 800-800
@@ -40,6 +41,61 @@ pub struct SweepRow {
     pub scratch: Option<SweepModel>,
 }
 
+impl SweepModel {
+    fn of(r: &ModelReport) -> Self {
+        Self {
+            accuracy: r.accuracy,
+            errors: r.errors,
+            ms_per_image: r.ms_per_image,
+            ms_per_image_resolved: r.ms_per_image_resolved,
+        }
+    }
+}
+
+impl SweepRow {
+    /// The row of student size `hidden`: its distilled and scratch reports, and the distilled
+    /// student's quantised copies.
+    pub fn new(
+        hidden: Vec<usize>,
+        distilled: &ModelReport,
+        scratch: Option<&ModelReport>,
+        quantized: &[QuantizedReport],
+    ) -> Self {
+        let int8 = quantized.iter().find(|q| q.precision == Precision::Int8);
+        Self {
+            hidden,
+            architecture: distilled.architecture.clone(),
+            params: distilled.params,
+            bytes: distilled.bytes,
+            int8_bytes: int8.map(|q| q.bytes),
+            int8_accuracy: int8.map(|q| q.accuracy),
+            distilled: SweepModel::of(distilled),
+            scratch: scratch.map(SweepModel::of),
+        }
+    }
+
+    /// The row of a size whose students ran apart (on two workers): the distilled part and the
+    /// scratch part.
+    pub fn from_parts(
+        hidden: Vec<usize>,
+        distilled: &PartResult,
+        scratch: Option<&PartResult>,
+    ) -> Result<Self> {
+        if distilled.part != Part::Distilled || scratch.is_some_and(|s| s.part != Part::Scratch) {
+            return Err(Error::setting(
+                "sweep",
+                "a row joins a distilled part and a scratch part",
+            ));
+        }
+        Ok(Self::new(
+            hidden,
+            &distilled.student,
+            scratch.map(|s| &s.student),
+            &distilled.quantized,
+        ))
+    }
+}
+
 /// The teacher, as the sweep's reference point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
@@ -50,6 +106,19 @@ pub struct SweepTeacher {
     pub accuracy: f64,
     pub errors: usize,
     pub ms_per_image: f64,
+}
+
+impl SweepTeacher {
+    pub fn of(r: &ModelReport) -> Self {
+        Self {
+            architecture: r.architecture.clone(),
+            params: r.params,
+            bytes: r.bytes,
+            accuracy: r.accuracy,
+            errors: r.errors,
+            ms_per_image: r.ms_per_image,
+        }
+    }
 }
 
 /// A finished (or stopped) sweep.
@@ -69,26 +138,52 @@ pub struct SweepUpdate {
     pub index: usize,
     pub sizes: Vec<Vec<usize>>,
     pub run: Update,
-    /// The row finished in this slice, if one was.
-    pub row: Option<SweepRow>,
+    /// Every finished row so far, smallest size first.
+    pub rows: Vec<SweepRow>,
     pub teacher: Option<SweepTeacher>,
+    /// A sweep of one part: the part that finished in this slice, for the other worker.
+    pub part: Option<PartResult>,
+    /// A sweep of the distilled part: its own students are done and it waits for scratch parts.
+    pub waiting: bool,
     pub done: bool,
 }
 
-/// A sweep in progress.
+/// A sweep in progress. `part` says which students it trains: both per size (one worker), or
+/// one of them, so that two workers (two cores) can share a sweep: the distilled sweep holds the
+/// rows and [`Sweep::join`]s the scratch parts the other worker hands it.
 pub struct Sweep {
     settings: DistillSettings,
+    part: Part,
     sizes: Vec<Vec<usize>>,
     index: usize,
     run: Option<Run>,
+    last: Update,
     result: SweepResult,
+    /// Parts finished and waiting for their other half, by size.
+    distilled: Vec<Option<PartResult>>,
+    scratch: Vec<Option<PartResult>>,
     slice_ms: f64,
 }
 
 impl Sweep {
-    /// Checks every size's settings up front (a size that cannot run is refused before anything
-    /// trains), then starts with the smallest.
+    /// A sweep of both students per size on this worker; see [`Self::of_part`].
     pub fn new(lab: &Lab, settings: DistillSettings, slice_ms: f64) -> Result<Self> {
+        Self::of_part(lab, settings, slice_ms, Part::Both)
+    }
+
+    /// Checks every size's settings up front (a size that cannot run is refused before anything
+    /// trains), then starts with the smallest. A distilled sweep without labeled examples has
+    /// no scratch students to wait for: it runs as a sweep of both ([`Self::part`] says).
+    pub fn of_part(
+        lab: &Lab,
+        settings: DistillSettings,
+        slice_ms: f64,
+        part: Part,
+    ) -> Result<Self> {
+        let part = match (part, settings.labeled) {
+            (Part::Distilled, 0) => Part::Both,
+            (part, _) => part,
+        };
         let sizes: Vec<Vec<usize>> = SWEEP_SIZES.iter().map(|s| s.to_vec()).collect();
         for hidden in &sizes {
             let one = Self::settings_for(&settings, hidden);
@@ -100,7 +195,12 @@ impl Sweep {
             })?;
             crate::run::check_memory(lab, &one)?;
         }
-        let first = Run::new(lab, Self::settings_for(&settings, &sizes[0]), slice_ms)?;
+        let first = Run::part(
+            lab,
+            Self::settings_for(&settings, &sizes[0]),
+            slice_ms,
+            part,
+        )?;
         Ok(Self {
             result: SweepResult {
                 settings: settings.clone(),
@@ -108,15 +208,19 @@ impl Sweep {
                 rows: Vec::new(),
             },
             settings,
+            part,
+            distilled: vec![None; sizes.len()],
+            scratch: vec![None; sizes.len()],
             sizes,
             index: 0,
             run: Some(first),
+            last: Update::default(),
             slice_ms,
         })
     }
 
     /// The settings of one size: the sweep's, with that student and no assistant.
-    fn settings_for(settings: &DistillSettings, hidden: &[usize]) -> DistillSettings {
+    pub fn settings_for(settings: &DistillSettings, hidden: &[usize]) -> DistillSettings {
         DistillSettings {
             hidden: hidden.to_vec(),
             assistant: Vec::new(),
@@ -124,8 +228,16 @@ impl Sweep {
         }
     }
 
+    pub fn part(&self) -> Part {
+        self.part
+    }
+
+    /// Every size has its row (a sweep of the scratch part: every part has gone out).
     pub fn is_done(&self) -> bool {
-        self.run.is_none()
+        match self.part {
+            Part::Distilled => self.result.rows.len() == self.sizes.len(),
+            _ => self.run.is_none(),
+        }
     }
 
     /// The rows so far (all of them once done): what *Stop* keeps.
@@ -133,61 +245,100 @@ impl Sweep {
         &self.result
     }
 
-    /// One slice of the current size's run; when it finishes, its row, and the next size starts.
+    /// One slice of the current size's run; when it finishes, its row (or part), and the next
+    /// size starts. A distilled sweep whose own runs are done answers `waiting` until joined.
     pub async fn advance(&mut self, lab: &Lab) -> Result<SweepUpdate> {
-        let Some(run) = self.run.as_mut() else {
+        let mut finished_part = None;
+        if let Some(run) = self.run.as_mut() {
+            self.last = run.advance(lab).await?;
+            if self.last.phase == Phase::Done {
+                match self.part {
+                    Part::Both => {
+                        let c = run.finish(lab)?.comparison;
+                        let hidden = self.sizes[self.index].clone();
+                        let row =
+                            SweepRow::new(hidden, &c.distilled, c.scratch.as_ref(), &c.quantized);
+                        self.add_row(self.index, row, &c.teacher);
+                    }
+                    Part::Distilled => {
+                        self.distilled[self.index] = Some(run.finish_part()?);
+                        self.join_ready()?;
+                    }
+                    Part::Scratch => finished_part = Some(run.finish_part()?),
+                }
+                self.index += 1;
+                self.run = match self.sizes.get(self.index) {
+                    Some(hidden) => Some(Run::part(
+                        lab,
+                        Self::settings_for(&self.settings, hidden),
+                        self.slice_ms,
+                        self.part,
+                    )?),
+                    None => None,
+                };
+            }
+        } else if self.part != Part::Distilled || self.is_done() {
             return Err(Error::setting("sweep", "the sweep has finished"));
-        };
-        let update = run.advance(lab).await?;
-        let mut row = None;
-        if update.phase == Phase::Done {
-            let finished = run.finish(lab)?;
-            let c = &finished.comparison;
-            let model = |r: &crate::eval::ModelReport| SweepModel {
-                accuracy: r.accuracy,
-                errors: r.errors,
-                ms_per_image: r.ms_per_image,
-                ms_per_image_resolved: r.ms_per_image_resolved,
-            };
-            let int8 = c.quantized.iter().find(|q| q.precision == Precision::Int8);
-            let finished_row = SweepRow {
-                hidden: self.sizes[self.index].clone(),
-                architecture: c.distilled.architecture.clone(),
-                params: c.distilled.params,
-                bytes: c.distilled.bytes,
-                int8_bytes: int8.map(|q| q.bytes),
-                int8_accuracy: int8.map(|q| q.accuracy),
-                distilled: model(&c.distilled),
-                scratch: c.scratch.as_ref().map(model),
-            };
-            self.result.teacher.get_or_insert(SweepTeacher {
-                architecture: c.teacher.architecture.clone(),
-                params: c.teacher.params,
-                bytes: c.teacher.bytes,
-                accuracy: c.teacher.accuracy,
-                errors: c.teacher.errors,
-                ms_per_image: c.teacher.ms_per_image,
-            });
-            self.result.rows.push(finished_row.clone());
-            row = Some(finished_row);
-            self.index += 1;
-            self.run = match self.sizes.get(self.index) {
-                Some(hidden) => Some(Run::new(
-                    lab,
-                    Self::settings_for(&self.settings, hidden),
-                    self.slice_ms,
-                )?),
-                None => None,
-            };
         }
-        Ok(SweepUpdate {
+        Ok(self.update(finished_part))
+    }
+
+    /// A scratch part trained by another worker's sweep of the scratch part; its row is made
+    /// when this sweep's distilled part of the same size is done too.
+    pub fn join(&mut self, part: PartResult) -> Result<SweepUpdate> {
+        let index = self.sizes.iter().position(|h| *h == part.hidden);
+        match (self.part, part.part, index) {
+            (Part::Distilled, Part::Scratch, Some(index)) => {
+                self.scratch[index] = Some(part);
+                self.join_ready()?;
+                Ok(self.update(None))
+            }
+            _ => Err(Error::setting(
+                "sweep",
+                "only a distilled sweep joins scratch parts of its own sizes",
+            )),
+        }
+    }
+
+    /// Turns every size with both parts into its row.
+    fn join_ready(&mut self) -> Result<()> {
+        for index in 0..self.sizes.len() {
+            if let (Some(d), Some(s)) = (&self.distilled[index], &self.scratch[index]) {
+                let row = SweepRow::from_parts(self.sizes[index].clone(), d, Some(s))?;
+                let teacher = d.teacher.clone().ok_or_else(|| {
+                    Error::setting("sweep", "the distilled part measured no teacher")
+                })?;
+                self.distilled[index] = None;
+                self.scratch[index] = None;
+                self.add_row(index, row, &teacher);
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps `row` in size order.
+    fn add_row(&mut self, index: usize, row: SweepRow, teacher: &ModelReport) {
+        self.result
+            .teacher
+            .get_or_insert_with(|| SweepTeacher::of(teacher));
+        let rows = &mut self.result.rows;
+        let at = rows.partition_point(|r| {
+            self.sizes.iter().position(|h| *h == r.hidden).unwrap_or(0) < index
+        });
+        rows.insert(at, row);
+    }
+
+    fn update(&self, part: Option<PartResult>) -> SweepUpdate {
+        SweepUpdate {
             index: self.index.min(self.sizes.len() - 1),
             sizes: self.sizes.clone(),
-            run: update,
-            row,
+            run: self.last.clone(),
+            rows: self.result.rows.clone(),
             teacher: self.result.teacher.clone(),
-            done: self.run.is_none(),
-        })
+            part,
+            waiting: self.part == Part::Distilled && self.run.is_none() && !self.is_done(),
+            done: self.is_done(),
+        }
     }
 }
 

@@ -21,8 +21,7 @@ export class ModelCards {
 
   /** The teacher as its card describes it (accuracy measured when it was trained and stored). */
   teacher(card) {
-    const members = card.members.length > 1 ? ` (ensemble of ${card.members.length})` : "";
-    this.set("teacher", "arch", `${card.summary}${members}`);
+    this.set("teacher", "arch", card.summary); // "CNN …", or "ensemble of N CNNs (…)"
     this.set("teacher", "accuracy", `${pct(card.test_accuracy)} (${int(card.test_errors)} errors, on its card)`);
   }
 

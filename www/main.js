@@ -283,7 +283,7 @@ async function sweep() {
       $("#sweep-status").textContent = answer.problems.map((p) => p.message).join(" ");
       return;
     }
-    sweepView.finish(answer.result, Boolean(answer.stopped));
+    sweepView.finish(answer.result, Boolean(answer.stopped), answer.workers);
     setStatus(answer.stopped ? "sweep stopped" : "sweep done");
   } catch (error) {
     runFailed(error);

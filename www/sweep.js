@@ -19,24 +19,26 @@ export class SweepView {
     this.draw({ rows: [], teacher: null });
   }
 
-  /** A slice of the sweep: which size trains, and a new row when one finished. */
+  /** A slice of the sweep: which size trains, and the rows so far. */
   progress(u) {
-    if (!u.row) {
+    const status = this.$("#sweep-status");
+    if (u.waiting) status.textContent = "Waiting for the students without the teacher, training on a second core…";
+    else {
       const hidden = u.sizes[u.index].join("-");
-      this.$("#sweep-status").textContent = `Size ${u.index + 1} of ${u.sizes.length} (hidden ${hidden}): ${u.run.phase.replace("_", " ")}…`;
-      return;
+      status.textContent = `Size ${u.index + 1} of ${u.sizes.length} (hidden ${hidden}): ${u.run.phase.replace("_", " ")}…`;
     }
-    const rows = [...(this.result?.rows ?? []), u.row];
-    this.result = { rows, teacher: u.teacher };
+    if (u.rows.length === (this.result?.rows.length ?? 0)) return;
+    this.result = { rows: u.rows, teacher: u.teacher };
     this.draw(this.result);
   }
 
-  /** The sweep ended (`stopped` when the user stopped it): keep what it found. */
-  finish(result, stopped) {
+  /** The sweep ended (`stopped` when the user stopped it) on `workers` workers: keep what it found. */
+  finish(result, stopped, workers = 1) {
     this.result = result;
     this.draw(result);
     const n = result.rows.length;
-    this.$("#sweep-status").textContent = stopped ? `Stopped after ${n} of the sizes; the points so far are kept.` : `Done: ${n} sizes.`;
+    const shared = workers > 1 ? " The students without the teacher trained on a second core." : "";
+    this.$("#sweep-status").textContent = (stopped ? `Stopped after ${n} of the sizes; the points so far are kept.` : `Done: ${n} sizes.`) + shared;
   }
 
   draw(result) {

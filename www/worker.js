@@ -294,7 +294,7 @@ async function start({ id, values }) {
 
 /**
  * On the CPU backend, labels the run's transfer set on every core the page may use: helper
- * workers (www/labeller.js) take slices, this worker one more, and the run gets the joined logits
+ * workers (www/helper.js) take slices, this worker one more, and the run gets the joined logits
  * as its soft targets. Returns how many workers labelled, or 0 when the run labels it alone (one
  * core, WebGPU, a hint loss, soft targets kept from an earlier run).
  */
@@ -316,21 +316,14 @@ async function labelOnEveryCore(s, values, id, signal) {
   };
   const workers = [];
   try {
-    const theirs = slices.slice(1).map((slice, i) => new Promise((resolve, reject) => {
-      const w = new Worker(new URL("./labeller.js", import.meta.url), { type: "module" });
-      workers.push(w);
-      w.onmessage = ({ data }) => {
+    const theirs = slices.slice(1).map((rows, i) => new Promise((resolve, reject) => {
+      workers.push(startHelper("label", { rows }, (data) => {
         if (data.labelled != null) {
           done[i + 1] = data.labelled;
           report();
         } else if (data.logits) resolve(data.logits);
         else reject(new Error(`a labelling helper failed: ${data.error}`));
-      };
-      w.onerror = (e) => reject(new Error(`a labelling helper failed to start: ${e.message || "its script could not be loaded"}`));
-      w.postMessage({ module: wasmModule, teacher: files.get("teacher.safetensors"),
-        card: new TextDecoder().decode(files.get("teacher.json")),
-        test: [files.get("mnist/test-images.idx.gz"), files.get("mnist/test-labels.idx.gz")],
-        labels: files.get("mnist/train-labels.idx.gz"), shards: shardBytes.slice(0, loadedShards), rows: slice });
+      }));
     }));
     const mine = new Float32Array(slices[0].length * 10);
     for (let at = 0; at < slices[0].length; at += LABEL_CHUNK) {
@@ -347,11 +340,27 @@ async function labelOnEveryCore(s, values, id, signal) {
       joined.set(part, at);
       at += part.length;
     }
-    s.provideSoftTargets(values, joined);
+    s.provideSoftTargets(values, joined, (performance.now() - started) / 1000);
     return helpers + 1;
   } finally {
     for (const w of workers) w.terminate();
   }
+}
+
+/**
+ * Starts a helper worker (www/helper.js) on `task`: its own wasm instance on the CPU backend
+ * with this worker's teacher and data. `onMessage` gets its messages, and {error} if it cannot
+ * start.
+ */
+function startHelper(task, fields, onMessage) {
+  const w = new Worker(new URL("./helper.js", import.meta.url), { type: "module" });
+  w.onmessage = ({ data }) => onMessage(data);
+  w.onerror = (e) => onMessage({ error: `it could not start (${e.message || "its script could not be loaded"})` });
+  w.postMessage({ task, module: wasmModule, teacher: files.get("teacher.safetensors"),
+    card: new TextDecoder().decode(files.get("teacher.json")),
+    test: [files.get("mnist/test-images.idx.gz"), files.get("mnist/test-labels.idx.gz")],
+    labels: files.get("mnist/train-labels.idx.gz"), shards: shardBytes.slice(0, loadedShards), ...fields });
+  return w;
 }
 
 function studentFile(role) {
@@ -363,7 +372,11 @@ function studentFile(role) {
   }
 }
 
-/** Students of several sizes on `values`; each finished row goes out in a "sweep" event. */
+/**
+ * Students of several sizes on `values`; the rows so far go out in "sweep" events. On the CPU
+ * backend with a second core, a helper trains the students without the teacher while this
+ * worker trains the distilled ones, and this worker joins each size's two parts into its row.
+ */
 async function sweep({ id, values }) {
   const s = needSession();
   const problems = s.problems(values);
@@ -372,16 +385,40 @@ async function sweep({ id, values }) {
     await loadShards(s.shardsNeeded(values), signal);
     await labelOnEveryCore(s, values, id, signal);
     if (signal.aborted) return { stopped: true, result: { settings: null, teacher: null, rows: [] } };
-    const run = s.sweep(values);
+    const run = s.sweep(values, s.backend === "cpu" && cores > 1 ? "distilled" : undefined);
+    const arrived = [];
+    let failure = null;
+    let wake = () => {};
+    const helper = run.part === "distilled" && startHelper("sweep-scratch", { values }, (data) => {
+      if (data.part) arrived.push(data.part);
+      else if (data.error) failure = new Error(`the sweep's second worker failed: ${data.error}`);
+      wake();
+    });
     try {
+      let update = null;
       while (!run.done) {
-        const update = await run.advance();
-        event("sweep", { run: id, update });
-        await nextTask();
-        if (signal.aborted) return { stopped: true, result: run.result() };
+        if (failure) throw failure;
+        while (arrived.length) {
+          update = run.join(arrived.shift());
+          event("sweep", { run: id, update });
+        }
+        if (run.done) break;
+        if (update?.waiting) {
+          // Its own students are done: wait for the helper's (or a stop).
+          await new Promise((resolve) => {
+            wake = resolve;
+            signal.addEventListener("abort", resolve, { once: true });
+          });
+        } else {
+          update = await run.advance();
+          event("sweep", { run: id, update });
+          await nextTask();
+        }
+        if (signal.aborted) return { stopped: true, result: run.result(), workers: helper ? 2 : 1 };
       }
-      return { result: run.result() };
+      return { result: run.result(), workers: helper ? 2 : 1 };
     } finally {
+      if (helper) helper.terminate();
       run.free();
     }
   });

@@ -52,18 +52,20 @@ impl Session {
         )?)
     }
 
-    /// The soft targets of the next run of `values`, labelled by helpers (`transferRows` order):
-    /// that run starts training at once.
+    /// The soft targets of the next run of `values`, labelled by helpers (`transferRows` order)
+    /// in `seconds`: that run starts training at once and counts the seconds in its wall time.
     #[wasm_bindgen(js_name = provideSoftTargets)]
     pub fn provide_soft_targets(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
         logits: Vec<f32>,
+        seconds: f64,
     ) -> Result<(), JsError> {
         Ok(provide_soft_targets(
             &self.lab()?,
             &settings_from(values)?,
             logits,
+            seconds,
         )?)
     }
 }

@@ -11,7 +11,7 @@ use super::{SLICE_MS, Session, promise, settings_from, to_js};
 use crate::Error;
 use crate::bench::Replay;
 use crate::explore::TrainedRun;
-use crate::run::{Finished, Lab, Phase, Run};
+use crate::run::{Finished, Lab, Part, PartResult, Phase, Run};
 use crate::sweep::Sweep;
 
 struct RunState {
@@ -45,13 +45,21 @@ impl Session {
     }
 
     /// Starts a sweep over student sizes on `values`; every size is checked before any trains.
+    /// `part` ("both" when omitted) shares a sweep between two workers: "distilled" here, and
+    /// "scratch" on a helper whose finished parts this one `join`s.
     pub fn sweep(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Part | undefined")] part: JsValue,
     ) -> Result<SweepRun, JsError> {
         let settings = settings_from(values)?;
+        let part = match part.is_undefined() {
+            true => Part::Both,
+            false => serde_wasm_bindgen::from_value(part)
+                .map_err(|e| Error::setting("sweep", format!("part: {e}")))?,
+        };
         let lab = self.lab()?;
-        let sweep = Sweep::new(&lab, settings, SLICE_MS)?;
+        let sweep = Sweep::of_part(&lab, settings, SLICE_MS, part)?;
         Ok(SweepRun(Rc::new(RefCell::new((sweep, lab)))))
     }
 
@@ -121,7 +129,16 @@ impl SweepRun {
         self.0.try_borrow().is_ok_and(|s| s.0.is_done())
     }
 
-    /// Does about 150 ms of work; the update carries a row when a size has finished.
+    /// Which students this sweep trains (see `Session.sweep`).
+    #[wasm_bindgen(getter, unchecked_return_type = "Part")]
+    pub fn part(&self) -> Result<JsValue, JsError> {
+        let state = self.0.try_borrow().map_err(|_| busy())?;
+        to_js(&state.0.part())
+    }
+
+    /// Does about 150 ms of work; the update carries the rows so far (a sweep of the scratch
+    /// part: the part that finished, if one did). A distilled sweep whose own students are done
+    /// answers `waiting` until its scratch parts are joined.
     #[allow(clippy::await_holding_refcell_ref)] // the borrow is the sweep's lock, as above
     #[wasm_bindgen(unchecked_return_type = "Promise<SweepUpdate>")]
     pub fn advance(&self) -> Promise {
@@ -131,6 +148,18 @@ impl SweepRun {
             let (sweep, lab) = &mut *state;
             to_js(&sweep.advance(lab).await?)
         })
+    }
+
+    /// A scratch part from the helper's sweep (`SweepUpdate.part`), into its size's row.
+    #[wasm_bindgen(unchecked_return_type = "SweepUpdate")]
+    pub fn join(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PartResult")] part: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let part: PartResult = serde_wasm_bindgen::from_value(part)
+            .map_err(|e| Error::setting("sweep", format!("a scratch part: {e}")))?;
+        let mut state = self.0.try_borrow_mut().map_err(|_| busy())?;
+        to_js(&state.0.join(part)?)
     }
 
     /// The rows so far (all of them when `done`).

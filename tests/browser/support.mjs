@@ -13,8 +13,8 @@ export const SCREENSHOTS = "test-results/screenshots";
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 375, height: 740 };
 
-export async function startServer() {
-  const server = await serve(0);
+export async function startServer(options) {
+  const server = await serve(0, options);
   return { server, url: `http://127.0.0.1:${server.address().port}/` };
 }
 
@@ -61,9 +61,21 @@ export const QUICK_HASH = "hidden=32&size=2000&labeled=100&epochs=2&batch_size=5
 
 /** Clicks Distill and waits for the comparison. */
 export async function distill(page, timeout = 480_000) {
+  // "done" may still be showing from the previous run: wait for this run to have said something
+  // else first (an observer, as polling could miss a quick run's statuses).
+  await page.evaluate(() => {
+    const status = document.querySelector("#status");
+    window.runStarted = false;
+    const observer = new MutationObserver(() => {
+      if (status.textContent === "done") return;
+      window.runStarted = true;
+      observer.disconnect();
+    });
+    observer.observe(status, { childList: true, characterData: true, subtree: true });
+  });
   await page.click("#distill");
   await page.waitForSelector("#results:not([hidden])", { timeout });
-  await page.waitForFunction(() => document.querySelector("#status").textContent === "done", null, { timeout });
+  await page.waitForFunction(() => window.runStarted && document.querySelector("#status").textContent === "done", null, { timeout });
 }
 
 /** Reads the results table: {teacher, distilled, scratch} → {accuracy, errors, params, ...} as text. */

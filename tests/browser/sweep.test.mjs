@@ -37,7 +37,12 @@ test("Sweep draws accuracy and time for six sizes with the teacher as a point; S
   try {
     await waitReady(page);
     await page.click("#sweep-start");
-    await page.waitForFunction(() => /^Done: \d+ sizes\.$/.test(document.querySelector("#sweep-status").textContent), null, { timeout: 480_000 });
+    await page.waitForFunction(() => /^Done: \d+ sizes\./.test(document.querySelector("#sweep-status").textContent), null, { timeout: 480_000 });
+    // With a second core, a helper worker trains the students without the teacher and each
+    // size's row joins the two.
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const done = await page.textContent("#sweep-status");
+    if (cores > 1) assert.match(done, /students without the teacher trained on a second core/);
     for (const chart of ["#sweep-accuracy", "#sweep-time"]) {
       assert.ok(Number(await page.getAttribute(chart, "data-points")) >= 5, chart);
       assert.equal(await page.getAttribute(chart, "data-teacher"), "true", chart);
@@ -46,7 +51,10 @@ test("Sweep draws accuracy and time for six sizes with the teacher as a point; S
     assert.equal(rows[0][0], "teacher");
     assert.equal(rows.length, 7);
     assert.equal(rows.at(-1)[1], "784-800-800-10");
-    for (const row of rows.slice(1)) assert.match(row[5], /^\d+\.\d\d%$/, row.join(" "));
+    for (const row of rows.slice(1)) {
+      assert.match(row[5], /^\d+\.\d\d%$/, row.join(" "));
+      assert.match(row[6], /^\d+\.\d\d%$/, `the scratch part joined its row: ${row.join(" ")}`);
+    }
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#sweep-download-csv")]);
     assert.equal(download.suggestedFilename(), "webdistill-sweep.csv");
     await screenshot(page, "sweep");
@@ -60,5 +68,21 @@ test("Sweep draws accuracy and time for six sizes with the teacher as a point; S
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();
+  }
+});
+
+test("a helper worker that cannot start fails the run with a message, and the page stays ready", { timeout: 300_000 }, async (t) => {
+  const broken = await startServer({ refuse: ["/helper.js"] });
+  const { browser, page } = await openPage(`http://127.0.0.1:${broken.server.address().port}/#${QUICK_HASH}&backend=cpu`, { webgpu: false });
+  try {
+    await waitReady(page);
+    if ((await page.evaluate(() => navigator.hardwareConcurrency)) < 2) return t.skip("one core: no helpers");
+    await page.click("#distill");
+    await page.waitForFunction(() => document.querySelector("#status").textContent === "error", null, { timeout: 120_000 });
+    assert.match(await page.textContent("#notices"), /a labelling helper failed: it could not start/);
+    assert.ok(await page.isEnabled("#distill"), "ready for the next run");
+  } finally {
+    await browser.close();
+    broken.server.close();
   }
 });

@@ -150,15 +150,15 @@ fn settings_beyond_the_backends_memory_are_refused_with_the_estimate() {
 #[test]
 fn a_sweep_gives_a_row_per_size_smallest_first_with_the_teacher_as_reference() {
     let lab = lab(synthetic(300), synthetic(100), None);
-    let mut rows_seen = 0;
+    let mut rows_seen = Vec::new();
     let result = pollster::block_on(sweep_to_end(&lab, &quick(), &mut |u| {
-        rows_seen += usize::from(u.row.is_some());
+        rows_seen.push(u.rows.len());
     }))
     .unwrap();
-    assert_eq!(
-        rows_seen,
-        SWEEP_SIZES.len(),
-        "each row arrives when its pair finishes"
+    assert!(
+        rows_seen.windows(2).all(|w| w[1] - w[0] <= 1)
+            && rows_seen.last() == Some(&SWEEP_SIZES.len()),
+        "each row arrives when its pair finishes: {rows_seen:?}"
     );
     assert_eq!(result.rows.len(), SWEEP_SIZES.len());
     assert!(SWEEP_SIZES.len() >= 5);
@@ -205,7 +205,7 @@ fn soft_targets_labelled_outside_the_run_are_used_and_reported_as_computed() {
     let mut logits = label(a);
     logits.extend(label(b));
     assert!(!soft_targets_kept(&lab, &settings).unwrap());
-    let err = provide_soft_targets(&lab, &settings, logits[..10].to_vec()).unwrap_err();
+    let err = provide_soft_targets(&lab, &settings, logits[..10].to_vec(), 1.0).unwrap_err();
     assert!(
         err.to_string().contains("10 values for 256 images"),
         "{err}"
@@ -214,8 +214,9 @@ fn soft_targets_labelled_outside_the_run_are_used_and_reported_as_computed() {
         loss: webdistill::settings::Loss::Hint,
         ..quick()
     };
-    assert!(provide_soft_targets(&lab, &hint, logits.clone()).is_err());
-    provide_soft_targets(&lab, &settings, logits).unwrap();
+    assert!(provide_soft_targets(&lab, &hint, logits.clone(), 1.0).is_err());
+    // Labelled in 30 s (say): the run counts them in its wall time.
+    provide_soft_targets(&lab, &settings, logits, 30.0).unwrap();
     assert!(soft_targets_kept(&lab, &settings).unwrap());
     let (finished, updates) = run(&lab, &settings);
     assert_eq!(
@@ -226,6 +227,13 @@ fn soft_targets_labelled_outside_the_run_are_used_and_reported_as_computed() {
     assert!(
         updates.iter().all(|u| u.phase != Phase::Labelling),
         "the run labelled nothing"
+    );
+    assert!(finished.comparison.seconds >= 30.0, "the labelling counts");
+    let (again, _) = run(&lab, &settings);
+    assert_eq!(again.comparison.soft_targets, Source::Cached);
+    assert!(
+        again.comparison.seconds < 30.0,
+        "reused: labelled once, counted once"
     );
     // What the helpers labelled is what the run would have labelled (batches cut elsewhere
     // change the sums' order: equal to rounding).
@@ -241,4 +249,108 @@ fn soft_targets_labelled_outside_the_run_are_used_and_reported_as_computed() {
         .map(|(a, b)| (a - b).abs())
         .fold(0.0f32, f32::max);
     assert!(worst < 1e-4, "{worst}");
+}
+
+#[test]
+fn a_sizes_two_students_can_run_apart_and_join_into_the_same_row() {
+    use webdistill::run::{Part, Run};
+    use webdistill::sweep::SweepRow;
+    let lab = lab(synthetic(300), synthetic(100), None);
+    let settings = quick();
+    let part = |part: Part| {
+        let mut run = Run::part(&lab, settings.clone(), 100.0, part).unwrap();
+        let mut phases = Vec::new();
+        while run.phase() != Phase::Done {
+            phases.push(pollster::block_on(run.advance(&lab)).unwrap().phase);
+        }
+        assert!(run.finish(&lab).is_err(), "a part ends with finish_part");
+        (run.finish_part().unwrap(), phases)
+    };
+    let (distilled, _) = part(Part::Distilled);
+    let (scratch, phases) = part(Part::Scratch);
+    assert!(
+        !phases.contains(&Phase::Labelling),
+        "no teacher for the scratch student"
+    );
+    assert!(scratch.quantized.is_empty() && distilled.quantized.len() == 3);
+    let joined = SweepRow::from_parts(vec![8], &distilled, Some(&scratch)).unwrap();
+    assert!(SweepRow::from_parts(vec![8], &scratch, Some(&distilled)).is_err());
+    // The same students as a run of both: same seed, same steps, same weights.
+    let (both, _) = run(&lab, &settings);
+    let c = &both.comparison;
+    let whole = SweepRow::new(vec![8], &c.distilled, c.scratch.as_ref(), &c.quantized);
+    assert_eq!(joined.distilled.errors, whole.distilled.errors);
+    assert_eq!(
+        joined.scratch.as_ref().unwrap().errors,
+        whole.scratch.as_ref().unwrap().errors
+    );
+    assert_eq!(joined.int8_bytes, whole.int8_bytes);
+    let none = DistillSettings {
+        labeled: 0,
+        ..quick()
+    };
+    assert!(Run::part(&lab, none, 100.0, Part::Scratch).is_err());
+}
+
+#[test]
+fn a_sweep_shared_by_two_workers_gives_the_rows_of_one_whatever_order_parts_arrive_in() {
+    use webdistill::run::Part;
+    use webdistill::sweep::Sweep;
+    let main = lab(synthetic(300), synthetic(100), None);
+    // The helper worker's own instance: the same data, nothing shared.
+    let helper = lab(synthetic(300), synthetic(100), None);
+    let whole = pollster::block_on(sweep_to_end(&main, &quick(), &mut |_| {})).unwrap();
+
+    let mut scratch = Sweep::of_part(&helper, quick(), 100.0, Part::Scratch).unwrap();
+    let mut parts = Vec::new();
+    while !scratch.is_done() {
+        let u = pollster::block_on(scratch.advance(&helper)).unwrap();
+        assert!(u.rows.is_empty(), "a scratch sweep makes no rows");
+        parts.extend(u.part);
+    }
+    assert_eq!(parts.len(), SWEEP_SIZES.len());
+    assert!(pollster::block_on(scratch.advance(&helper)).is_err());
+    let spare = parts[0].clone();
+
+    let mut distilled = Sweep::of_part(&main, quick(), 100.0, Part::Distilled).unwrap();
+    // The largest size's scratch part arrives first, before any distilled part is done.
+    let u = distilled.join(parts.pop().unwrap()).unwrap();
+    assert!(u.rows.is_empty() && !u.waiting && !u.done);
+    let mut last = loop {
+        let u = pollster::block_on(distilled.advance(&main)).unwrap();
+        if u.waiting {
+            break u;
+        }
+    };
+    assert_eq!(last.rows.len(), 1, "only the largest size has both parts");
+    assert!(distilled.join(parts[0].clone()).is_ok());
+    for part in parts.into_iter().skip(1).rev() {
+        assert!(!last.done);
+        last = distilled.join(part).unwrap();
+    }
+    assert!(last.done && !last.waiting);
+    let joined = distilled.result();
+    assert_eq!(joined.rows.len(), whole.rows.len());
+    for (a, b) in joined.rows.iter().zip(&whole.rows) {
+        assert_eq!(a.hidden, b.hidden, "rows in size order");
+        assert_eq!(a.distilled.errors, b.distilled.errors);
+        assert_eq!(
+            a.scratch.as_ref().unwrap().errors,
+            b.scratch.as_ref().unwrap().errors
+        );
+        assert_eq!(a.int8_accuracy, b.int8_accuracy);
+    }
+    let (t, w) = (
+        joined.teacher.as_ref().unwrap(),
+        whole.teacher.as_ref().unwrap(),
+    );
+    assert_eq!((t.errors, t.params), (w.errors, w.params));
+    assert!(
+        pollster::block_on(distilled.advance(&main)).is_err(),
+        "done"
+    );
+    let wrong = Sweep::of_part(&main, quick(), 100.0, Part::Both)
+        .unwrap()
+        .join(spare);
+    assert!(wrong.is_err(), "only a distilled sweep joins parts");
 }

@@ -7,8 +7,9 @@ use crate::{block, experiment_args, show_progress};
 
 pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     let (settings, lab, json) = experiment_args(args)?;
+    let mut shown = 0;
     let mut progress = |u: &SweepUpdate| {
-        if let Some(row) = &u.row {
+        for row in &u.rows[shown..] {
             eprintln!(
                 "\r{:<80}",
                 format!(
@@ -20,9 +21,11 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
                         .map_or("–".into(), |s| format!("{:.2}%", s.accuracy * 100.0))
                 )
             );
-        } else {
+        }
+        if u.rows.len() == shown {
             show_progress(&u.run);
         }
+        shown = u.rows.len();
     };
     let result = block(sweep_to_end(&lab, &settings, &mut progress))?;
     if json {

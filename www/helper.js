@@ -1,0 +1,60 @@
+// A helper of the page's worker (www/worker.js): its own wasm instance on the CPU backend, so a
+// CPU user's longest waits use every core. Separate instances share no memory: no cross-origin
+// isolation needed. Two tasks:
+//   "label": labels one slice of a run's transfer set with the teacher;
+//   "sweep-scratch": trains a sweep's students without the teacher, size by size, while the
+//                    page's worker trains the distilled ones (src/sweep.rs, `Part`).
+//   worker → helper: {task, module (the compiled WebAssembly.Module), teacher, card, test:
+//                    [images, labels], labels, shards: [bytes], rows: Uint32Array | values}
+//   helper → worker: "label": {labelled: n} as it goes, then {logits: Float32Array};
+//                    "sweep-scratch": {part: PartResult} per size, then {done: true};
+//                    or {error} from either
+
+import init, { Session } from "./generated/pkg/webdistill.js";
+
+/** Images per call into wasm: progress every few hundred milliseconds. */
+const CHUNK = 2048;
+
+const tasks = {
+  async label(session, { rows }) {
+    const logits = new Float32Array(rows.length * 10);
+    for (let at = 0; at < rows.length; at += CHUNK) {
+      const part = await session.teacherLogits(rows.subarray(at, at + CHUNK));
+      logits.set(part, at * 10);
+      self.postMessage({ labelled: Math.min(at + CHUNK, rows.length) });
+    }
+    self.postMessage({ logits }, [logits.buffer]);
+  },
+
+  async "sweep-scratch"(session, { values }) {
+    const sweep = session.sweep(values, "scratch");
+    try {
+      while (!sweep.done) {
+        const update = await sweep.advance();
+        if (update.part) self.postMessage({ part: update.part });
+      }
+      self.postMessage({ done: true });
+    } finally {
+      sweep.free();
+    }
+  },
+};
+
+self.onmessage = async ({ data }) => {
+  let session = null;
+  try {
+    const task = tasks[data.task];
+    if (!task) throw new Error(`unknown task ${JSON.stringify(data.task)}`);
+    await init({ module_or_path: data.module });
+    session = await Session.create("cpu");
+    session.loadTeacher(data.teacher, data.card);
+    session.loadTest(...data.test);
+    session.loadTrainLabels(data.labels);
+    data.shards.forEach((bytes, i) => session.loadTrainShard(i, bytes));
+    await task(session, data);
+  } catch (error) {
+    self.postMessage({ error: error?.message ?? String(error) });
+  } finally {
+    session?.free();
+  }
+};
