@@ -1,5 +1,5 @@
-// The soak benchmark (docs/BENCHMARKS.md): 50 consecutive quick runs in one page, and the memory
-// of the browser's processes after run 5 and after run 50 (proportional set size, summed over
+// The soak benchmark (docs/BENCHMARKS.md): 50 consecutive quick runs in one page, each on a new
+// seed, and the memory of the browser's processes after run 5 and after run 50 (proportional set size, summed over
 // Chromium's processes from /proc: performance.measureUserAgentSpecificMemory needs a
 // cross-origin-isolated page, which this one is not). A leak of wasm objects, buffers or
 // listeners per run shows as growth between the two.
@@ -45,9 +45,11 @@ function pss(pid) {
 
 const server = await serve(0);
 const url = `http://127.0.0.1:${server.address().port}/#${QUICK}&backend=${BACKEND}`;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+// A browser server, because only it exposes the browser's process (whose tree we measure).
+const chromiumServer = await chromium.launchServer({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   args: BACKEND === "webgpu" ? [...FLAGS, "--enable-unsafe-webgpu"] : FLAGS });
-const pid = browser.process().pid;
+const pid = chromiumServer.process().pid;
+const browser = await chromium.connect(chromiumServer.wsEndpoint());
 try {
   const page = await browser.newPage();
   await page.goto(url);
@@ -56,9 +58,28 @@ try {
   const seconds = [];
   for (let run = 1; run <= RUNS; run++) {
     const started = Date.now();
+    // A new seed each run: a new transfer set, so every run labels it (helper workers, large
+    // buffers, the soft-target cache replacing its entry) instead of reusing the last one's.
+    await page.evaluate((seed) => {
+      const field = document.querySelector("#setting-seed");
+      field.value = String(seed);
+      for (const type of ["input", "change"]) field.dispatchEvent(new Event(type, { bubbles: true }));
+    }, run);
+    // The status reads "done" from the last run until the worker answers the click: wait for it
+    // to leave "done" first (as tests/browser/support.mjs does).
+    await page.evaluate(() => {
+      window.runStarted = false;
+      const status = document.querySelector("#status");
+      const observer = new MutationObserver(() => {
+        if (status.textContent === "done") return;
+        window.runStarted = true;
+        observer.disconnect();
+      });
+      observer.observe(status, { childList: true, characterData: true, subtree: true });
+    });
     await page.click("#distill");
-    await page.waitForFunction(() => document.querySelector("#status").textContent === "done" && !document.querySelector("#distill").disabled,
-      null, { timeout: 600_000 });
+    await page.waitForFunction(() => window.runStarted && document.querySelector("#status").textContent === "done" &&
+      !document.querySelector("#distill").disabled, null, { timeout: 600_000 });
     seconds.push((Date.now() - started) / 1000);
     if (run === 5 || run === RUNS) {
       await page.waitForTimeout(2000); // let the collectors run
@@ -74,5 +95,6 @@ try {
   console.log(`growth from run 5 to run ${RUNS}: ${(growth * 100).toFixed(1)}% (target ≤ 5%); ${(seconds.reduce((a, b) => a + b) / RUNS).toFixed(1)} s a run`);
 } finally {
   await browser.close();
+  await chromiumServer.close();
   server.close();
 }
