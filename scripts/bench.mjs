@@ -32,13 +32,14 @@ try {
   const parts = (process.env.BENCH_PARTS ?? ALL_PARTS.join(",")).split(",");
   const results = parts.length < ALL_PARTS.length && exists(`${OUT}/bench.json`) ? JSON.parse(readFileSync(`${OUT}/bench.json`, "utf8")) : {};
   results.machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), chromium: browser.version(), date: new Date().toISOString() };
-  if (parts.includes("sizes")) results.sizes = sizes();
-  if (parts.includes("load")) results.load = await loadTimes();
-  if (parts.includes("browser")) results.browser = await inBrowser();
-  if (parts.includes("native")) results.native = native();
-  if (parts.includes("profile")) results.profile = await profile();
+  const measures = { sizes, load: loadTimes, browser: inBrowser, native, profile };
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(`${OUT}/bench.json`, JSON.stringify(results, null, 2) + "\n");
+  for (const part of ALL_PARTS.filter((p) => parts.includes(p))) {
+    results[part] = await measures[part]();
+    // Written after every part: a part that fails later (after half an hour of SwiftShader) keeps
+    // what came before, and BENCH_PARTS can rerun only what is missing.
+    writeFileSync(`${OUT}/bench.json`, JSON.stringify(results, null, 2) + "\n");
+  }
   print(results);
   console.log(`\nwritten: ${OUT}/bench.json`);
 } finally {

@@ -98,7 +98,8 @@ async function runProfile(config) {
       const spec = { ...base, checked_steps: 0, warmup: config.warmup, steps };
       const ours = await benchTraining(session, spec);
       row.webdistill[steps] = { ms_per_step: ours.ms_per_step, per_step: await readbackWindow(steps) };
-      const peer = await trainingThroughput({ spec, replay: ours.replay }, data);
+      // ours.spec, as webdistill read it: the loss settings the JS spec leaves to their defaults filled in.
+      const peer = await trainingThroughput({ spec: ours.spec, replay: ours.replay }, data);
       row.tfjs[steps] = { ms_per_step: peer.ms_per_step, per_step: await readbackWindow(steps) };
       log(`profiled 784-${base.hidden.join("-")}-10 over ${steps} steps`);
     }
