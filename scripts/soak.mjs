@@ -9,13 +9,11 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { chromium } from "playwright-core";
+import { BASE_FLAGS, QUICK_HASH, distill } from "../tests/browser/support.mjs";
 import { serve } from "./serve.mjs";
 
 const RUNS = Number(process.env.SOAK_RUNS ?? 50);
 const BACKEND = process.env.SOAK_BACKEND ?? "cpu";
-const QUICK = "hidden=32&size=2000&labeled=100&epochs=2&batch_size=50&learning_rate=0.003";
-const FLAGS = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync"]; // DEVELOPERS.md
 
 /** Proportional set size of `pid` and all its descendants, bytes. */
 function pss(pid) {
@@ -44,10 +42,10 @@ function pss(pid) {
 }
 
 const server = await serve(0);
-const url = `http://127.0.0.1:${server.address().port}/#${QUICK}&backend=${BACKEND}`;
+const url = `http://127.0.0.1:${server.address().port}/#${QUICK_HASH}&backend=${BACKEND}`;
 // A browser server, because only it exposes the browser's process (whose tree we measure).
 const chromiumServer = await chromium.launchServer({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: BACKEND === "webgpu" ? [...FLAGS, "--enable-unsafe-webgpu"] : FLAGS });
+  args: BACKEND === "webgpu" ? [...BASE_FLAGS, "--enable-unsafe-webgpu"] : BASE_FLAGS });
 const pid = chromiumServer.process().pid;
 const browser = await chromium.connect(chromiumServer.wsEndpoint());
 try {
@@ -65,21 +63,8 @@ try {
       field.value = String(seed);
       for (const type of ["input", "change"]) field.dispatchEvent(new Event(type, { bubbles: true }));
     }, run);
-    // The status reads "done" from the last run until the worker answers the click: wait for it
-    // to leave "done" first (as tests/browser/support.mjs does).
-    await page.evaluate(() => {
-      window.runStarted = false;
-      const status = document.querySelector("#status");
-      const observer = new MutationObserver(() => {
-        if (status.textContent === "done") return;
-        window.runStarted = true;
-        observer.disconnect();
-      });
-      observer.observe(status, { childList: true, characterData: true, subtree: true });
-    });
-    await page.click("#distill");
-    await page.waitForFunction(() => window.runStarted && document.querySelector("#status").textContent === "done" &&
-      !document.querySelector("#distill").disabled, null, { timeout: 600_000 });
+    await distill(page, 600_000); // waits for this run, not the last one's "done"
+    await page.waitForFunction(() => !document.querySelector("#distill").disabled, null, { timeout: 600_000 });
     seconds.push((Date.now() - started) / 1000);
     if (run === 5 || run === RUNS) {
       await page.waitForTimeout(2000); // let the collectors run
@@ -88,7 +73,7 @@ try {
     }
   }
   const growth = marks[RUNS] / marks[5] - 1;
-  const result = { runs: RUNS, backend: BACKEND, settings: QUICK, pss_after_run_5: marks[5], [`pss_after_run_${RUNS}`]: marks[RUNS],
+  const result = { runs: RUNS, backend: BACKEND, settings: QUICK_HASH, pss_after_run_5: marks[5], [`pss_after_run_${RUNS}`]: marks[RUNS],
     growth, seconds_per_run: seconds, date: new Date().toISOString() };
   mkdirSync("bench-results", { recursive: true });
   writeFileSync("bench-results/soak.json", JSON.stringify(result, null, 2) + "\n");

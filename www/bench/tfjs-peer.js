@@ -140,7 +140,7 @@ function teacherModel(t) {
 }
 
 /**
- * The teacher labelling `images` test images in batches of 256 (src/run.rs LABEL_BATCH), each
+ * The teacher labelling `images` test images in batches of 256 (src/run/labelling.rs LABEL_BATCH), each
  * batch's logits read back: images per second, as webdistill's benchLabelling measures it.
  */
 export async function labelling(data, images, batch = 256) {

@@ -6,164 +6,41 @@
 //! one loop: [`Run::advance`] until [`Phase::Done`], then [`Run::finish`] ([`run_to_end`] does
 //! both).
 
-use std::rc::Rc;
 use std::sync::Arc;
 
-use burn::module::Module;
-use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
-use crate::data::{Mnist, NUM_CLASSES, TrainingSet, TransferSet};
+use crate::data::{TrainingSet, TransferSet};
 use crate::error::{Error, Result};
-use crate::eval::latency::LatencyProfile;
-use crate::eval::{Backend, Evaluation, ModelReport, TestLogits, predict_logits, read_floats};
-use crate::model::{Classifier, Student, StudentConfig, Teacher};
+use crate::eval::{Backend, Evaluation, ModelReport, predict_logits};
+use crate::model::Student;
 use crate::quantize::{QuantizedReport, quantized_reports};
 use crate::settings::DistillSettings;
-use crate::soft_targets::{self, SoftTargetCache, SoftTargets, Source};
+use crate::soft_targets::{self, SoftTargets, Source};
 use crate::train::{Progress, Trainer};
-use crate::weights::{SafeTensors, read_weights};
+use crate::weights::SafeTensors;
+
+mod lab;
+mod labelling;
+mod limits;
+mod measure;
+mod plan;
+
+pub use lab::{Caches, Lab};
+use labelling::Labelling;
+pub use labelling::{
+    LABEL_BATCH, provide_soft_targets, soft_targets_kept, teacher_outputs, transfer_rows,
+};
+pub use limits::{Limits, check_assistant, check_memory, memory_estimate};
+use measure::{student_report, teacher_report};
+pub use plan::{ModelSize, Plan, plan};
 
 /// Test images scored for the live accuracy curves (the final numbers use all 10,000): enough
 /// for a curve accurate to about ±1%, cheap enough to score ~20 times per run.
 pub const LIVE_EVAL_IMAGES: usize = 1000;
 /// Points on each live accuracy curve.
 const LIVE_EVAL_POINTS: usize = 20;
-/// Images per forward pass while a model labels the transfer set. 256, not the 1,000 of a test
-/// pass: natively the teacher labelled at 0.11 ms/image in batches of 256 and 0.20 in batches
-/// of 1,000 (its convolution's scratch buffers outgrow the caches).
-pub const LABEL_BATCH: usize = 256;
-
-/// What a session keeps between runs: the teacher's test logits and latency (the same on every
-/// run) and the soft targets of recent transfer sets.
-#[derive(Default)]
-pub struct Caches {
-    pub teacher_test_logits: TestLogits,
-    pub teacher_latency: std::cell::RefCell<Option<LatencyProfile>>,
-    pub soft_targets: SoftTargetCache,
-}
-
-/// The data, the teacher and the device a run works with.
-pub struct Lab {
-    pub device: Device,
-    pub backend: Backend,
-    pub train: Arc<Mnist>,
-    pub test: Arc<Mnist>,
-    pub teacher: Teacher,
-    /// The teacher's one-line description.
-    pub teacher_architecture: String,
-    /// The teacher's weights checksum: what cached soft targets are keyed by.
-    pub teacher_id: String,
-    pub caches: Rc<Caches>,
-    pub limits: Limits,
-}
-
-/// How much memory a run may use on this backend.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Limits {
-    /// All the run's buffers together (wasm32 addresses 4 GiB in all, the module and the data
-    /// included).
-    pub total_bytes: f64,
-    /// The largest single buffer (WebGPU: the adapter's `maxStorageBufferBindingSize`).
-    pub buffer_bytes: f64,
-    /// What the limits are, for the message that cites them.
-    pub source: &'static str,
-}
-
-impl Limits {
-    /// Natively: the machine's memory is the limit; nothing is refused up front.
-    pub const NATIVE: Limits = Limits {
-        total_bytes: f64::INFINITY,
-        buffer_bytes: f64::INFINITY,
-        source: "native",
-    };
-    /// The browser's CPU backend: half of wasm32's 4 GiB, the rest being the module, the data
-    /// set and the allocator's slack.
-    pub const WASM32: Limits = Limits {
-        total_bytes: 2.0 * GIB,
-        buffer_bytes: 2.0 * GIB,
-        source: "half of WebAssembly's 4 GiB address space",
-    };
-
-    /// WebGPU: the wasm heap still holds the host copies, and no buffer may exceed the adapter's
-    /// binding limit.
-    pub fn webgpu(max_storage_buffer_binding_size: f64, max_buffer_size: f64) -> Limits {
-        Limits {
-            total_bytes: Self::WASM32.total_bytes,
-            buffer_bytes: max_storage_buffer_binding_size.min(max_buffer_size),
-            source: "this WebGPU adapter's buffer limits",
-        }
-    }
-}
-
-const GIB: f64 = (1u64 << 30) as f64;
-const MB: f64 = 1e6;
-
-/// About how many bytes a run of `settings` needs at most, and its largest single buffer:
-/// the soft targets (and hint layer), and for each model that trains its weights with their
-/// gradients and Adam's two moments (×4) plus the activations of a batch kept for backward (×3:
-/// the pre-activation, the ReLU output and its gradient).
-pub fn memory_estimate(settings: &DistillSettings, teacher_hidden: usize) -> (f64, f64) {
-    let f = 4.0;
-    let size = settings.size as f64;
-    let mut total = size * 10.0 * f;
-    if settings.objective().hint_weight().is_some() {
-        total += size * teacher_hidden as f64 * f;
-    }
-    let batch = settings.batch_size as f64;
-    let mut largest = size * 10.0 * f;
-    let mut model = |config: crate::model::StudentConfig| {
-        let units: f64 = config.hidden.iter().map(|&u| u as f64).sum::<f64>() + 784.0 + 10.0;
-        let widest = config.hidden.iter().copied().max().unwrap_or(0).max(784) as f64;
-        let biggest_matrix = config
-            .hidden
-            .iter()
-            .scan(784usize, |inputs, &u| {
-                let m = *inputs * u;
-                *inputs = u;
-                Some(m)
-            })
-            .max()
-            .unwrap_or(0) as f64;
-        largest = largest.max(batch * widest * f).max(biggest_matrix * f);
-        config.params() as f64 * f * 4.0 + batch * units * f * 3.0
-    };
-    total += 2.0 * model(settings.student());
-    if let Some(assistant) = settings.assistant() {
-        total += model(assistant);
-    }
-    (total, largest)
-}
-
-/// Refuses settings that would not fit this backend's memory, before anything starts.
-pub fn check_memory(lab: &Lab, settings: &DistillSettings) -> Result<()> {
-    let (total, largest) = memory_estimate(settings, lab.teacher.hidden_units());
-    let limits = lab.limits;
-    if total > limits.total_bytes {
-        return Err(Error::setting(
-            "memory",
-            format!(
-                "these settings need about {:.0} MB, more than the {:.0} MB this backend allows ({}); use a smaller student, batch or transfer set",
-                total / MB,
-                limits.total_bytes / MB,
-                limits.source
-            ),
-        ));
-    }
-    if largest > limits.buffer_bytes {
-        return Err(Error::setting(
-            "memory",
-            format!(
-                "these settings need a buffer of about {:.0} MB, more than the {:.0} MB this backend allows ({}); use a smaller batch or student",
-                largest / MB,
-                limits.buffer_bytes / MB,
-                limits.source
-            ),
-        ));
-    }
-    Ok(())
-}
 
 /// What the run is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -278,12 +155,6 @@ pub struct PartResult {
     pub student: ModelReport,
     /// The distilled student at f32, f16 and int8 (none for the scratch student).
     pub quantized: Vec<QuantizedReport>,
-}
-
-/// The model labelling the transfer set, and what it produced so far.
-struct Labelling {
-    logits: Vec<f32>,
-    hidden: Option<Vec<f32>>,
 }
 
 /// A measurement still to make in [`Phase::Measuring`].
@@ -805,44 +676,6 @@ impl Update {
     }
 }
 
-impl Labelling {
-    fn new(rows: usize, with_hidden: bool) -> Self {
-        Self {
-            logits: Vec::with_capacity(rows * NUM_CLASSES),
-            hidden: with_hidden.then(Vec::new),
-        }
-    }
-
-    fn done(&self) -> usize {
-        self.logits.len() / NUM_CLASSES
-    }
-}
-
-/// An assistant must sit between the student and the teacher in size.
-pub fn check_assistant(lab: &Lab, settings: &DistillSettings) -> Result<()> {
-    let Some(assistant) = settings.assistant() else {
-        return Ok(());
-    };
-    if settings.objective().hint_weight().is_some() {
-        return Err(Error::setting(
-            "assistant",
-            "the hint loss matches the teacher's own hidden layer; use it without an assistant",
-        ));
-    }
-    let teacher = lab.teacher.num_params();
-    if assistant.params() >= teacher {
-        return Err(Error::setting(
-            "assistant",
-            format!(
-                "{} has {} parameters, as many as the teacher's {teacher} or more: an assistant sits between teacher and student",
-                assistant.describe(),
-                assistant.params()
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// Doubles `per_slice` while a slice is well under `slice_ms`, halves it (not below `least`)
 /// when well over.
 fn adapt(per_slice: usize, started: Instant, slice_ms: f64, least: usize) -> usize {
@@ -860,141 +693,6 @@ fn adapt(per_slice: usize, started: Instant, slice_ms: f64, least: usize) -> usi
 fn steps_before_eval(trainer: &Trainer, per_slice: usize, eval_every: usize) -> usize {
     let step = trainer.progress(None).step;
     per_slice.min(eval_every - step % eval_every)
-}
-
-/// The teacher's logits for `rows` of `data` (`[n × 10]`), and its hidden activations
-/// (`[n × hidden_units]`) when `with_hidden`, in batches of [`LABEL_BATCH`].
-pub async fn teacher_outputs(
-    teacher: &Teacher,
-    data: &Mnist,
-    rows: &[u32],
-    with_hidden: bool,
-    device: &Device,
-) -> Result<(Vec<f32>, Option<Vec<f32>>)> {
-    let mut logits = Vec::with_capacity(rows.len() * NUM_CLASSES);
-    let mut hidden = with_hidden.then(|| Vec::with_capacity(rows.len() * teacher.hidden_units()));
-    for chunk in rows.chunks(LABEL_BATCH) {
-        let images = data.images_tensor(chunk, device);
-        match &mut hidden {
-            Some(hidden) => {
-                let (h, l) = teacher.forward_with_hidden(images);
-                logits.extend(read_floats(l).await?);
-                hidden.extend(read_floats(h).await?);
-            }
-            None => logits.extend(read_floats(teacher.logits(images)).await?),
-        }
-    }
-    Ok((logits, hidden))
-}
-
-/// The teacher's line: its test logits and latency are the same on every run, so a session
-/// computes them once.
-async fn teacher_report(lab: &Lab) -> Result<ModelReport> {
-    let logits = (lab.caches.teacher_test_logits)
-        .get(&lab.teacher, &lab.test, &lab.device)
-        .await?;
-    let latency = lab.caches.teacher_latency.borrow().clone();
-    let latency = match latency {
-        Some(latency) => latency,
-        None => {
-            let latency =
-                crate::eval::latency::latency_profile(&lab.teacher, &lab.test, &lab.device).await?;
-            *lab.caches.teacher_latency.borrow_mut() = Some(latency.clone());
-            latency
-        }
-    };
-    Ok(ModelReport::new(
-        lab.teacher_architecture.clone(),
-        lab.teacher.num_params(),
-        f32_file_bytes(&lab.teacher)?,
-        Evaluation::from_logits(&logits, lab.test.labels()),
-        latency,
-    ))
-}
-
-/// A model's size before anything is trained.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
-pub struct ModelSize {
-    pub architecture: String,
-    pub params: usize,
-    /// As an F32 safetensors file (what the comparison reports).
-    pub bytes: usize,
-    /// The teacher's bytes over these.
-    pub times_smaller: f64,
-}
-
-/// What a run of `settings` will compare, before it runs: each model's size.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
-pub struct Plan {
-    /// The settings as the core read them.
-    pub settings: DistillSettings,
-    pub teacher: ModelSize,
-    pub assistant: Option<ModelSize>,
-    pub student: ModelSize,
-}
-
-/// The sizes of the models a run of `settings` on `lab` compares.
-pub fn plan(lab: &Lab, settings: &DistillSettings) -> Result<Plan> {
-    let teacher_bytes = f32_file_bytes(&lab.teacher)?;
-    let size = |config: StudentConfig| -> Result<ModelSize> {
-        // Built on the CPU whatever the backend: only its parameter shapes are read.
-        let bytes = f32_file_bytes(&config.init(&Device::flex()))?;
-        Ok(ModelSize {
-            architecture: config.describe(),
-            params: config.params(),
-            bytes,
-            times_smaller: teacher_bytes as f64 / bytes as f64,
-        })
-    };
-    Ok(Plan {
-        settings: settings.clone(),
-        teacher: ModelSize {
-            architecture: lab.teacher_architecture.clone(),
-            params: lab.teacher.num_params(),
-            bytes: teacher_bytes,
-            times_smaller: 1.0,
-        },
-        assistant: settings.assistant().map(size).transpose()?,
-        student: size(settings.student())?,
-    })
-}
-
-/// Size of `module` as an F32 safetensors file, from its parameter shapes (no readback).
-fn f32_file_bytes<M: Module>(module: &M) -> Result<usize> {
-    let mut weights = SafeTensors::default();
-    for (name, shape) in crate::weights::parameter_shapes(module) {
-        let count = shape.iter().product::<usize>();
-        let tensor = crate::weights::StoredTensor {
-            shape,
-            dtype: crate::weights::Dtype::F32,
-            values: vec![0.0; count],
-        };
-        weights.tensors.insert(name, tensor);
-    }
-    Ok(weights.to_f32_file()?.len())
-}
-
-/// A student's line, and its weights read back once.
-async fn student_report(
-    lab: &Lab,
-    student: &Student,
-    config: &StudentConfig,
-) -> Result<(ModelReport, SafeTensors)> {
-    let weights = read_weights(student).await?;
-    let bytes = weights.to_f32_file()?.len();
-    let report = ModelReport::measure(
-        config.describe(),
-        student,
-        student.num_params(),
-        bytes,
-        &lab.test,
-        None,
-        &lab.device,
-    )
-    .await?;
-    Ok((report, weights))
 }
 
 /// `steps` steps of one trainer, then its live accuracy if it reached an evaluation point.
@@ -1021,55 +719,6 @@ async fn run_slice(
         progress,
         live_accuracy,
     })
-}
-
-/// The training rows of the transfer set a run of `settings` would label, in order: what helpers
-/// labelling in parallel split between them.
-pub fn transfer_rows(lab: &Lab, settings: &DistillSettings) -> Result<Vec<u32>> {
-    Ok(TransferSet::select(&lab.train, &settings.transfer())?.indices)
-}
-
-/// Whether a run of `settings` would find its soft targets kept from an earlier run.
-pub fn soft_targets_kept(lab: &Lab, settings: &DistillSettings) -> Result<bool> {
-    let rows = transfer_rows(lab, settings)?;
-    let with_hidden = settings.objective().hint_weight().is_some();
-    let key = soft_targets::key(&lab.teacher_id, &rows, with_hidden);
-    Ok(lab.caches.soft_targets.get(&key).is_some())
-}
-
-/// Soft targets for the next run of `settings`, computed outside it (by helpers labelling slices
-/// of [`transfer_rows`] in parallel, `[rows × 10]` logits in that order): the run starts training
-/// at once and reports them as computed. Refused for a hint loss, which also needs the teacher's
-/// hidden layer.
-/// `seconds`: how long the labelling took, counted in that run's wall time.
-pub fn provide_soft_targets(
-    lab: &Lab,
-    settings: &DistillSettings,
-    logits: Vec<f32>,
-    seconds: f64,
-) -> Result<()> {
-    if settings.objective().hint_weight().is_some() {
-        return Err(Error::setting(
-            "loss",
-            "a hint loss needs the teacher's hidden layer too: let the run label the transfer set",
-        ));
-    }
-    let rows = transfer_rows(lab, settings)?;
-    if logits.len() != rows.len() * NUM_CLASSES {
-        return Err(Error::setting(
-            "teacher logits",
-            format!("{} values for {} images", logits.len(), rows.len()),
-        ));
-    }
-    let key = soft_targets::key(&lab.teacher_id, &rows, false);
-    let targets = SoftTargets {
-        logits: Arc::new(logits),
-        hidden: None,
-    };
-    lab.caches
-        .soft_targets
-        .put_fresh(key, targets, seconds.max(0.0));
-    Ok(())
 }
 
 /// How long a slice of a natively driven run lasts: progress twice a second.

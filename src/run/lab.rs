@@ -1,0 +1,39 @@
+//! What a run works with: the data, the teacher and the device, and what a session keeps
+//! between runs.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use burn::prelude::*;
+
+use crate::data::Mnist;
+use crate::eval::latency::LatencyProfile;
+use crate::eval::{Backend, TestLogits};
+use crate::model::Teacher;
+use crate::soft_targets::SoftTargetCache;
+
+use super::Limits;
+
+/// What a session keeps between runs: the teacher's test logits and latency (the same on every
+/// run) and the soft targets of recent transfer sets.
+#[derive(Default)]
+pub struct Caches {
+    pub teacher_test_logits: TestLogits,
+    pub teacher_latency: std::cell::RefCell<Option<LatencyProfile>>,
+    pub soft_targets: SoftTargetCache,
+}
+
+/// The data, the teacher and the device a run works with.
+pub struct Lab {
+    pub device: Device,
+    pub backend: Backend,
+    pub train: Arc<Mnist>,
+    pub test: Arc<Mnist>,
+    pub teacher: Teacher,
+    /// The teacher's one-line description.
+    pub teacher_architecture: String,
+    /// The teacher's weights checksum: what cached soft targets are keyed by.
+    pub teacher_id: String,
+    pub caches: Rc<Caches>,
+    pub limits: Limits,
+}

@@ -1,0 +1,113 @@
+//! The transfer set's soft targets: the teacher labelling it in batches, and soft targets
+//! labelled outside a run (by helper workers) handed to the next one.
+
+use std::sync::Arc;
+
+use burn::prelude::*;
+
+use crate::data::{Mnist, NUM_CLASSES, TransferSet};
+use crate::error::{Error, Result};
+use crate::eval::read_floats;
+use crate::model::{Classifier, Teacher};
+use crate::settings::DistillSettings;
+use crate::soft_targets::{self, SoftTargets};
+
+use super::Lab;
+
+/// Images per forward pass while a model labels the transfer set. 256, not the 1,000 of a test
+/// pass: natively the teacher labelled at 0.11 ms/image in batches of 256 and 0.20 in batches
+/// of 1,000 (its convolution's scratch buffers outgrow the caches).
+pub const LABEL_BATCH: usize = 256;
+
+/// The model labelling the transfer set, and what it produced so far.
+pub(super) struct Labelling {
+    pub(super) logits: Vec<f32>,
+    pub(super) hidden: Option<Vec<f32>>,
+}
+
+impl Labelling {
+    pub(super) fn new(rows: usize, with_hidden: bool) -> Self {
+        Self {
+            logits: Vec::with_capacity(rows * NUM_CLASSES),
+            hidden: with_hidden.then(Vec::new),
+        }
+    }
+
+    pub(super) fn done(&self) -> usize {
+        self.logits.len() / NUM_CLASSES
+    }
+}
+
+/// The teacher's logits for `rows` of `data` (`[n × 10]`), and its hidden activations
+/// (`[n × hidden_units]`) when `with_hidden`, in batches of [`LABEL_BATCH`].
+pub async fn teacher_outputs(
+    teacher: &Teacher,
+    data: &Mnist,
+    rows: &[u32],
+    with_hidden: bool,
+    device: &Device,
+) -> Result<(Vec<f32>, Option<Vec<f32>>)> {
+    let mut logits = Vec::with_capacity(rows.len() * NUM_CLASSES);
+    let mut hidden = with_hidden.then(|| Vec::with_capacity(rows.len() * teacher.hidden_units()));
+    for chunk in rows.chunks(LABEL_BATCH) {
+        let images = data.images_tensor(chunk, device);
+        match &mut hidden {
+            Some(hidden) => {
+                let (h, l) = teacher.forward_with_hidden(images);
+                logits.extend(read_floats(l).await?);
+                hidden.extend(read_floats(h).await?);
+            }
+            None => logits.extend(read_floats(teacher.logits(images)).await?),
+        }
+    }
+    Ok((logits, hidden))
+}
+
+/// The training rows of the transfer set a run of `settings` would label, in order: what helpers
+/// labelling in parallel split between them.
+pub fn transfer_rows(lab: &Lab, settings: &DistillSettings) -> Result<Vec<u32>> {
+    Ok(TransferSet::select(&lab.train, &settings.transfer())?.indices)
+}
+
+/// Whether a run of `settings` would find its soft targets kept from an earlier run.
+pub fn soft_targets_kept(lab: &Lab, settings: &DistillSettings) -> Result<bool> {
+    let rows = transfer_rows(lab, settings)?;
+    let with_hidden = settings.objective().hint_weight().is_some();
+    let key = soft_targets::key(&lab.teacher_id, &rows, with_hidden);
+    Ok(lab.caches.soft_targets.get(&key).is_some())
+}
+
+/// Soft targets for the next run of `settings`, computed outside it (by helpers labelling slices
+/// of [`transfer_rows`] in parallel, `[rows × 10]` logits in that order): the run starts training
+/// at once and reports them as computed. Refused for a hint loss, which also needs the teacher's
+/// hidden layer.
+/// `seconds`: how long the labelling took, counted in that run's wall time.
+pub fn provide_soft_targets(
+    lab: &Lab,
+    settings: &DistillSettings,
+    logits: Vec<f32>,
+    seconds: f64,
+) -> Result<()> {
+    if settings.objective().hint_weight().is_some() {
+        return Err(Error::setting(
+            "loss",
+            "a hint loss needs the teacher's hidden layer too: let the run label the transfer set",
+        ));
+    }
+    let rows = transfer_rows(lab, settings)?;
+    if logits.len() != rows.len() * NUM_CLASSES {
+        return Err(Error::setting(
+            "teacher logits",
+            format!("{} values for {} images", logits.len(), rows.len()),
+        ));
+    }
+    let key = soft_targets::key(&lab.teacher_id, &rows, false);
+    let targets = SoftTargets {
+        logits: Arc::new(logits),
+        hidden: None,
+    };
+    lab.caches
+        .soft_targets
+        .put_fresh(key, targets, seconds.max(0.0));
+    Ok(())
+}
