@@ -6,7 +6,7 @@
 // node scripts/build-assets.mjs      (idempotent: unchanged inputs are not rewritten)
 
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -53,8 +53,11 @@ emit("mnist/train-labels.idx.gz", gzip(read("train-labels-idx1-ubyte")));
 emit("mnist/test-images.idx.gz", gzip(read("t10k-images-idx3-ubyte")));
 emit("mnist/test-labels.idx.gz", gzip(read("t10k-labels-idx1-ubyte")));
 
-emit("teacher.safetensors", readFileSync(join(root, "assets/teacher.safetensors")));
-emit("teacher.json", readFileSync(join(root, "assets/teacher.json")));
+// Every bundled teacher's weights and card (src/teacher_card.rs lists them; the page fetches the
+// chosen one only).
+for (const name of readdirSync(join(root, "assets")).filter((n) => /^teacher.*\.(safetensors|json)$/.test(n)).sort()) {
+  emit(name, readFileSync(join(root, "assets", name)));
+}
 
 emit("vendor/uPlot.esm.js", readFileSync(join(root, "node_modules/uplot/dist/uPlot.esm.js")));
 emit("vendor/uPlot.min.css", readFileSync(join(root, "node_modules/uplot/dist/uPlot.min.css")));

@@ -30,7 +30,7 @@ if [ ! -f pkg/webdistill_bg.wasm ] || [ "$raw" -nt pkg/webdistill_bg.wasm ] || [
       pkg/webdistill_bg.wasm -o pkg/webdistill_bg.wasm
   fi
 fi
-cp assets/teacher.safetensors assets/teacher.json pkg/
+cp assets/teacher*.safetensors assets/teacher*.json pkg/
 
 node scripts/build-assets.mjs
 mkdir -p www/generated/pkg

@@ -105,8 +105,9 @@ pub async fn training_throughput(lab: &Lab, spec: &TrainingBenchSpec) -> Result<
             ),
         ));
     }
+    StudentConfig::new(spec.hidden.clone())?;
     let settings = DistillSettings {
-        hidden: StudentConfig::new(spec.hidden.clone())?.hidden,
+        hidden: spec.hidden.clone(),
         assistant: Vec::new(),
         loss: crate::settings::Loss::Hinton,
         temperature: spec.temperature,

@@ -278,13 +278,13 @@ impl TrainedRun {
             ),
             ("scratch", _, _) => {
                 return Err(Error::setting(
-                    "student",
+                    "role",
                     "this run has no scratch student (no example kept its label)",
                 ));
             }
             (other, _, _) => {
                 return Err(Error::setting(
-                    "student",
+                    "role",
                     format!("{other:?}; ask for \"distilled\" or \"scratch\""),
                 ));
             }

@@ -4,7 +4,8 @@
 //! The layers, bottom to top (each uses only those above it in this list):
 //! - [`error`]: the one error type; [`rng`]: the seeded generator every draw uses
 //! - [`data`]: MNIST IDX files, transfer-set selection, training sets and batches, distortions
-//! - [`model`]: the CNN teacher (one net or an ensemble) and the MLP student, each with its config
+//! - [`model`]: the CNN teacher (one net or an ensemble) and the students of every kind (MLP,
+//!   linear, CNN, soft decision tree), each with its config
 //! - [`distill`]: the distillation losses, pure functions of logits
 //! - [`weights`]: safetensors in and out; [`teacher_card`], [`student_card`]: files with cards
 //! - [`train`]: the step-wise student trainer and the teacher's training
@@ -16,7 +17,8 @@
 //!   report all drive
 //! - [`sweep`]: students of many sizes, for the accuracy-for-size curve
 //! - [`calibrate`]: the faster backend for a run, measured
-//! - [`explore`]: probabilities at any temperature, hard examples, the class-bias shift
+//! - [`explore`]: probabilities at any temperature, hard examples, the class-bias shift;
+//!   [`tree_drawing`]: a soft-tree student's filters, leaves and paths
 //! - [`drawing`]: a drawn digit made into an MNIST image
 //! - [`bench`]: training throughput, the same on every backend
 //! - `web` (wasm only): the wasm-bindgen facade, conversions only; `cli` (native): the flag
@@ -42,6 +44,7 @@ pub mod student_card;
 pub mod sweep;
 pub mod teacher_card;
 pub mod train;
+pub mod tree_drawing;
 pub mod weights;
 
 pub use error::{Error, Result};

@@ -1,5 +1,5 @@
 //! The distilled student at lower precision, for what would ship to a phone: each weight matrix
-//! stored as f16, or as int8 with one scale per output unit (symmetric, per-channel: the scheme
+//! and convolution kernel stored as f16, or as int8 with one scale per output unit or channel (symmetric, per-channel: the scheme
 //! of Jacob et al. 2018 and TFLite's weight quantisation); biases stay f32 (a few hundred
 //! numbers). Sizes are the safetensors files' bytes; accuracy is measured on the weights as they
 //! come back (dequantised), so it shows exactly what the rounding cost.
@@ -83,6 +83,13 @@ impl Int8Matrix {
     }
 }
 
+/// The row-major `[rows, cols]` matrix `values` as `[cols, rows]`.
+fn transpose<T: Copy>(values: &[T], rows: usize, cols: usize) -> Vec<T> {
+    (0..cols)
+        .flat_map(|c| (0..rows).map(move |r| values[r * cols + c]))
+        .collect()
+}
+
 /// `values` rounded to the nearest f16 and back.
 pub fn f16_round_trip(values: &[f32]) -> Vec<f32> {
     values
@@ -101,9 +108,9 @@ pub fn quantize_tensors(
     let mut raw = Vec::new();
     let mut restored = SafeTensors::default();
     for (name, t) in tensors {
-        // Weight matrices are quantised; biases (1-D) stay f32.
+        // Weight matrices and convolution kernels are quantised; biases (1-D) stay f32.
         let (stored, values) = match (precision, t.shape.as_slice()) {
-            (Precision::F16, [_, _]) => {
+            (Precision::F16, [_, _] | [_, _, _, _]) => {
                 let tensor = RawTensor::f16(name.clone(), t.shape.clone(), &t.values);
                 (vec![tensor], f16_round_trip(&t.values))
             }
@@ -115,6 +122,24 @@ pub fn quantize_tensors(
                     dtype: Dtype::I8,
                     shape: t.shape.clone(),
                     bytes: q.values.iter().map(|&v| v as u8).collect(),
+                };
+                let scales = RawTensor::f32(format!("{name}_scale"), vec![outputs], &q.scales);
+                (vec![tensor, scales], values)
+            }
+            (Precision::Int8, &[outputs, _, _, _]) => {
+                // A kernel [out, in, k, k]: one scale per output channel, as for a matrix's
+                // column: quantised as the [in·k·k, out] matrix, stored in its own layout.
+                let rest = t.values.len() / outputs;
+                let q = Int8Matrix::quantize(&transpose(&t.values, outputs, rest), outputs);
+                let values = transpose(&q.dequantize(), rest, outputs);
+                let tensor = RawTensor {
+                    name: name.clone(),
+                    dtype: Dtype::I8,
+                    shape: t.shape.clone(),
+                    bytes: transpose(&q.values, rest, outputs)
+                        .iter()
+                        .map(|&v| v as u8)
+                        .collect(),
                 };
                 let scales = RawTensor::f32(format!("{name}_scale"), vec![outputs], &q.scales);
                 (vec![tensor, scales], values)

@@ -15,13 +15,13 @@ use crate::teacher_card::sha256_hex;
 use crate::weights::{SafeTensors, load_safetensors};
 
 /// The `format` of every student card and of the weights' `__metadata__`.
-pub const STUDENT_FORMAT: &str = "webdistill-student/2";
+pub const STUDENT_FORMAT: &str = "webdistill-student/3";
 
 /// What is known about an exported student.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StudentCard {
     pub format: String,
-    /// `784-800-800-10`.
+    /// The kind and its shape: `MLP 784-800-800-10`, `CNN 4-8`, `Soft tree depth 6`.
     pub architecture: String,
     pub student: StudentConfig,
     /// `distilled` or `scratch`.
@@ -64,7 +64,7 @@ pub fn export_student(
     let config = &origin.settings.student();
     let metadata = BTreeMap::from([
         ("format".to_string(), STUDENT_FORMAT.to_string()),
-        ("architecture".to_string(), config.describe()),
+        ("architecture".to_string(), config.title()),
         ("role".to_string(), origin.role.to_string()),
     ]);
     let weights = SafeTensors {
@@ -74,7 +74,7 @@ pub fn export_student(
     .to_f32_file()?;
     let card = StudentCard {
         format: STUDENT_FORMAT.into(),
-        architecture: config.describe(),
+        architecture: config.title(),
         student: config.clone(),
         role: origin.role.into(),
         objective: origin.objective,
@@ -86,13 +86,32 @@ pub fn export_student(
         input: input_description(),
         bytes: weights.len(),
         sha256: sha256_hex(&weights),
-        layout:
-            "hidden.N.weight / output.weight: [inputs, outputs] (y = x·W + b, the transpose of \
-                 PyTorch's Linear); hidden.N.bias / output.bias: [outputs]; ReLU after each hidden \
-                 layer"
-                .into(),
+        layout: layout(config).into(),
     };
     Ok((weights, card))
+}
+
+/// How a kind's weights are laid out, for whoever loads them elsewhere.
+fn layout(config: &StudentConfig) -> &'static str {
+    match config {
+        StudentConfig::Mlp { .. } => {
+            "hidden.N.weight / output.weight: [inputs, outputs] (y = x·W + b, the transpose of \
+             PyTorch's Linear); hidden.N.bias / output.bias: [outputs]; ReLU after each hidden layer \
+             (none: the linear model)"
+        }
+        StudentConfig::Cnn { .. } => {
+            "conv1.weight [c1, 1, 5, 5], conv2.weight [c2, c1, 5, 5] (PyTorch's layout; valid \
+             padding, stride 1), each followed by ReLU and 2×2 max-pooling; conv*.bias [c]; the \
+             pooled [c2, 4, 4] map flattened channel-first into output.weight [c2·16, 10] (y = x·W + \
+             b) and output.bias [10]"
+        }
+        StudentConfig::Tree { .. } => {
+            "inner.weight [784, nodes], inner.bias [nodes]: node i (heap order; children 2i+1 left, \
+             2i+2 right) goes right with probability sigmoid(x·w_i + b_i); leaves [2^depth, 10]: \
+             each leaf's class logits (softmax: its distribution). Prediction: follow the likelier \
+             child from the root and answer with the leaf's distribution (Frosst & Hinton 2017)"
+        }
+    }
 }
 
 impl StudentCard {
@@ -121,10 +140,43 @@ impl StudentCard {
     }
 }
 
-/// Loads an exported student: the architecture is read from the tensors' shapes
-/// (`hidden.0.weight` is `[784, units]`, ...), then every tensor is checked against it.
+/// Loads an exported student: the kind and architecture are read from the tensors' names and
+/// shapes (`hidden.0.weight` is `[784, units]`, `conv1.weight` `[c1, 1, 5, 5]`, `inner.weight`
+/// `[784, nodes]`), then every tensor is checked against it.
 pub fn load_student(weights: &[u8], device: &Device) -> Result<(Student, StudentConfig)> {
     let file = SafeTensors::parse(weights)?;
+    let config = architecture_of(&file)?;
+    let student = load_safetensors(config.init(device), weights)?;
+    Ok((student, config))
+}
+
+fn architecture_of(file: &SafeTensors) -> Result<StudentConfig> {
+    let shape = |name: &str| file.tensors.get(name).map(|t| t.shape.as_slice());
+    let config = if let (Some(&[c1, ..]), Some(&[c2, ..])) =
+        (shape("conv1.weight"), shape("conv2.weight"))
+    {
+        StudentConfig::Cnn { channels: [c1, c2] }
+    } else if let Some(&[_, nodes]) = shape("inner.weight") {
+        StudentConfig::Tree {
+            depth: (nodes + 1).trailing_zeros() as usize,
+        }
+    } else {
+        StudentConfig::Mlp {
+            hidden: mlp_hidden(file)?,
+        }
+    };
+    config
+        .validate()
+        .map_err(|e| Error::Weights(format!("this is not a student's weights file: {e}")))?;
+    Ok(config)
+}
+
+fn mlp_hidden(file: &SafeTensors) -> Result<Vec<usize>> {
+    if !file.tensors.contains_key("output.weight") {
+        return Err(Error::Weights(
+            "this is not a student's weights file: it has no output.weight, conv1.weight or inner.weight".into(),
+        ));
+    }
     let mut hidden = Vec::new();
     while let Some(t) = file.tensors.get(&format!("hidden.{}.weight", hidden.len())) {
         match t.shape.as_slice() {
@@ -137,8 +189,5 @@ pub fn load_student(weights: &[u8], device: &Device) -> Result<(Student, Student
             }
         }
     }
-    let config = StudentConfig::new(hidden)
-        .map_err(|e| Error::Weights(format!("this is not a student's weights file: {e}")))?;
-    let student = load_safetensors(config.init(device), weights)?;
-    Ok((student, config))
+    Ok(hidden)
 }

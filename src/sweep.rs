@@ -190,7 +190,7 @@ impl Sweep {
             one.validate().map_err(|e| {
                 Error::setting(
                     "sweep",
-                    format!("the {} student cannot run: {e}", one.student().describe()),
+                    format!("the {} student cannot run: {e}", one.student().title()),
                 )
             })?;
             crate::run::check_memory(lab, &one)?;
@@ -219,9 +219,11 @@ impl Sweep {
         })
     }
 
-    /// The settings of one size: the sweep's, with that student and no assistant.
+    /// The settings of one size: the sweep's, with an MLP student of that size and no
+    /// assistant (the sweep measures the MLP's accuracy for size).
     pub fn settings_for(settings: &DistillSettings, hidden: &[usize]) -> DistillSettings {
         DistillSettings {
+            student: crate::model::StudentKind::Mlp,
             hidden: hidden.to_vec(),
             assistant: Vec::new(),
             ..settings.clone()

@@ -1,6 +1,6 @@
 //! The bundled teacher: its weights (safetensors) and its card (JSON: architecture and members,
 //! accuracy measured on the weights as stored, size, checksum and how it was trained), written by
-//! `train-teacher`.
+//! `train-teacher`. The teachers that ship with the page are listed in [`BUNDLED_TEACHERS`].
 
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -9,6 +9,63 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::model::{Teacher, TeacherConfig};
 use crate::weights::load_safetensors;
+
+/// A teacher that ships with the page and the CLI: `id` is the `teacher` setting's value, `file`
+/// the stem of its two files in `assets/` (and beside the page): `<file>.safetensors` and
+/// `<file>.json`, its card.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+pub struct BundledTeacher {
+    pub id: &'static str,
+    pub name: &'static str,
+    /// Why one would choose it, in a sentence.
+    pub about: &'static str,
+    pub file: &'static str,
+}
+
+/// The teacher a run uses unless it names another.
+pub const DEFAULT_TEACHER: &str = "cnn";
+
+/// Every bundled teacher, the default first. Their cards hold the measured figures; the README's
+/// "Teachers" has how each was trained and why the soft one exists.
+pub const BUNDLED_TEACHERS: [BundledTeacher; 2] = [
+    BundledTeacher {
+        id: "cnn",
+        name: "CNN, 20 epochs with distortions",
+        about: "The most accurate: trained long, with dropout and distorted images, so it is very sure of itself.",
+        file: "teacher",
+    },
+    BundledTeacher {
+        id: "soft",
+        name: "Soft CNN, 3 epochs",
+        about: "Trained briefly, without distortions or dropout (closer to Hinton et al.'s teacher): less accurate, less sure, so its soft targets say more about the other classes.",
+        file: "teacher-soft",
+    },
+];
+
+/// The `teacher` setting's choices: `(id, name)` of each bundled teacher.
+pub const TEACHER_CHOICES: [(&str, &str); BUNDLED_TEACHERS.len()] = {
+    let mut choices = [("", ""); BUNDLED_TEACHERS.len()];
+    let mut i = 0;
+    while i < choices.len() {
+        choices[i] = (BUNDLED_TEACHERS[i].id, BUNDLED_TEACHERS[i].name);
+        i += 1;
+    }
+    choices
+};
+
+impl BundledTeacher {
+    /// The bundled teacher `id`.
+    pub fn get(id: &str) -> Result<&'static BundledTeacher> {
+        BUNDLED_TEACHERS.iter().find(|t| t.id == id).ok_or_else(|| {
+            let ids: Vec<&str> = BUNDLED_TEACHERS.iter().map(|t| t.id).collect();
+            Error::setting(
+                "teacher",
+                format!("{id:?}; the bundled teachers are {}", ids.join(", ")),
+            )
+        })
+    }
+}
 
 /// What is known about a trained teacher, stored beside its weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

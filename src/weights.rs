@@ -242,7 +242,25 @@ pub fn load_safetensors<M: Module>(module: M, bytes: &[u8]) -> Result<M> {
 }
 
 // The three walkers below track the module path (`hidden.0.weight`): burn calls enter_module
-// for every field, the parameter's own name included.
+// for every field, the parameter's own name included, and for the variant of an enum module
+// (`Mlp` of `Student`), which adds nothing to the name: a file names what the kind holds.
+
+/// The path segment `enter_module` adds: the field's name, nothing for an enum's variant.
+fn segment(name: &str, container: &str) -> String {
+    match container.starts_with("Enum:") {
+        true => String::new(),
+        false => name.to_string(),
+    }
+}
+
+/// The tensor's name: the non-empty segments joined with dots.
+fn joined(path: &[String]) -> String {
+    path.iter()
+        .filter(|s| !s.is_empty())
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(".")
+}
 
 #[derive(Default)]
 struct Collector {
@@ -251,8 +269,8 @@ struct Collector {
 }
 
 impl ModuleVisitor for Collector {
-    fn enter_module(&mut self, name: &str, _container: &str) {
-        self.path.push(name.to_string());
+    fn enter_module(&mut self, name: &str, container: &str) {
+        self.path.push(segment(name, container));
     }
     fn exit_module(&mut self, _name: &str, _container: &str) {
         self.path.pop();
@@ -261,7 +279,7 @@ impl ModuleVisitor for Collector {
         let tensor = param.val();
         let shape = tensor.dims().to_vec();
         let flat = tensor.reshape([shape.iter().product::<usize>()]);
-        self.tensors.push((self.path.join("."), shape, flat));
+        self.tensors.push((joined(&self.path), shape, flat));
     }
 }
 
@@ -272,15 +290,15 @@ struct ShapeCollector {
 }
 
 impl ModuleVisitor for ShapeCollector {
-    fn enter_module(&mut self, name: &str, _container: &str) {
-        self.path.push(name.to_string());
+    fn enter_module(&mut self, name: &str, container: &str) {
+        self.path.push(segment(name, container));
     }
     fn exit_module(&mut self, _name: &str, _container: &str) {
         self.path.pop();
     }
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
         self.shapes
-            .insert(self.path.join("."), param.lazy_shape().to_vec());
+            .insert(joined(&self.path), param.lazy_shape().to_vec());
     }
 }
 
@@ -290,8 +308,8 @@ struct Loader {
 }
 
 impl ModuleMapper for Loader {
-    fn enter_module(&mut self, name: &str, _container: &str) {
-        self.path.push(name.to_string());
+    fn enter_module(&mut self, name: &str, container: &str) {
+        self.path.push(segment(name, container));
     }
     fn exit_module(&mut self, _name: &str, _container: &str) {
         self.path.pop();
@@ -301,7 +319,7 @@ impl ModuleMapper for Loader {
         let stored = self
             .file
             .tensors
-            .remove(&self.path.join("."))
+            .remove(&joined(&self.path))
             .expect("checked before mapping");
         let device = param.lazy_device();
         let id = param.id;

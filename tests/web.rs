@@ -213,6 +213,6 @@ async fn the_schema_and_the_plan_come_from_the_core() {
     let session = session("cpu").await;
     let plan: serde_json::Value =
         serde_wasm_bindgen::from_value(session.plan(js(json!({}))).unwrap()).unwrap();
-    assert_eq!(plan["student"]["architecture"], "784-64-10");
+    assert_eq!(plan["student"]["architecture"], "MLP 784-64-10");
     assert!(plan["student"]["times_smaller"].as_f64().unwrap() >= 10.0);
 }

@@ -21,12 +21,30 @@ export class ModelCards {
 
   /** The teacher as its card describes it (accuracy measured when it was trained and stored). */
   teacher(card) {
+    this.set("teacher", "calibration", "after a run");
     this.set("teacher", "arch", card.summary); // "CNN …", or "ensemble of N CNNs (…)"
     this.set("teacher", "accuracy", `${pct(card.test_accuracy)} (${int(card.test_errors)} errors, on its card)`);
   }
 
-  /** The teacher's time per image on this backend, once measured. */
+  /** The chooser of bundled teachers on the teacher's card; `onChoose(id)` when one is picked. */
+  teachers(list, onChoose) {
+    this.list = list;
+    const select = this.card("teacher").querySelector(".choice select");
+    select.replaceChildren(...list.map((t) => new Option(t.name, t.id)));
+    select.addEventListener("change", () => onChoose(select.value));
+  }
+
+  /** Shows `id` as the chosen teacher, with why one would choose it. */
+  teacherChoice(id) {
+    const t = this.list?.find((t) => t.id === id);
+    if (!t) return;
+    this.card("teacher").querySelector(".choice select").value = id;
+    this.set("teacher", "about", t.about);
+  }
+
+  /** The teacher's time per image on this backend, once measured (null: being measured). */
   teacherLatency(latency) {
+    if (!latency) return void this.set("teacher", "time", "measuring…");
     const l = latency.at(-1);
     this.set("teacher", "time", `${time(l.ms_per_image, l.resolved)} at batch ${l.batch_size}`);
   }
@@ -35,7 +53,7 @@ export class ModelCards {
   plan(plan) {
     this.set("teacher", "size", `${bytes(plan.teacher.bytes)} · ${int(plan.teacher.params)} parameters`);
     for (const model of ["distilled", "scratch"]) {
-      this.set(model, "arch", `MLP ${plan.student.architecture}${model === "distilled" && plan.assistant ? `, taught through a ${plan.assistant.architecture} assistant` : ""}`);
+      this.set(model, "arch", `${plan.student.architecture}${model === "distilled" && plan.assistant ? `, taught through a ${plan.assistant.architecture} assistant` : ""}`);
       this.set(model, "size", `${bytes(plan.student.bytes)} · ${int(plan.student.params)} parameters`);
       this.set(model, "ratio", `${times(plan.student.times_smaller)} smaller than the teacher`);
     }
@@ -72,14 +90,20 @@ export class ModelCards {
         this.set(model, "accuracy", "no labeled examples: nothing to learn from");
         continue;
       }
-      this.set(model, "arch", model === "teacher" ? r.architecture : `MLP ${r.architecture}`);
+      this.set(model, "arch", r.architecture);
       this.set(model, "accuracy", `${pct(r.accuracy)} (${int(r.errors)} errors of ${int(r.evaluation.total)})`);
       this.set(model, "size", `${bytes(r.bytes)} · ${int(r.params)} parameters`);
       this.set(model, "time", `${time(r.ms_per_image, r.ms_per_image_resolved)} at batch ${r.latency.at(-1).batch_size}`);
       if (model !== "teacher") this.set(model, "ratio", ratios(r));
+      else this.set(model, "calibration", sureness(r.evaluation));
       card.classList.add("done");
     }
   }
+}
+
+/** "99.1% sure on average · calibration error 0.4%": how sure a model is, from its evaluation. */
+export function sureness(e) {
+  return `${pct(e.mean_confidence, 1)} sure on average · calibration error ${pct(e.calibration_error, 1)}`;
 }
 
 /** "10.8× smaller · 130× faster · 2.1 points less accurate than the teacher". */

@@ -49,6 +49,7 @@ export class Explorer {
       const prediction = await this.client.request("inspect", { index, t: this.temperature });
       if (ticket !== this.latest.inspect) return;
       drawGrey(this.$("#sample-image"), prediction.pixels);
+      this.onImage?.(prediction.pixels);
       this.$("#sample-label").textContent = `Test image ${prediction.index}: a ${prediction.label}.`;
       this.label = prediction.label;
       this.showProbabilities(prediction.outputs);
@@ -179,6 +180,7 @@ export class Explorer {
         { transfer: [image.data.buffer] });
       this.$("#draw-status").textContent = "";
       drawGrey(this.$("#draw-preview"), prediction.pixels);
+      this.onImage?.(prediction.pixels);
       renderBars(this.$("#draw-bars"), prediction.outputs, { timed: true });
     } catch (error) {
       // A drawing the core cannot read (an empty canvas) is said beside the pad.

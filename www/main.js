@@ -10,6 +10,7 @@ import { PAPER_BIAS_SHIFT, PresetsView, shiftSource } from "./presets.js";
 import { ResultsView, lossName } from "./results.js";
 import { SettingsForm } from "./settings.js";
 import { SweepView } from "./sweep.js";
+import { TreeView } from "./tree.js";
 import { PANELS, readHash, refusedFromLink, writeHash } from "./url-state.js";
 import { WorkerClient, WorkerError } from "./worker-client.js";
 
@@ -29,6 +30,8 @@ const results = new ResultsView($("#results"));
 /** Gets its charts when the chart module has loaded (it draws its table without them). */
 const sweepView = new SweepView($("#sweep"), null);
 const explorer = new Explorer(null, (error) => notice(error.message, "error"));
+const treeView = new TreeView($("#tree"), (error) => notice(`The tree could not be drawn: ${error.message}`, "error"));
+explorer.onImage = (pixels) => treeView.update(pixels);
 
 wireButtons();
 // The worker first (compiling wasm takes the longest), the charts meanwhile.
@@ -56,6 +59,7 @@ async function loadCharts() {
 /** Starts (or restarts) the worker on the backend chosen, and the page once it answers. */
 async function start() {
   state.client?.terminate();
+  treeView.reset();
   state.ready = false;
   updateButtons();
   setStatus("starting");
@@ -69,6 +73,7 @@ async function start() {
     if (client !== state.client) return;
     showBackend(opened);
     state.card = opened.card;
+    state.teacherId = form.values().teacher;
     cards.teacher(opened.card);
     state.ready = true;
     setStatus("ready");
@@ -104,6 +109,10 @@ async function start() {
 async function buildForm(schema) {
   form = new SettingsForm($("#settings-form"), schema);
   presets = new PresetsView($("#preset-chips"), $("#presets-table"), schema.presets, applyPreset);
+  cards.teachers(schema.teachers, (id) => {
+    form.set({ teacher: id });
+    check();
+  });
   const link = readHash(location.hash, schema);
   if (link.preset) form.set(form.presetValues(link.preset));
   form.set(link.values);
@@ -142,7 +151,10 @@ async function check() {
   }
   $("#settings-general").textContent = form.showProblems(problems).join(" ");
   presets.mark(form.matchingPreset());
+  cards.teacherChoice(values.teacher);
   if (!problems.length) {
+    // A teacher chosen now is loaded now (downloaded the first time), so the cards show it.
+    if (values.teacher !== state.teacherId && (await state.client.request("teacher", { values }))) state.teacherId = values.teacher;
     const plan = await state.client.request("plan", { values });
     cards.plan(plan);
     $("#settings-summary").textContent = summary(plan);
@@ -157,6 +169,20 @@ function summary(plan) {
   const omitted = s.omit.length ? `, without ${s.omit.join(", ")}` : "";
   return `Student ${plan.student.architecture}${assistant} · ${int(s.size)} images, ${int(s.labeled)} labeled${omitted} · ` +
     `${lossName(s)} · ${s.epochs} epochs`;
+}
+
+/** A newly loaded teacher: its card, and its time per image on this backend. */
+async function showTeacher(card) {
+  state.card = card;
+  cards.teacher(card);
+  // Not while a run computes (it would take the run's CPU); the next check shows it.
+  if (state.running || state.sweeping) return void cards.teacherLatency(null);
+  cards.teacherLatency(null);
+  try {
+    cards.teacherLatency(await state.client.request("teacher-latency"));
+  } catch (error) {
+    if (!error.fatal) notice(`The teacher's time could not be measured: ${error.message}`, "error");
+  }
 }
 
 function applyPreset(id) {
@@ -212,6 +238,7 @@ function showComparison(c, files) {
   state.lastPreset = state.runPreset;
   if (state.lastPreset) presets.record(state.lastPreset, c);
   explorer.studentsChanged();
+  treeView.runChanged(state.client);
 }
 
 function onEvent(e) {
@@ -219,7 +246,8 @@ function onEvent(e) {
     state.client.die(new WorkerError(`the WebGPU device was lost (${e.message})`, { fatal: true }));
     return;
   }
-  if (e.event === "status") setStatus(e.text);
+  if (e.event === "teacher") showTeacher(e.card);
+  else if (e.event === "status") setStatus(e.text);
   else if (e.event === "download") showDownload(e.loaded, e.total);
   else if (e.event === "progress" && e.run === state.running) showProgress(e.update);
   else if (e.event === "sweep" && e.run === state.sweeping) {

@@ -17,6 +17,16 @@ export class SettingsForm {
       set.append(title, ...this.specs.filter((s) => s.group === group).map(field));
       this.form.append(set);
     }
+    this.form.elements.student?.addEventListener("change", () => this.showKindFields());
+    this.showKindFields();
+  }
+
+  /** Shows the size settings of the chosen student kind only (the schema says whose each is). */
+  showKindFields() {
+    const kind = this.form.elements.student?.value;
+    for (const s of this.specs.filter((s) => s.for_student)) {
+      this.form.elements[s.key].closest(".field").hidden = s.for_student !== kind;
+    }
   }
 
   /** The form's values: {key: text}. */
@@ -27,6 +37,7 @@ export class SettingsForm {
   /** Sets the fields named in `values` (text by key). */
   set(values) {
     for (const [key, value] of Object.entries(values)) if (this.form.elements[key]) this.form.elements[key].value = value;
+    this.showKindFields();
   }
 
   /** Every setting's default, as text. */

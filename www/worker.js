@@ -19,12 +19,16 @@ const LABEL_CHUNK = 2048;
 const CALIBRATION_BUDGET_MS = 1200;
 /** How many of the teacher's hardest test images the page cycles through. */
 const HARD_EXAMPLES = 50;
-const FIRST_FILES = ["teacher.safetensors", "teacher.json", "mnist/test-images.idx.gz", "mnist/test-labels.idx.gz",
-  "mnist/train-labels.idx.gz"];
+/** The data a session needs before it is ready (the teacher's files are chosen by the settings). */
+const DATA_FILES = ["mnist/test-images.idx.gz", "mnist/test-labels.idx.gz", "mnist/train-labels.idx.gz"];
 
 let session = null;
 let manifest = null;
 let files = null;
+/** The bundled teachers (the schema's list): id → where its files are. */
+let teachers = [];
+/** The teacher the session holds: {id, weights, card (JSON text)}. */
+let teacher = null;
 let loadedShards = 0;
 /** The compiled module, handed to helper workers so they need not compile it again. */
 let wasmModule = null;
@@ -43,7 +47,7 @@ const event = (name, fields) => self.postMessage({ event: name, ...fields });
 const status = (text) => event("status", { text });
 
 const handlers = {
-  boot, open, calibrate, check, plan, "teacher-latency": teacherLatency, start, sweep, stop, inspect, temperature, hard, draw,
+  boot, open, calibrate, check, plan, "teacher-latency": teacherLatency, teacher: chooseTeacher, tree, start, sweep, stop, inspect, temperature, hard, draw,
   bias,
   // Test hook (tests/browser): destroys the WebGPU device this worker made, as a driver reset
   // or a GPU switch would.
@@ -84,7 +88,38 @@ async function boot() {
     ? WebAssembly.compileStreaming(response)
     : response.arrayBuffer().then((bytes) => WebAssembly.compile(bytes)));
   await init({ module_or_path: wasmModule });
-  return settingsSchema();
+  const schema = settingsSchema();
+  teachers = schema.teachers;
+  return schema;
+}
+
+/** The files of bundled teacher `id` (of the settings' default when absent), downloaded once. */
+async function teacherFiles(id, signal) {
+  const t = teachers.find((t) => t.id === id) ?? teachers[0];
+  const names = [`${t.file}.safetensors`, `${t.file}.json`];
+  const got = await fetchAssets(manifest, names, (loaded, total) => event("download", { loaded, total }), signal);
+  return { id: t.id, weights: got.get(names[0]), card: new TextDecoder().decode(got.get(names[1])) };
+}
+
+/** The teacher `values` name, loaded now (not during a run: the next run loads it). */
+async function chooseTeacher({ values }) {
+  if (current) return false;
+  await useTeacher(needSession(), values);
+  return true;
+}
+
+/**
+ * Makes the session's teacher the one `values` name, downloading it the first time it is
+ * chosen; the page hears of a change by a "teacher" event with the new card.
+ */
+async function useTeacher(s, values, signal) {
+  const want = values.teacher ?? teachers[0].id;
+  if (teacher?.id === want) return;
+  status("downloading the teacher");
+  const next = await teacherFiles(want, signal);
+  const card = s.loadTeacher(next.weights, next.card);
+  teacher = next;
+  event("teacher", { card });
 }
 
 /**
@@ -97,7 +132,8 @@ async function open({ backend: choice, values, cores: allowed }) {
   if (allowed) cores = Math.min(cores, allowed);
   status("downloading the teacher and the data");
   manifest = await loadManifest();
-  files = await fetchAssets(manifest, FIRST_FILES, (loaded, total) => event("download", { loaded, total }));
+  teacher = await teacherFiles(values?.teacher);
+  files = await fetchAssets(manifest, DATA_FILES, (loaded, total) => event("download", { loaded, total }));
   const cpu = await newSession("cpu");
   if (choice === "cpu") return { ...use(cpu), reason: null };
   adapter = await webgpuAdapter();
@@ -127,7 +163,7 @@ async function calibrate({ values }) {
   const gpu = await withinBudget(calibrateWebgpu(adapter.limits, values), CALIBRATION_BUDGET_MS);
   const decision = chooseBackend(cpuTime, gpu?.calibration ?? null, values, CALIBRATION_BUDGET_MS);
   await remember(adapter.key, values, decision);
-  const card = JSON.parse(new TextDecoder().decode(files.get("teacher.json")));
+  const card = JSON.parse(teacher.card);
   if (decision.backend === "webgpu") {
     cpu.free();
     use(gpu.session);
@@ -142,7 +178,7 @@ async function calibrate({ values }) {
 async function newSession(backend, limits) {
   const s = await Session.create(backend, limits);
   try {
-    s.loadTeacher(files.get("teacher.safetensors"), new TextDecoder().decode(files.get("teacher.json")));
+    s.loadTeacher(teacher.weights, teacher.card);
     s.loadTest(files.get("mnist/test-images.idx.gz"), files.get("mnist/test-labels.idx.gz"));
     s.loadTrainLabels(files.get("mnist/train-labels.idx.gz"));
     return s;
@@ -156,7 +192,7 @@ async function newSession(backend, limits) {
 function use(s) {
   session = s;
   loadedShards = 0;
-  const card = JSON.parse(new TextDecoder().decode(files.get("teacher.json")));
+  const card = JSON.parse(teacher.card);
   return { backend: s.backend, card };
 }
 
@@ -266,6 +302,7 @@ async function start({ id, values }) {
   const problems = s.problems(values);
   if (problems.length) return { problems };
   return stoppable(id, async (signal) => {
+    await useTeacher(s, values, signal);
     await loadShards(s.shardsNeeded(values), signal);
     const labelled = await labelOnEveryCore(s, values, id, signal);
     if (signal.aborted) return { stopped: true };
@@ -356,8 +393,7 @@ function startHelper(task, fields, onMessage) {
   const w = new Worker(new URL("./helper.js", import.meta.url), { type: "module" });
   w.onmessage = ({ data }) => onMessage(data);
   w.onerror = (e) => onMessage({ error: `it could not start (${e.message || "its script could not be loaded"})` });
-  w.postMessage({ task, module: wasmModule, teacher: files.get("teacher.safetensors"),
-    card: new TextDecoder().decode(files.get("teacher.json")),
+  w.postMessage({ task, module: wasmModule, teacher: teacher.weights, card: teacher.card,
     test: [files.get("mnist/test-images.idx.gz"), files.get("mnist/test-labels.idx.gz")],
     labels: files.get("mnist/train-labels.idx.gz"), shards: shardBytes.slice(0, loadedShards), ...fields });
   return w;
@@ -382,6 +418,7 @@ async function sweep({ id, values }) {
   const problems = s.problems(values);
   if (problems.length) return { problems };
   return stoppable(id, async (signal) => {
+    await useTeacher(s, values, signal);
     await loadShards(s.shardsNeeded(values), signal);
     await labelOnEveryCore(s, values, id, signal);
     if (signal.aborted) return { stopped: true, result: { settings: null, teacher: null, rows: [] } };
@@ -438,6 +475,11 @@ function temperature({ t }) {
 
 function atTemperature(t) {
   return inspected.map((o) => ({ ...o, probabilities: Array.from(softmaxAt(Float32Array.from(o.logits), t)) }));
+}
+
+/** The kept run's `role` student drawn when it is a soft tree (else null), with `pixels`' path. */
+async function tree({ role, pixels }) {
+  return needSession().treeDrawing(role, pixels ?? undefined);
 }
 
 async function hard() {

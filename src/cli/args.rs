@@ -62,6 +62,11 @@ impl Args {
         }
     }
 
+    /// The value of `--name` as given, left for a getter.
+    pub fn peek(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
     pub fn switch(&self, name: &str) -> bool {
         self.switches.iter().any(|s| s == name)
     }

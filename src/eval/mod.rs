@@ -36,16 +36,44 @@ pub struct Evaluation {
     pub per_class_total: Vec<u32>,
     /// `confusion[true][predicted]` counts.
     pub confusion: Vec<Vec<u32>>,
+    /// How sure the model is: its mean top softmax probability (T = 1), 0 to 1.
+    #[serde(default)]
+    pub mean_confidence: f64,
+    /// Expected calibration error over [`CALIBRATION_BINS`] equal-width confidence bins (Guo et
+    /// al. 2017, "On Calibration of Modern Neural Networks", eq. 3): how far the confidence is
+    /// from the accuracy, weighted by how many examples have it. 0 to 1.
+    #[serde(default)]
+    pub calibration_error: f64,
 }
+
+/// Confidence bins of the expected calibration error: Guo et al. 2017 used 15.
+pub const CALIBRATION_BINS: usize = 15;
 
 impl Evaluation {
     /// Scores `[n × 10]` logits against `n` labels.
     pub fn from_logits(logits: &[f32], labels: &[u8]) -> Self {
         let mut confusion = vec![vec![0u32; NUM_CLASSES]; NUM_CLASSES];
+        // Per confidence bin: examples, sum of confidences, examples right.
+        let mut bins = [(0usize, 0.0f64, 0usize); CALIBRATION_BINS];
+        let mut confidence_sum = 0.0;
         for (row, &label) in logits.chunks_exact(NUM_CLASSES).zip(labels) {
-            confusion[label as usize][argmax(row)] += 1;
+            let predicted = argmax(row);
+            confusion[label as usize][predicted] += 1;
+            let confidence = top_probability(row);
+            confidence_sum += confidence;
+            let bin = &mut bins
+                [((confidence * CALIBRATION_BINS as f64) as usize).min(CALIBRATION_BINS - 1)];
+            bin.0 += 1;
+            bin.1 += confidence;
+            bin.2 += usize::from(predicted == label as usize);
         }
         let total = labels.len();
+        let n = total.max(1) as f64;
+        let calibration_error = bins
+            .iter()
+            .filter(|b| b.0 > 0)
+            .map(|&(_, confidences, right)| (confidences - right as f64).abs() / n)
+            .sum();
         let right: u32 = (0..NUM_CLASSES).map(|c| confusion[c][c]).sum();
         let per_class_accuracy = confusion
             .iter()
@@ -75,6 +103,8 @@ impl Evaluation {
             total,
             per_class_accuracy,
             confusion,
+            mean_confidence: confidence_sum / n,
+            calibration_error,
         }
     }
 
@@ -87,6 +117,13 @@ impl Evaluation {
     pub fn class_total(&self, class: usize) -> u32 {
         self.confusion[class].iter().sum()
     }
+}
+
+/// The largest softmax probability of one row of logits.
+fn top_probability(row: &[f32]) -> f64 {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+    let sum: f64 = row.iter().map(|&v| (v as f64 - max).exp()).sum();
+    1.0 / sum
 }
 
 /// Index of the largest value (the first on ties).

@@ -1,9 +1,12 @@
-//! The two architectures: the CNN teacher and the MLP student, each with its config.
+//! The architectures: the CNN teacher, and the students of every kind, each with its config.
 
-mod student;
+pub mod student;
 mod teacher;
 
-pub use student::{MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, Student, StudentConfig, Trainee};
+pub use student::{
+    CnnStudent, MAX_CHANNELS, MAX_DEPTH, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, Mlp, SoftTree,
+    Student, StudentConfig, StudentKind, Trainee, TrainingOutput,
+};
 pub use teacher::{Cnn, CnnConfig, MAX_MEMBERS, Teacher, TeacherConfig};
 
 use burn::module::{ModuleVisitor, Param};

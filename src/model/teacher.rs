@@ -132,7 +132,7 @@ impl Cnn {
 /// `max_pool2d` goes through a generic pool that also writes i64 indices (28% of the old teacher's
 /// time in a profile of the page); this labelled ~1.35× faster natively on one thread, and the
 /// values are the same.
-fn pool_2x2(x: Tensor<4>) -> Tensor<4> {
+pub(crate) fn pool_2x2(x: Tensor<4>) -> Tensor<4> {
     let [b, c, h, w] = x.dims();
     x.reshape([b, c, h / 2, 2, w / 2, 2])
         .max_dim(5)

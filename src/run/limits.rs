@@ -64,18 +64,23 @@ pub fn memory_estimate(settings: &DistillSettings, teacher_hidden: usize) -> (f6
     let batch = settings.batch_size as f64;
     let mut largest = size * 10.0 * f;
     let mut model = |config: crate::model::StudentConfig| {
-        let units: f64 = config.hidden.iter().map(|&u| u as f64).sum::<f64>() + 784.0 + 10.0;
-        let widest = config.hidden.iter().copied().max().unwrap_or(0).max(784) as f64;
-        let biggest_matrix = config
-            .hidden
-            .iter()
-            .scan(784usize, |inputs, &u| {
-                let m = *inputs * u;
-                *inputs = u;
-                Some(m)
-            })
-            .max()
-            .unwrap_or(0) as f64;
+        let (activations, widest) = config.activation_units();
+        let units = activations as f64 + 784.0 + 10.0;
+        let widest = widest.max(784) as f64;
+        let biggest_matrix = match &config {
+            crate::model::StudentConfig::Mlp { hidden } => hidden
+                .iter()
+                .chain([10usize].iter())
+                .scan(784usize, |inputs, &u| {
+                    let m = *inputs * u;
+                    *inputs = u;
+                    Some(m)
+                })
+                .max()
+                .unwrap_or(0),
+            // Every tensor of the other kinds together is small next to a batch's activations.
+            other => other.params(),
+        } as f64;
         largest = largest.max(batch * widest * f).max(biggest_matrix * f);
         config.params() as f64 * f * 4.0 + batch * units * f * 3.0
     };

@@ -44,7 +44,7 @@ pub(super) async fn student_report(
     let weights = read_weights(student).await?;
     let bytes = weights.to_f32_file()?.len();
     let report = ModelReport::measure(
-        config.describe(),
+        config.title(),
         student,
         student.num_params(),
         bytes,

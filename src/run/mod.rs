@@ -377,7 +377,7 @@ impl Run {
                 model: trainer.student(),
                 weights: weights.clone(),
             }),
-            assistant: self.settings.assistant().map(|a| a.describe()),
+            assistant: self.settings.assistant().map(|a| a.title()),
         })
     }
 

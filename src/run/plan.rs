@@ -41,7 +41,7 @@ pub fn plan(lab: &Lab, settings: &DistillSettings) -> Result<Plan> {
         // Built on the CPU whatever the backend: only its parameter shapes are read.
         let bytes = f32_file_bytes(&config.init(&Device::flex()))?;
         Ok(ModelSize {
-            architecture: config.describe(),
+            architecture: config.title(),
             params: config.params(),
             bytes,
             times_smaller: teacher_bytes as f64 / bytes as f64,

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::TransferConfig;
 use crate::distill::Objective;
 use crate::error::{Error, Result};
-use crate::model::StudentConfig;
+use crate::model::{StudentConfig, StudentKind};
 use crate::train::TrainConfig;
 
 pub use presets::{DEFAULT_PRESET, PRESETS, Preset};
@@ -40,8 +40,16 @@ pub enum Loss {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct DistillSettings {
-    /// Units of each hidden layer of the student MLP.
+    /// The bundled teacher's id ([`crate::teacher_card::BUNDLED_TEACHERS`]).
+    pub teacher: String,
+    /// The student's kind.
+    pub student: StudentKind,
+    /// Units of each hidden layer of an MLP student.
     pub hidden: Vec<usize>,
+    /// Channels of a CNN student's two convolutions.
+    pub channels: Vec<usize>,
+    /// Depth of a soft-tree student.
+    pub depth: usize,
     /// Units of each hidden layer of a teacher assistant (Mirzadeh et al. 2020), distilled from
     /// the teacher first and then distilling the student; empty for none.
     pub assistant: Vec<usize>,
@@ -81,7 +89,11 @@ impl DistillSettings {
     /// A blank to fill from the schema (not a valid run).
     fn empty() -> Self {
         Self {
+            teacher: String::new(),
+            student: StudentKind::Mlp,
             hidden: Vec::new(),
+            channels: Vec::new(),
+            depth: 0,
             assistant: Vec::new(),
             loss: Loss::Hinton,
             temperature: 0.0,
@@ -128,16 +140,26 @@ impl DistillSettings {
             .collect()
     }
 
-    /// The student's architecture.
+    /// The student's architecture: its kind, with that kind's size setting.
     pub fn student(&self) -> StudentConfig {
-        StudentConfig {
-            hidden: self.hidden.clone(),
+        match self.student {
+            StudentKind::Mlp => StudentConfig::Mlp {
+                hidden: self.hidden.clone(),
+            },
+            StudentKind::Linear => StudentConfig::Mlp { hidden: Vec::new() },
+            StudentKind::Cnn => StudentConfig::Cnn {
+                channels: [
+                    self.channels.first().copied().unwrap_or(0),
+                    self.channels.get(1).copied().unwrap_or(0),
+                ],
+            },
+            StudentKind::Tree => StudentConfig::Tree { depth: self.depth },
         }
     }
 
-    /// The teacher assistant's architecture, when there is one.
+    /// The teacher assistant's architecture (an MLP), when there is one.
     pub fn assistant(&self) -> Option<StudentConfig> {
-        (!self.assistant.is_empty()).then(|| StudentConfig {
+        (!self.assistant.is_empty()).then(|| StudentConfig::Mlp {
             hidden: self.assistant.clone(),
         })
     }
@@ -213,6 +235,26 @@ impl DistillSettings {
     /// whether the training split can supply the transfer set.
     pub fn problems(&self, train_labels: Option<&[u8]>) -> Vec<Error> {
         let mut problems = self.distilled_config().problems();
+        if self.student == StudentKind::Mlp && self.hidden.is_empty() {
+            problems.push(Error::setting(
+                "hidden",
+                "give at least one hidden layer, e.g. 800,800 (the linear student is its own kind)",
+            ));
+        }
+        if self.student == StudentKind::Cnn && self.channels.len() != 2 {
+            problems.push(Error::setting(
+                "channels",
+                format!(
+                    "{} values; give the two convolutions' channels, e.g. 4,8",
+                    self.channels.len()
+                ),
+            ));
+        }
+        if self.loss == Loss::Hint
+            && let Err(why) = self.student().hint_width()
+        {
+            problems.push(Error::setting("loss", why));
+        }
         if let Some(assistant) = self.assistant() {
             match assistant.validate() {
                 Err(e) => problems.push(Error::setting("assistant", e.reason())),

@@ -57,6 +57,7 @@ pub static PRESETS: &[Preset] = &[
         what: "No 3 in the transfer set: the distilled student has never seen one. 3,000 training images are held out to fit the 3s' bias on afterwards.",
         paper: "§3: 206 test errors, 133 of them on the 1,010 3s; with the 3s' bias raised by 3.5, 109 errors, 14 on 3s.",
         values: &[
+            ("teacher", "soft"),
             ("hidden", "800,800"),
             ("temperature", "20"),
             ("size", "50000"),

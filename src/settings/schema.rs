@@ -10,7 +10,8 @@ use super::{DistillSettings, Loss};
 use crate::data::NUM_CLASSES;
 use crate::distill::{MAX_HINT_WEIGHT, MAX_TEMPERATURE};
 use crate::error::{Error, Result};
-use crate::model::{MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS};
+use crate::model::{MAX_CHANNELS, MAX_DEPTH, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, StudentKind};
+use crate::teacher_card::{BundledTeacher, DEFAULT_TEACHER, TEACHER_CHOICES};
 use crate::train::{MAX_BATCH_SIZE, MAX_EPOCHS};
 
 /// How a setting is written.
@@ -38,6 +39,9 @@ pub struct SettingSpec {
     pub label: &'static str,
     /// The panel a form puts it in: `student`, `teacher`, `data` or `training`.
     pub group: &'static str,
+    /// The student kind this setting sizes (`hidden` the MLP's, ...): a form shows it only for
+    /// that kind. `None`: every kind's.
+    pub for_student: Option<&'static str>,
     pub kind: Kind,
     /// `(value, text)` of each choice, for [`Kind::Choice`].
     pub choices: &'static [(&'static str, &'static str)],
@@ -62,6 +66,13 @@ pub fn label(key: &str) -> &str {
     spec(key).map_or(key, |s| s.label)
 }
 
+const STUDENTS: &[(&str, &str)] = &[
+    ("mlp", "MLP (hidden layers of units)"),
+    ("linear", "Linear (softmax regression, 784 → 10)"),
+    ("cnn", "CNN (two small convolutions)"),
+    ("tree", "Soft decision tree (Frosst & Hinton 2017)"),
+];
+
 const LOSSES: &[(&str, &str)] = &[
     ("hinton", "Hinton KD (soft targets at temperature T)"),
     ("logits", "Logit matching (MSE)"),
@@ -71,9 +82,56 @@ const LOSSES: &[(&str, &str)] = &[
 /// Every setting, in the order a form shows them. Defaults: see each comment.
 pub static SCHEMA: &[SettingSpec] = &[
     SettingSpec {
+        key: "teacher",
+        label: "Teacher",
+        group: "teacher",
+        for_student: None,
+        kind: Kind::Choice,
+        choices: &TEACHER_CHOICES,
+        min: None,
+        max: None,
+        default: DEFAULT_TEACHER,
+        help: "Which bundled teacher labels the transfer set. The sharper one is more accurate; the softer one says more about the classes it did not pick.",
+        get: |s| s.teacher.clone(),
+        set: |s, t| {
+            s.teacher = BundledTeacher::get(t)?.id.to_string();
+            Ok(())
+        },
+    },
+    SettingSpec {
+        key: "student",
+        label: "Student kind",
+        group: "student",
+        for_student: None,
+        kind: Kind::Choice,
+        choices: STUDENTS,
+        min: None,
+        max: None,
+        // The MLP: Hinton et al. 2015's student, and the one the defaults were measured on.
+        default: "mlp",
+        help: "What kind of model learns from the teacher: any model can learn from another's soft outputs.",
+        get: |s| s.student.id().into(),
+        set: |s, t| {
+            s.student = match t {
+                "mlp" => StudentKind::Mlp,
+                "linear" => StudentKind::Linear,
+                "cnn" => StudentKind::Cnn,
+                "tree" => StudentKind::Tree,
+                other => {
+                    return Err(Error::setting(
+                        "student",
+                        format!("{}; choose mlp, linear, cnn or tree", shown(other)),
+                    ));
+                }
+            };
+            Ok(())
+        },
+    },
+    SettingSpec {
         key: "hidden",
         label: "Student hidden layers",
         group: "student",
+        for_student: Some("mlp"),
         kind: Kind::List,
         choices: &[],
         min: Some(1.0),
@@ -82,7 +140,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         // that still reach 97.4-97.7% distilled with 300 labels; 48 units reached 97.0% and 32
         // units 95.7% (README, "The default run", has the sweep).
         default: "64",
-        help: "Units of each hidden layer of the student MLP, comma-separated (Hinton's student: 800,800).",
+        help: "MLP only: units of each hidden layer, comma-separated (Hinton's student: 800,800).",
         get: |s| list(&s.hidden),
         set: |s, t| {
             s.hidden = parse_list("hidden", t)?;
@@ -90,9 +148,48 @@ pub static SCHEMA: &[SettingSpec] = &[
         },
     },
     SettingSpec {
+        key: "channels",
+        label: "CNN channels",
+        group: "student",
+        for_student: Some("cnn"),
+        kind: Kind::List,
+        choices: &[],
+        min: Some(1.0),
+        max: Some(MAX_CHANNELS as f64),
+        // 4 and 8: 2,202 parameters (9 KB), 98.7% distilled with 300 labels against 87.3%
+        // without the teacher (README, "Student kinds").
+        default: "4,8",
+        help: "CNN only: channels of its two 5×5 convolutions.",
+        get: |s| list(&s.channels),
+        set: |s, t| {
+            s.channels = parse_list("channels", t)?;
+            Ok(())
+        },
+    },
+    SettingSpec {
+        key: "depth",
+        label: "Tree depth",
+        group: "student",
+        for_student: Some("tree"),
+        kind: Kind::Int,
+        choices: &[],
+        min: Some(1.0),
+        max: Some(MAX_DEPTH as f64),
+        // 6: 63 filters and 64 leaves (200 KB, near the default MLP's size); Frosst & Hinton
+        // 2017 used depth 8 on MNIST.
+        default: "6",
+        help: "Soft tree only: levels of decisions (2^depth leaves).",
+        get: |s| s.depth.to_string(),
+        set: |s, t| {
+            s.depth = parse_int("depth", t)?;
+            Ok(())
+        },
+    },
+    SettingSpec {
         key: "loss",
         label: "Loss",
         group: "teacher",
+        for_student: None,
         kind: Kind::Choice,
         choices: LOSSES,
         min: None,
@@ -127,6 +224,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         key: "temperature",
         label: "Temperature T",
         group: "teacher",
+        for_student: None,
         kind: Kind::Float,
         choices: &[],
         min: Some(0.0),
@@ -145,6 +243,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         key: "alpha",
         label: "α (soft-target weight)",
         group: "teacher",
+        for_student: None,
         kind: Kind::Float,
         choices: &[],
         min: Some(0.0),
@@ -163,6 +262,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         key: "beta",
         label: "β (hint weight)",
         group: "teacher",
+        for_student: None,
         kind: Kind::Float,
         choices: &[],
         min: Some(0.0),
@@ -180,6 +280,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         key: "assistant",
         label: "Teacher assistant hidden layers",
         group: "teacher",
+        for_student: None,
         kind: Kind::List,
         choices: &[],
         min: Some(1.0),
@@ -197,6 +298,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         key: "size",
         label: "Transfer set size",
         group: "data",
+        for_student: None,
         kind: Kind::Int,
         choices: &[],
         min: Some(1.0),
@@ -216,6 +318,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         key: "labeled",
         label: "Labeled examples",
         group: "data",
+        for_student: None,
         kind: Kind::Int,
         choices: &[],
         min: Some(0.0),
@@ -233,6 +336,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         key: "omit",
         label: "Digits left out",
         group: "data",
+        for_student: None,
         kind: Kind::List,
         choices: &[],
         min: Some(0.0),
@@ -256,6 +360,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         key: "holdout",
         label: "Held-out images",
         group: "data",
+        for_student: None,
         kind: Kind::Int,
         choices: &[],
         min: Some(0.0),
@@ -272,6 +377,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         key: "epochs",
         label: "Epochs",
         group: "training",
+        for_student: None,
         kind: Kind::Int,
         choices: &[],
         min: Some(1.0),
@@ -290,6 +396,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         key: "learning_rate",
         label: "Learning rate",
         group: "training",
+        for_student: None,
         kind: Kind::Float,
         choices: &[],
         min: Some(0.0),
@@ -308,6 +415,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         key: "batch_size",
         label: "Batch size",
         group: "training",
+        for_student: None,
         kind: Kind::Int,
         choices: &[],
         min: Some(1.0),
@@ -325,6 +433,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         key: "seed",
         label: "Seed",
         group: "training",
+        for_student: None,
         kind: Kind::Int,
         choices: &[],
         min: Some(0.0),

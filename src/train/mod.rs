@@ -162,7 +162,7 @@ impl Trainer {
         // The student first, so its initial weights are the same whatever the objective.
         let model = crate::model::seeded(&device, config.seed, || {
             Trainee::new(&config.student, hint_width, &device)
-        });
+        })?;
         let optimizer = AdamConfig::new().with_epsilon(1e-8).init();
         let batch = config.batch_size.min(set.len());
         let order = (0..set.len()).collect();
@@ -211,17 +211,22 @@ impl Trainer {
         let positions = self.next_positions();
         let batch = self.set.batch(&positions, &self.device);
         let model = self.model.take().expect("the model is always put back");
-        let (hidden, logits) = model.student.forward_with_hidden(batch.images);
+        let out = model.student.forward_train(batch.images);
         let mut loss =
             self.config
                 .objective
-                .loss(logits, batch.teacher, batch.targets, batch.labeled);
-        if let (Some(beta), Some(regressor), Some(target)) = (
+                .loss(out.logits, batch.teacher, batch.targets, batch.labeled);
+        if let (Some(beta), Some(regressor), Some(target), Some(hidden)) = (
             self.config.objective.hint_weight(),
             &model.regressor,
             batch.teacher_hidden,
+            out.hidden,
         ) {
             loss = loss + hint_loss(regressor.forward(hidden), target) * beta;
+        }
+        // The soft tree's balance penalty (Frosst & Hinton 2017), the same for both twins.
+        if let Some(penalty) = out.penalty {
+            loss = loss + penalty;
         }
         let detached = loss.clone().detach().inner();
         self.loss_sum = Some(match self.loss_sum.take() {

@@ -17,6 +17,7 @@ use crate::explore::{
     ModelOutput, ShiftSource, TrainedRun, hardest_examples, predict_each, shift_bias_of,
     slider_probabilities,
 };
+use crate::tree_drawing::draw_tree;
 
 /// `softmax(logits / T)` of each row of 10 logits, for T in (0, 20]: the probabilities the
 /// temperature slider shows.
@@ -134,7 +135,7 @@ impl Session {
         Ok(StudentFile {
             weights,
             card: card_json,
-            name: format!("webdistill-{role}-{}", card.architecture),
+            name: format!("webdistill-{role}-{}", card.student.file_stem()),
         })
     }
 
@@ -154,6 +155,35 @@ impl Session {
                 pixels: data.image(index as usize).to_vec(),
                 outputs,
             })
+        }))
+    }
+
+    /// The kept run's `"distilled"` or `"scratch"` student drawn when it is a soft tree (null
+    /// for other kinds, or a scratch twin the run did not train), with the path of `pixels` (the
+    /// 28×28 grey bytes an answer came with) when given.
+    #[wasm_bindgen(js_name = treeDrawing, unchecked_return_type = "Promise<TreeDrawing | null>")]
+    pub fn tree_drawing(&self, role: String, pixels: Option<Vec<u8>>) -> Result<Promise, JsError> {
+        let run = self.kept()?;
+        let device = self.device.clone();
+        let image = pixels.map(|p| Mnist::from_parts(p, vec![0])).transpose()?;
+        Ok(promise(async move {
+            let student = match (role.as_str(), &run.finished.scratch) {
+                ("distilled", _) => &run.finished.distilled.model,
+                ("scratch", Some(scratch)) => &scratch.model,
+                ("scratch", None) => return Ok(JsValue::NULL),
+                (other, _) => {
+                    return Err(Error::setting(
+                        "role",
+                        format!("{other:?}; ask for \"distilled\" or \"scratch\""),
+                    )
+                    .into());
+                }
+            };
+            let Some(tree) = student.as_tree() else {
+                return Ok(JsValue::NULL);
+            };
+            let image = image.map(|m| m.images_tensor(&[0], &device));
+            to_js(&draw_tree(tree, image).await?)
         }))
     }
 

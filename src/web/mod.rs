@@ -137,6 +137,9 @@ struct Schema {
     #[cfg_attr(target_family = "wasm", tsify(type = "Preset[]"))]
     presets: &'static [crate::settings::Preset],
     default_preset: &'static str,
+    /// The bundled teachers (the `teacher` setting's choices) and where their files are.
+    #[cfg_attr(target_family = "wasm", tsify(type = "BundledTeacher[]"))]
+    teachers: &'static [crate::teacher_card::BundledTeacher],
 }
 
 /// Every setting (key, label, kind, limits, default, help) and every preset.
@@ -146,6 +149,7 @@ pub fn settings_schema() -> Result<JsValue, JsError> {
         settings: SCHEMA,
         presets: PRESETS,
         default_preset: DEFAULT_PRESET,
+        teachers: &crate::teacher_card::BUNDLED_TEACHERS,
     })
 }
 

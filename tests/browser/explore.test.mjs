@@ -132,7 +132,7 @@ test("after a run: three models explain and read drawings, the student downloads
       files[part] = join(dir, download.suggestedFilename());
       await download.saveAs(files[part]);
     }
-    assert.match(files.weights, /webdistill-distilled-784-32-10\.safetensors$/);
+    assert.match(files.weights, /webdistill-distilled-mlp-784-32-10\.safetensors$/);
     const out = execFileSync("cargo", ["run", "--release", "--quiet", "--bin", "webdistill", "--", "evaluate",
       "--weights", files.weights, "--card", files.card, "--json"], { encoding: "utf8", timeout: 600_000 });
     const native = JSON.parse(out);

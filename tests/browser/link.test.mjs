@@ -21,7 +21,7 @@ test("a shared link reproduces its settings in the form, and Share writes them b
       assert.equal(await value(page, key), v, key);
     }
     assert.equal(await page.$$eval("#notices .notice.error", (n) => n.length), 0);
-    assert.match(await page.textContent("#settings-summary"), /^Student 784-64-32-10 · 5,000 images, 1,000 labeled, without 3 · logit matching, α = 0.5 · 4 epochs$/);
+    assert.match(await page.textContent("#settings-summary"), /^Student MLP 784-64-32-10 · 5,000 images, 1,000 labeled, without 3 · logit matching, α = 0.5 · 4 epochs$/);
     await page.click("#open-settings");
     await page.fill("#setting-epochs", "3");
     await page.click("#share");

@@ -50,7 +50,7 @@ test("Sweep draws accuracy and time for six sizes with the teacher as a point; S
     const rows = await page.$$eval("#sweep-table tbody tr", (trs) => trs.map((tr) => [tr.dataset.model, ...[...tr.children].map((td) => td.textContent)]));
     assert.equal(rows[0][0], "teacher");
     assert.equal(rows.length, 7);
-    assert.equal(rows.at(-1)[1], "784-800-800-10");
+    assert.equal(rows.at(-1)[1], "MLP 784-800-800-10");
     for (const row of rows.slice(1)) {
       assert.match(row[5], /^\d+\.\d\d%$/, row.join(" "));
       assert.match(row[6], /^\d+\.\d\d%$/, `the scratch part joined its row: ${row.join(" ")}`);

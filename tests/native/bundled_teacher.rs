@@ -1,44 +1,110 @@
-//! The bundled teacher: it decodes into its architecture, its checksum matches its card, and it
-//! and each of its members classify the test set as accurately as the card claims.
+//! The bundled teachers: each decodes into its architecture, its checksum matches its card, and
+//! it and each of its members classify the test set as accurately as the card claims.
 
 use burn::module::Module;
 use burn::prelude::*;
 use webdistill::Error;
 use webdistill::eval::evaluate;
-use webdistill::teacher_card::{TeacherCard, sha256_hex};
+use webdistill::settings::{DistillSettings, Preset};
+use webdistill::teacher_card::{
+    BUNDLED_TEACHERS, BundledTeacher, DEFAULT_TEACHER, TeacherCard, sha256_hex,
+};
 
 use crate::support::{mnist, root};
 
-fn bundled() -> (TeacherCard, Vec<u8>) {
-    let card = std::fs::read_to_string(root().join("assets/teacher.json")).unwrap();
-    let weights = std::fs::read(root().join("assets/teacher.safetensors")).unwrap();
+/// Bundled teacher `id`'s card and weights, as the page and the CLI get them.
+fn bundled_teacher(id: &str) -> (TeacherCard, Vec<u8>) {
+    let file = BundledTeacher::get(id).unwrap().file;
+    let card = std::fs::read_to_string(root().join(format!("assets/{file}.json"))).unwrap();
+    let weights = std::fs::read(root().join(format!("assets/{file}.safetensors"))).unwrap();
     (TeacherCard::from_json(&card).unwrap(), weights)
 }
 
-#[test]
-fn card_matches_the_file_and_the_budgets() {
-    let (card, weights) = bundled();
-    assert_eq!(card.sha256, sha256_hex(&weights));
-    assert_eq!(card.bytes, weights.len());
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    std::io::Write::write_all(&mut gz, &weights).unwrap();
-    let gzip = gz.finish().unwrap().len();
-    assert!(
-        gzip <= 2_500_000,
-        "the teacher ships in at most 2.5 MB gzip, not {gzip}"
-    );
-    assert!(
-        card.test_accuracy >= 0.995,
-        "the card claims {}",
-        card.test_accuracy
-    );
-    assert_eq!(card.members.len(), card.architecture.members.len());
-    assert_eq!(card.macs_per_image, card.architecture.macs_per_image());
+fn bundled() -> (TeacherCard, Vec<u8>) {
+    bundled_teacher(DEFAULT_TEACHER)
+}
+
+/// The least test accuracy and the most gzip bytes each bundled teacher's card must hold to
+/// (issue 21: the soft one ships in 1.1 MB gzip at most).
+fn budget(id: &str) -> (f64, usize) {
+    match id {
+        "cnn" => (0.995, 2_500_000),
+        "soft" => (0.985, 1_100_000),
+        other => panic!("no budget for the bundled teacher {other:?}"),
+    }
 }
 
 #[test]
-fn teacher_and_members_score_on_the_test_set_what_the_card_claims() {
-    let (card, weights) = bundled();
+fn every_card_matches_its_file_and_its_budgets() {
+    for t in &BUNDLED_TEACHERS {
+        let (card, weights) = bundled_teacher(t.id);
+        let (least_accuracy, most_gzip) = budget(t.id);
+        assert_eq!(card.sha256, sha256_hex(&weights), "{}", t.id);
+        assert_eq!(card.bytes, weights.len(), "{}", t.id);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut gz, &weights).unwrap();
+        let gzip = gz.finish().unwrap().len();
+        assert!(
+            gzip <= most_gzip,
+            "the {} teacher ships in at most {most_gzip} bytes gzip, not {gzip}",
+            t.id
+        );
+        assert!(
+            card.test_accuracy >= least_accuracy,
+            "the {} teacher's card claims {}",
+            t.id,
+            card.test_accuracy
+        );
+        assert_eq!(card.members.len(), card.architecture.members.len());
+        assert_eq!(card.macs_per_image, card.architecture.macs_per_image());
+    }
+}
+
+#[test]
+fn the_teacher_setting_names_the_bundled_teachers_and_omit_3_takes_the_soft_one() {
+    assert_eq!(DistillSettings::default().teacher, DEFAULT_TEACHER);
+    assert_eq!(BUNDLED_TEACHERS[0].id, DEFAULT_TEACHER);
+    let omit = Preset::get("omit-3").unwrap().settings();
+    assert_eq!(omit.teacher, "soft");
+    let err = BundledTeacher::get("teacher.safetensors").unwrap_err();
+    assert_eq!(err.setting_key(), Some("teacher"));
+    assert!(err.to_string().contains("cnn, soft"), "{err}");
+}
+
+/// Hinton et al. 2015 §3's point, and issue 21's: the softer teacher is less sure of itself on
+/// the test set, though less accurate.
+#[test]
+fn the_soft_teacher_is_less_sure_than_the_default_one() {
+    let device = Device::flex();
+    let test = mnist("t10k");
+    let measure = |id: &str| {
+        let (card, weights) = bundled_teacher(id);
+        let teacher = card.load_teacher(&weights, &device).unwrap();
+        pollster::block_on(evaluate(&teacher, &test, &device)).unwrap()
+    };
+    let (sharp, soft) = (measure("cnn"), measure("soft"));
+    assert!(sharp.accuracy > soft.accuracy);
+    assert!(
+        soft.mean_confidence < sharp.mean_confidence,
+        "soft {} vs sharp {}",
+        soft.mean_confidence,
+        sharp.mean_confidence
+    );
+    for e in [&sharp, &soft] {
+        assert!(e.mean_confidence > 0.9 && e.mean_confidence <= 1.0);
+        assert!(e.calibration_error >= 0.0 && e.calibration_error < 0.05);
+    }
+}
+
+#[test]
+fn every_teacher_and_its_members_score_on_the_test_set_what_the_card_claims() {
+    for t in &BUNDLED_TEACHERS {
+        scores_what_the_card_claims(t.id);
+    }
+}
+
+fn scores_what_the_card_claims(id: &str) {
+    let (card, weights) = bundled_teacher(id);
     let device = Device::flex();
     let teacher = card.load_teacher(&weights, &device).unwrap();
     assert_eq!(teacher.num_params(), card.params);
@@ -82,4 +148,78 @@ fn a_card_of_another_architecture_is_refused() {
 fn a_broken_card_is_refused() {
     let err = TeacherCard::from_json("{\"architecture\": 3}").unwrap_err();
     assert!(err.to_string().contains("teacher card"), "{err}");
+}
+
+/// `webdistill distill` on quick settings with `extra` flags: the comparison it prints as JSON,
+/// or its error text.
+fn distill_cli(extra: &[&str]) -> Result<serde_json::Value, String> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_webdistill"))
+        .args([
+            "distill",
+            "--backend",
+            "cpu",
+            "--json",
+            "--size",
+            "1000",
+            "--labeled",
+            "100",
+        ])
+        .args(["--epochs", "1", "--hidden", "16"])
+        .args(extra)
+        .output()
+        .unwrap();
+    match out.status.success() {
+        true => Ok(serde_json::from_slice(&out.stdout).unwrap()),
+        false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+    }
+}
+
+#[test]
+fn the_cli_takes_a_bundled_teacher_by_id_and_ones_own_by_path() {
+    let (soft, weights) = bundled_teacher("soft");
+    let by_id = distill_cli(&["--teacher", "soft"]).unwrap();
+    assert_eq!(by_id["settings"]["teacher"], "soft");
+    let errors = by_id["teacher"]["errors"].as_u64().unwrap() as usize;
+    assert!(
+        errors.abs_diff(soft.test_errors) <= 2,
+        "{errors} vs the card's {}",
+        soft.test_errors
+    );
+
+    // One's own teacher: a safetensors file with its card beside it (here, the soft one's copy).
+    let dir = std::env::temp_dir().join(format!("webdistill-own-teacher-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("mine.safetensors");
+    std::fs::write(&path, &weights).unwrap();
+    std::fs::write(dir.join("mine.json"), serde_json::to_string(&soft).unwrap()).unwrap();
+    let own = distill_cli(&["--teacher", path.to_str().unwrap()]).unwrap();
+    assert_eq!(own["teacher"]["errors"], by_id["teacher"]["errors"]);
+
+    // A file whose card is missing, and one that does not match its card, are refused.
+    std::fs::remove_file(dir.join("mine.json")).unwrap();
+    let err = distill_cli(&["--teacher", path.to_str().unwrap()]).unwrap_err();
+    assert!(err.contains("mine.json"), "{err}");
+    let mut bad = soft.clone();
+    bad.architecture.members[0].hidden += 1;
+    std::fs::write(dir.join("mine.json"), serde_json::to_string(&bad).unwrap()).unwrap();
+    let err = distill_cli(&["--teacher", path.to_str().unwrap()]).unwrap_err();
+    assert!(err.contains("checksum") || err.contains("shape"), "{err}");
+
+    // A teacher that has learnt nothing (its initial weights) is refused with its figure.
+    let untrained = soft.architecture.init(&Device::flex());
+    let bytes = pollster::block_on(webdistill::weights::to_safetensors(
+        &untrained,
+        &Default::default(),
+    ))
+    .unwrap();
+    let card = TeacherCard {
+        sha256: sha256_hex(&bytes),
+        bytes: bytes.len(),
+        ..soft.clone()
+    };
+    std::fs::write(&path, &bytes).unwrap();
+    std::fs::write(dir.join("mine.json"), serde_json::to_string(&card).unwrap()).unwrap();
+    let err = distill_cli(&["--teacher", path.to_str().unwrap()]).unwrap_err();
+    assert!(err.contains("below the 50%"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -48,7 +48,7 @@ fn quantised_files_are_smaller_and_nearly_as_accurate() {
     let device = Device::flex();
     let student = small_trained_student(&device);
     let test = mnist("t10k");
-    let config = StudentConfig { hidden: vec![32] };
+    let config = StudentConfig::Mlp { hidden: vec![32] };
     let weights = pollster::block_on(read_weights(&student)).unwrap();
     let full = pollster::block_on(evaluate(&student, &test, &device)).unwrap();
     let reports =
@@ -90,7 +90,7 @@ fn quantised_files_are_smaller_and_nearly_as_accurate() {
 #[test]
 fn a_quantised_file_is_valid_safetensors_with_its_dtypes() {
     let device = Device::flex();
-    let student = StudentConfig { hidden: vec![8] }.init(&device);
+    let student = StudentConfig::Mlp { hidden: vec![8] }.init(&device);
     let bytes = pollster::block_on(webdistill::weights::to_safetensors(
         &student,
         &BTreeMap::new(),
@@ -138,10 +138,10 @@ fn an_exported_student_loads_back_with_the_same_predictions() {
     let (weights, card) = export_student(&host, origin).unwrap();
     let card = StudentCard::from_json(&serde_json::to_string(&card).unwrap()).unwrap();
     card.check(&weights).unwrap();
-    assert_eq!(card.architecture, "784-32-10");
+    assert_eq!(card.architecture, "MLP 784-32-10");
     assert_eq!(card.taught_by.len(), 2, "the card names the chain");
     let (loaded, config) = load_student(&weights, &device).unwrap();
-    assert_eq!(config.hidden, vec![32]);
+    assert_eq!(config, StudentConfig::Mlp { hidden: vec![32] });
     let a = pollster::block_on(predict_all(&student, &test, &device)).unwrap();
     let b = pollster::block_on(predict_all(&loaded, &test, &device)).unwrap();
     assert_eq!(a, b);

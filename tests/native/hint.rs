@@ -67,7 +67,7 @@ fn a_hint_run_needs_the_teachers_hidden_layer() {
     let logits = Arc::new(vec![0.0f32; 500 * 10]);
     let set = TrainingSet::distillation(data, &transfer, logits).unwrap();
     let config = TrainConfig {
-        student: StudentConfig { hidden: vec![16] },
+        student: StudentConfig::Mlp { hidden: vec![16] },
         objective: HINT,
         epochs: 1,
         batch_size: 50,
@@ -119,7 +119,7 @@ fn the_hint_changes_what_the_student_learns_and_its_loss_falls() {
                 .unwrap();
         }
         let config = TrainConfig {
-            student: StudentConfig { hidden: vec![32] },
+            student: StudentConfig::Mlp { hidden: vec![32] },
             objective,
             epochs: 2,
             batch_size: 50,

@@ -11,6 +11,7 @@ mod idx;
 mod losses;
 mod run;
 mod settings;
+mod students;
 mod support;
 mod training;
 mod transfer;

@@ -45,9 +45,9 @@ fn an_assistant_learns_from_the_teacher_and_teaches_the_student() {
     assert!(at(Phase::AssistantLabelling) < at(Phase::Training));
     let c = &finished.comparison;
     let assistant = c.assistant.as_ref().expect("the assistant is measured");
-    assert_eq!(assistant.architecture, "784-32-10");
-    assert_eq!(c.distilled.architecture, "784-8-10");
-    assert_eq!(finished.assistant.as_deref(), Some("784-32-10"));
+    assert_eq!(assistant.architecture, "MLP 784-32-10");
+    assert_eq!(c.distilled.architecture, "MLP 784-8-10");
+    assert_eq!(finished.assistant.as_deref(), Some("MLP 784-32-10"));
     // The student's card names the chain.
     let kept = webdistill::explore::TrainedRun {
         transfer: webdistill::data::TransferSet::select(&lab.train, &settings.transfer()).unwrap(),

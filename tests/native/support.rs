@@ -82,7 +82,7 @@ pub fn small_trained_student(device: &burn::prelude::Device) -> webdistill::mode
     let transfer = TransferSet::select(&data, &TransferConfig::all_labeled(2000, 9)).unwrap();
     let set = TrainingSet::labeled_only(data, &transfer).unwrap();
     let config = TrainConfig {
-        student: StudentConfig { hidden: vec![32] },
+        student: StudentConfig::Mlp { hidden: vec![32] },
         objective: Objective::Labels,
         epochs: 2,
         batch_size: 50,

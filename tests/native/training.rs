@@ -16,7 +16,7 @@ use crate::support::{mnist, synthetic};
 
 fn config(objective: Objective) -> TrainConfig {
     TrainConfig {
-        student: StudentConfig { hidden: vec![32] },
+        student: StudentConfig::Mlp { hidden: vec![32] },
         objective,
         epochs: 3,
         batch_size: 50,

@@ -13,7 +13,7 @@ use crate::support::synthetic;
 fn saved(hidden: Vec<usize>, seed: u64) -> Vec<u8> {
     let device = Device::flex();
     device.seed(seed);
-    let student = StudentConfig { hidden }.init(&device);
+    let student = StudentConfig::Mlp { hidden }.init(&device);
     let mut meta = BTreeMap::new();
     meta.insert("note".to_string(), "test".to_string());
     pollster::block_on(to_safetensors(&student, &meta)).unwrap()
@@ -23,7 +23,7 @@ fn saved(hidden: Vec<usize>, seed: u64) -> Vec<u8> {
 fn a_saved_student_loads_back_and_predicts_the_same() {
     let device = Device::flex();
     device.seed(3);
-    let student = StudentConfig {
+    let student = StudentConfig::Mlp {
         hidden: vec![12, 7],
     }
     .init(&device);
@@ -46,7 +46,7 @@ fn a_saved_student_loads_back_and_predicts_the_same() {
     assert_eq!(header_len % 8, 0, "header padded to 8 bytes");
 
     device.seed(99);
-    let fresh = StudentConfig {
+    let fresh = StudentConfig::Mlp {
         hidden: vec![12, 7],
     }
     .init(&device);
@@ -66,7 +66,7 @@ fn metadata_survives() {
 
 fn load_error(bytes: &[u8], hidden: Vec<usize>) -> Error {
     let device = Device::flex();
-    load_safetensors(StudentConfig { hidden }.init(&device), bytes).unwrap_err()
+    load_safetensors(StudentConfig::Mlp { hidden }.init(&device), bytes).unwrap_err()
 }
 
 #[test]

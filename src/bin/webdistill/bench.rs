@@ -10,7 +10,8 @@ use webdistill::eval::latency::{LatencyProfile, latency_profile};
 use webdistill::model::StudentConfig;
 
 use crate::Args;
-use crate::{block, open_lab};
+use crate::{TeacherSource, block, open_lab};
+use webdistill::teacher_card::DEFAULT_TEACHER;
 
 /// Test images the teacher labels for the labelling throughput.
 pub const LABEL_IMAGES: usize = 10_000;
@@ -34,7 +35,11 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     let data = crate::data_dir(&mut args)?;
     let json = args.switch("json");
     args.finish()?;
-    let lab = open_lab(&backend, &data)?;
+    let lab = open_lab(
+        &backend,
+        &data,
+        &TeacherSource::Bundled(DEFAULT_TEACHER.into()),
+    )?;
     let mut training = Vec::new();
     for hidden in STUDENTS {
         let spec = TrainingBenchSpec {
@@ -82,7 +87,7 @@ fn print_table(r: &Report) {
         "training (batch 128)", "ms/step", "examples/s", "first losses"
     );
     for t in &r.training {
-        let name = StudentConfig {
+        let name = StudentConfig::Mlp {
             hidden: t.spec.hidden.clone(),
         }
         .describe();

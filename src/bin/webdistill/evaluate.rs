@@ -48,7 +48,7 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     let test = Mnist::load_dir(&data, "t10k").map_err(|e| e.to_string())?;
     let evaluation = block(evaluate(&student, &test, &device))?;
     let result = Evaluated {
-        architecture: config.describe(),
+        architecture: config.title(),
         backend: backend.name().to_string(),
         accuracy: evaluation.accuracy,
         errors: evaluation.errors,

@@ -22,13 +22,70 @@ use webdistill::data::Mnist;
 use webdistill::eval::Backend;
 use webdistill::run::{Finished, Lab, Limits, Phase, RunUpdate, Update, run_to_end};
 use webdistill::settings::{DEFAULT_PRESET, DistillSettings, PRESETS, Preset, SCHEMA, Values};
-use webdistill::teacher_card::TeacherCard;
+use webdistill::teacher_card::{BundledTeacher, TeacherCard};
 
 pub use webdistill::cli::{Args, block};
 
-/// The bundled teacher, compiled in so the binary needs no asset path.
-const TEACHER_WEIGHTS: &[u8] = include_bytes!("../../../assets/teacher.safetensors");
-const TEACHER_CARD: &str = include_str!("../../../assets/teacher.json");
+/// The bundled teachers' files (weights, card), compiled in so the binary needs no asset path;
+/// one arm per entry of `webdistill::teacher_card::BUNDLED_TEACHERS` (a test checks every entry has one).
+pub fn bundled_files(teacher: &BundledTeacher) -> (&'static [u8], &'static str) {
+    macro_rules! files {
+        ($stem:literal) => {
+            (
+                include_bytes!(concat!("../../../assets/", $stem, ".safetensors")).as_slice(),
+                include_str!(concat!("../../../assets/", $stem, ".json")),
+            )
+        };
+    }
+    match teacher.file {
+        "teacher" => files!("teacher"),
+        "teacher-soft" => files!("teacher-soft"),
+        other => unreachable!("no files compiled in for the bundled teacher {other:?}"),
+    }
+}
+
+/// Which teacher a command runs with: the run's `teacher` setting (a bundled one), or one's own
+/// (`--teacher PATH`: its weights, with its card beside them as PATH with `.json`).
+pub enum TeacherSource {
+    Bundled(String),
+    Own(PathBuf),
+}
+
+impl TeacherSource {
+    /// `--teacher`'s value when it is not a bundled teacher's id, taken from the flags (the
+    /// setting holds bundled ids only); else the bundled teacher the settings will name.
+    pub fn from_args(args: &mut Args) -> Result<Option<PathBuf>, String> {
+        match args.peek("teacher") {
+            Some(v) if BundledTeacher::get(v).is_err() => {
+                Ok(args.get::<String>("teacher")?.map(PathBuf::from))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The card and the weights.
+    fn files(&self) -> Result<(TeacherCard, Vec<u8>), String> {
+        let (weights, card) = match self {
+            TeacherSource::Bundled(id) => {
+                let (weights, card) =
+                    bundled_files(BundledTeacher::get(id).map_err(|e| e.to_string())?);
+                (weights.to_vec(), card.to_string())
+            }
+            TeacherSource::Own(path) => {
+                let card_path = path.with_extension("json");
+                let read = |p: &std::path::Path| {
+                    std::fs::read(p)
+                        .map_err(|e| format!("--teacher: cannot read {}: {e}", p.display()))
+                };
+                let card = String::from_utf8(read(&card_path)?)
+                    .map_err(|_| format!("--teacher: {} is not text", card_path.display()))?;
+                (read(path)?, card)
+            }
+        };
+        let card = TeacherCard::from_json(&card).map_err(|e| e.to_string())?;
+        Ok((card, weights))
+    }
+}
 
 const COMMANDS: &str = "usage:
   webdistill distill [options]   teacher vs distilled student vs the same student without teacher
@@ -91,12 +148,18 @@ pub fn experiment_args(
     args: impl Iterator<Item = String>,
 ) -> Result<(DistillSettings, Lab, bool), String> {
     let mut args = Args::parse(args, &["json"])?;
+    let own = TeacherSource::from_args(&mut args)?;
     let settings = settings_from(&mut args)?;
     let backend: String = args.get("backend")?.unwrap_or_else(|| "auto".into());
     let data = data_dir(&mut args)?;
     let json = args.switch("json");
     args.finish()?;
-    Ok((settings, open_lab(&backend, &data)?, json))
+    let teacher = match own {
+        Some(path) => TeacherSource::Own(path),
+        None => TeacherSource::Bundled(settings.teacher.clone()),
+    };
+    let lab = open_lab(&backend, &data, &teacher)?;
+    Ok((settings, lab, json))
 }
 
 fn distill(args: impl Iterator<Item = String>) -> Result<(), String> {
@@ -189,15 +252,22 @@ fn gpu_device() -> Result<Device, String> {
     Err("this binary was built without GPU support (build with --features gpu)".into())
 }
 
-/// Loads the data and the bundled teacher onto the chosen device.
-pub fn open_lab(backend: &str, data: &std::path::Path) -> Result<Lab, String> {
+/// Loads the data and the teacher onto the chosen device.
+pub fn open_lab(
+    backend: &str,
+    data: &std::path::Path,
+    source: &TeacherSource,
+) -> Result<Lab, String> {
     let (device, backend) = device_for(backend)?;
     let train = Mnist::load_dir(data, "train").map_err(|e| e.to_string())?;
     let test = Mnist::load_dir(data, "t10k").map_err(|e| e.to_string())?;
-    let card = TeacherCard::from_json(TEACHER_CARD).map_err(|e| e.to_string())?;
+    let (card, weights) = source.files()?;
     let teacher = card
-        .load_teacher(TEACHER_WEIGHTS, &device)
+        .load_teacher(&weights, &device)
         .map_err(|e| e.to_string())?;
+    if let TeacherSource::Own(path) = source {
+        check_own_teacher(path, &card, &teacher, &test, &device)?;
+    }
     Ok(Lab {
         device,
         backend,
@@ -210,6 +280,36 @@ pub fn open_lab(backend: &str, data: &std::path::Path) -> Result<Lab, String> {
         limits: Limits::NATIVE,
     })
 }
+
+/// One's own teacher, measured on the test set before it teaches: refused below
+/// [`MIN_OWN_TEACHER_ACCURACY`], and the measured figure is printed beside the card's claim.
+fn check_own_teacher(
+    path: &std::path::Path,
+    card: &TeacherCard,
+    teacher: &webdistill::model::Teacher,
+    test: &Mnist,
+    device: &Device,
+) -> Result<(), String> {
+    let measured = block(webdistill::eval::evaluate(teacher, test, device))?;
+    eprintln!(
+        "webdistill: teacher {}: {:.2}% on the test set as loaded (its card says {:.2}%)",
+        path.display(),
+        measured.accuracy * 100.0,
+        card.test_accuracy * 100.0
+    );
+    if measured.accuracy < MIN_OWN_TEACHER_ACCURACY {
+        return Err(format!(
+            "--teacher {}: it scores {:.2}% on the test set, below the {:.0}% a teacher needs to teach anything",
+            path.display(),
+            measured.accuracy * 100.0,
+            MIN_OWN_TEACHER_ACCURACY * 100.0
+        ));
+    }
+    Ok(())
+}
+
+/// The least test accuracy a teacher of one's own must reach (ten classes: chance is 10%).
+const MIN_OWN_TEACHER_ACCURACY: f64 = 0.5;
 
 /// Runs one comparison, showing progress on stderr.
 pub fn compare(lab: &Lab, settings: &DistillSettings) -> Result<Finished, String> {

@@ -20,12 +20,12 @@ pub fn render(c: &Comparison) -> String {
     let s = &c.settings;
     let assistant = s
         .assistant()
-        .map(|a| format!(" → assistant {}", a.describe()))
+        .map(|a| format!(" → assistant {}", a.title()))
         .unwrap_or_default();
     let mut out = format!(
         "{}{assistant} → student {} | {} | {} epochs, batch {}, lr {}, seed {} | transfer set {} ({} labeled{}; soft targets {}) | {} steps on {}\n\n",
         c.teacher.architecture,
-        s.student().describe(),
+        s.student().title(),
         s.objective().describe(),
         s.epochs,
         s.batch_size,

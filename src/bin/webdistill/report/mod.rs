@@ -11,7 +11,8 @@ use webdistill::explore::{fit_class_bias, shift_class_logit};
 use webdistill::run::{Comparison, Finished, Lab};
 use webdistill::settings::{DistillSettings, Preset};
 
-use crate::{Args, block, compare, open_lab};
+use crate::{Args, TeacherSource, block, compare, open_lab};
+use webdistill::teacher_card::{BUNDLED_TEACHERS, DEFAULT_TEACHER};
 
 mod render;
 use render::render;
@@ -38,7 +39,11 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     let data = crate::data_dir(&mut args)?;
     args.finish()?;
     let started = Instant::now();
-    let lab = open_lab(&backend, &data)?;
+    let lab = open_lab(
+        &backend,
+        &data,
+        &TeacherSource::Bundled(DEFAULT_TEACHER.into()),
+    )?;
     let preset = |id: &str| {
         Preset::get(id)
             .map(Preset::settings)
@@ -59,15 +64,25 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     let tiny = temperatures(&lab)?;
     eprintln!("5/6 the capacity gap and a teacher assistant");
     let gap = capacity_gap(&lab)?;
-    eprintln!("6/6 leaving out the 3s");
-    let omitted = omitted_threes(&lab)?;
+    eprintln!("6/6 leaving out the 3s, with each bundled teacher");
+    let mut omitted = Vec::new();
+    for teacher in &BUNDLED_TEACHERS {
+        let own_lab;
+        let teacher_lab = if teacher.id == DEFAULT_TEACHER {
+            &lab
+        } else {
+            own_lab = open_lab(&backend, &data, &TeacherSource::Bundled(teacher.id.into()))?;
+            &own_lab
+        };
+        omitted.push((teacher.name, omitted_threes(teacher_lab, teacher.id)?));
+    }
 
     let minutes = started.elapsed().as_secs_f64() / 60.0;
     let markdown = render(&default, &hinton, &few, &tiny, &gap, &omitted, minutes);
     let raw = json!({
         "default": default, "hinton": hinton, "few_labels": few, "tiny_student": tiny.json(),
         "capacity_gap": gap.iter().map(GapCase::json).collect::<Vec<_>>(),
-        "omitted_threes": omitted.json(), "minutes": minutes,
+        "omitted_threes": omitted.iter().map(|(name, o)| json!({"teacher": name, "run": o.json()})).collect::<Vec<_>>(), "minutes": minutes,
     });
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
@@ -222,9 +237,13 @@ impl OmittedThrees {
     }
 }
 
-/// The page's *omit the 3s* preset (T = 20, as the paper), with both bias shifts.
-fn omitted_threes(lab: &Lab) -> Result<OmittedThrees, String> {
-    let settings = Preset::get("omit-3").map_err(|e| e.to_string())?.settings();
+/// The page's *omit the 3s* preset (T = 20, as the paper) taught by `teacher` (the teacher `lab`
+/// holds), with both bias shifts.
+fn omitted_threes(lab: &Lab, teacher: &str) -> Result<OmittedThrees, String> {
+    let settings = DistillSettings {
+        teacher: teacher.into(),
+        ..Preset::get("omit-3").map_err(|e| e.to_string())?.settings()
+    };
     let run_settings = settings.clone();
     let Finished {
         comparison,

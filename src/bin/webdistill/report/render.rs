@@ -26,7 +26,7 @@ pub(super) fn render(
     few: &[Comparison],
     tiny: &Temperatures,
     gap: &[GapCase],
-    omitted: &OmittedThrees,
+    omitted: &[(&str, OmittedThrees)],
     minutes: f64,
 ) -> String {
     let mut md = String::new();
@@ -60,7 +60,7 @@ pub(super) fn render(
         "## 1. The page's default: a small student from few labels\n\n\
          Preset `few-labels`: a {} student, a transfer set of {} images of which {} keep their \
          labels, {} epochs at learning rate {}, Hinton's loss at T = {} and α = {}.\n",
-        s.student().describe(),
+        s.student().title(),
         default.transfer_size,
         default.labeled,
         s.epochs,
@@ -166,7 +166,7 @@ pub(super) fn render(
         md,
         "## 4. A tiny student ({}) across temperatures, all labels\n\n\
          | student | T | errors | accuracy |\n|---|---:|---:|---:|\n| scratch | – | {} | {} |",
-        tiny.settings.student().describe(),
+        tiny.settings.student().title(),
         ts.errors,
         pct(ts.accuracy)
     );
@@ -237,7 +237,7 @@ pub(super) fn render(
          teacher, then the student from the assistant. Ours is a {} MLP, trained with the \
          student's settings. Errors over seeds {:?} (mean ± standard deviation):\n\n\
          | case | scratch | distilled from the teacher | through the assistant | the assistant itself |\n|---|---:|---:|---:|---:|",
-        webdistill::model::StudentConfig {
+        webdistill::model::StudentConfig::Mlp {
             hidden: ASSISTANT.to_vec()
         }
         .describe(),
@@ -248,7 +248,7 @@ pub(super) fn render(
             md,
             "| {} ({}) | {:.0} ± {:.0} | {:.0} ± {:.0} | {:.0} ± {:.0} | {:.0} ± {:.0} |",
             case.name,
-            case.settings.student().describe(),
+            case.settings.student().title(),
             mean(&case.scratch),
             spread(&case.scratch),
             mean(&case.direct),
@@ -296,64 +296,88 @@ pub(super) fn render(
     md += "\n";
 
     // 6.
-    let o = omitted;
-    let oc = &o.comparison;
     let _ = writeln!(
         md,
         "## 6. Leaving out the 3s\n\n\
-         Preset `omit-3`: a {} student at T = {}, as the paper; the transfer set holds {} \
-         training images, none of them a 3, and {} more are held out. The student never sees a 3 \
-         — neither as a label nor as an image — and can only learn about 3s from how the \
-         teacher's soft targets on other digits mention them.\n\n\
+         Preset `omit-3`, run once with each bundled teacher. The student never sees a 3 — \
+         neither as a label nor as an image — and can only learn about 3s from how the teacher's \
+         soft targets on other digits mention them.\n"
+    );
+    for (name, o) in omitted {
+        let oc = &o.comparison;
+        let _ = writeln!(
+            md,
+            "### Taught by the {name} teacher ({} test errors)\n\n\
+         A {} student at T = {}, as the paper; the transfer set holds {} \
+         training images, none of them a 3, and {} more are held out.\n\n\
          | student | errors | 3s right (of {}) | paper |\n|---|---:|---:|---|\n\
          | scratch (labels only) | {} | {} | – |\n\
          | distilled | {} | {} | 206 errors, 877 of 1,010 3s |\n\
          | distilled, class-3 bias +{PAPER_BIAS_SHIFT} (the paper's) | {} | {} | 109 errors, 996 (98.6%) |\n\
          | distilled, class-3 bias +{:.1} (fitted on the holdout) | {} | {} | – |\n",
-        oc.settings.student().describe(),
-        oc.settings.temperature,
-        oc.transfer_size,
-        o.holdout,
-        o.threes,
-        oc.scratch.as_ref().map(|s| s.errors).unwrap_or(0),
-        o.scratch_threes,
-        oc.distilled.errors,
-        o.distilled_threes,
-        o.paper_shift.errors,
-        o.paper_shift.class_right(3),
-        o.fitted_shift,
-        o.fitted.errors,
-        o.fitted.class_right(3),
-    );
-    let learned = if o.distilled_threes > o.scratch_threes {
-        format!(
-            "The distilled one got {} of the {} 3s right from the teacher's small probabilities alone, where the scratch student, never told of a 3, got {}.",
-            o.distilled_threes, o.threes, o.scratch_threes
-        )
-    } else {
-        format!(
-            "The distilled student got no more 3s right than the scratch one ({} against {}).",
-            o.distilled_threes, o.scratch_threes
-        )
-    };
-    let shifted = if o.paper_shift.class_right(3) > o.distilled_threes {
-        format!(
-            "Raising the 3s' bias by the paper's 3.5 brought {} more 3s back ({} → {}) and took the errors from {} to {}.",
-            o.paper_shift.class_right(3) - o.distilled_threes,
-            o.distilled_threes,
-            o.paper_shift.class_right(3),
+            oc.teacher.errors,
+            oc.settings.student().title(),
+            oc.settings.temperature,
+            oc.transfer_size,
+            o.holdout,
+            o.threes,
+            oc.scratch.as_ref().map(|s| s.errors).unwrap_or(0),
+            o.scratch_threes,
             oc.distilled.errors,
-            o.paper_shift.errors
-        )
-    } else {
-        "Raising the 3s' bias by the paper's 3.5 brought no 3s back.".to_string()
-    };
-    let _ = writeln!(
-        md,
-        "{learned} {shifted} The fitted shift is chosen on the {} held-out training images (all \
+            o.distilled_threes,
+            o.paper_shift.errors,
+            o.paper_shift.class_right(3),
+            o.fitted_shift,
+            o.fitted.errors,
+            o.fitted.class_right(3),
+        );
+        let learned = if o.distilled_threes > o.scratch_threes {
+            format!(
+                "The distilled one got {} of the {} 3s right from the teacher's small probabilities alone, where the scratch student, never told of a 3, got {}.",
+                o.distilled_threes, o.threes, o.scratch_threes
+            )
+        } else {
+            format!(
+                "The distilled student got no more 3s right than the scratch one ({} against {}).",
+                o.distilled_threes, o.scratch_threes
+            )
+        };
+        let shifted = if o.paper_shift.class_right(3) > o.distilled_threes {
+            format!(
+                "Raising the 3s' bias by the paper's 3.5 brought {} more 3s back ({} → {}) and took the errors from {} to {}.",
+                o.paper_shift.class_right(3) - o.distilled_threes,
+                o.distilled_threes,
+                o.paper_shift.class_right(3),
+                oc.distilled.errors,
+                o.paper_shift.errors
+            )
+        } else {
+            "Raising the 3s' bias by the paper's 3.5 brought no 3s back.".to_string()
+        };
+        let _ = writeln!(
+            md,
+            "{learned} {shifted} The fitted shift is chosen on the {} held-out training images (all \
          digits), never on the test set: it gives {} errors.\n",
-        o.holdout, o.fitted.errors
-    );
+            o.holdout, o.fitted.errors
+        );
+    }
+    if let [(sharp_name, sharp), (soft_name, soft), ..] = omitted {
+        let (more, fewer, m, f) = if soft.distilled_threes >= sharp.distilled_threes {
+            (soft_name, sharp_name, soft, sharp)
+        } else {
+            (sharp_name, soft_name, sharp, soft)
+        };
+        let _ = writeln!(
+            md,
+            "Which teacher matters: the student taught by the {more} teacher ({} test errors) got \
+             {} 3s right, the one taught by the {fewer} teacher ({} test errors) {}. A teacher's \
+             accuracy is not the whole of what it can teach.\n",
+            m.comparison.teacher.errors,
+            m.distilled_threes,
+            f.comparison.teacher.errors,
+            f.distilled_threes
+        );
+    }
 
     // Differences.
     let _ = writeln!(
