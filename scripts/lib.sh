@@ -50,6 +50,15 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# Python's onnxruntime, for the native test that runs the exported ONNX students in the ONNX
+# project's own runtime (scripts/onnx-check.py).
+ensure_onnxruntime() {
+  if ! python3 -c "import onnxruntime, numpy" 2>/dev/null; then
+    say "pip install onnxruntime"
+    python3 -m pip install --quiet --disable-pip-version-check onnxruntime numpy
+  fi
+}
+
 # Debian's Chromium and its WebDriver (for wasm-bindgen-test and the playwright-core tests; never
 # `npx playwright install`, whose downloads fail here).
 ensure_chromium() {

@@ -5,6 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 
 ensure_npm
+ensure_onnxruntime
 ensure_chromium
 ensure_engines
 # The `wasm` profile: it shares compiled burn with the wasm tests below (the page ships `wasm-dist`,

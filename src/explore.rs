@@ -14,7 +14,7 @@ use crate::eval::{Evaluation, TestLogits, predict_logits, read_floats};
 use crate::model::{Classifier, Teacher};
 use crate::run::Finished;
 use crate::settings::DistillSettings;
-use crate::student_card::{StudentCard, StudentOrigin, export_student};
+use crate::student_card::StudentFiles;
 
 /// The largest temperature the explorer offers (Hinton 2015 §3 distilled MNIST at T = 20).
 pub const EXPLORE_MAX_TEMPERATURE: f32 = 20.0;
@@ -250,55 +250,10 @@ impl TrainedRun {
             .await
     }
 
-    /// The weights file and card of the `distilled` or `scratch` student (from the weights read
+    /// Every file of the `distilled` or `scratch` student and its card (from the weights read
     /// back when the run was measured: nothing is read from the device again).
-    pub fn export(&self, role: &str) -> Result<(Vec<u8>, StudentCard)> {
-        let f = &self.finished;
-        let c = &f.comparison;
-        let (student, report, objective, taught_by) = match (role, &f.scratch, &c.scratch) {
-            ("distilled", _, _) => {
-                let mut chain = vec![format!("teacher: {}", self.teacher)];
-                chain.extend(
-                    f.assistant
-                        .iter()
-                        .map(|a| format!("teacher assistant: {a}")),
-                );
-                (
-                    &f.distilled,
-                    &c.distilled,
-                    self.settings().objective().describe(),
-                    chain,
-                )
-            }
-            ("scratch", Some(student), Some(report)) => (
-                student,
-                report,
-                crate::distill::Objective::Labels.describe(),
-                Vec::new(),
-            ),
-            ("scratch", _, _) => {
-                return Err(Error::setting(
-                    "role",
-                    "this run has no scratch student (no example kept its label)",
-                ));
-            }
-            (other, _, _) => {
-                return Err(Error::setting(
-                    "role",
-                    format!("{other:?}; ask for \"distilled\" or \"scratch\""),
-                ));
-            }
-        };
-        let origin = StudentOrigin {
-            role,
-            objective,
-            taught_by,
-            settings: self.settings(),
-            test_accuracy: report.accuracy,
-            test_errors: report.errors,
-            backend: c.backend.name().to_string(),
-        };
-        export_student(&student.weights, origin)
+    pub fn export(&self, role: &str) -> Result<StudentFiles> {
+        self.finished.student_files(role, &self.teacher)
     }
 }
 

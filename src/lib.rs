@@ -10,7 +10,7 @@
 //! - [`weights`]: safetensors in and out; [`teacher_card`], [`student_card`]: files with cards
 //! - [`train`]: the step-wise student trainer and the teacher's training
 //! - [`eval`]: accuracy, latency under any clock, a model's line in a comparison
-//! - [`quantize`]: the student at f16 and int8
+//! - [`quantize`]: the student at f16 and int8; [`export`]: the student as ONNX
 //! - [`settings`]: every setting of a run (the one schema) and the presets
 //! - [`soft_targets`]: the teacher's outputs on a transfer set, kept between runs
 //! - [`run`]: the comparison run, one time slice at a time: what the page, the CLI and the
@@ -34,6 +34,7 @@ pub mod drawing;
 pub mod error;
 pub mod eval;
 pub mod explore;
+pub mod export;
 pub mod model;
 pub mod quantize;
 pub mod rng;

@@ -43,6 +43,65 @@ pub struct StudentCard {
     pub sha256: String,
     /// How the weights are laid out.
     pub layout: String,
+    /// Every file of this student beside the card: name, format, size and SHA-256.
+    #[serde(default)]
+    pub files: Vec<ExportedFile>,
+}
+
+/// One file of an exported student.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportedFile {
+    pub name: String,
+    /// `safetensors` or `onnx`.
+    pub format: String,
+    pub bytes: usize,
+    pub sha256: String,
+}
+
+/// A student ready to take away: every file, named `<stem>.<format>`, and the card
+/// (`<stem>.json`) that lists them.
+pub struct StudentFiles {
+    /// `webdistill-distilled-mlp-784-64-10`.
+    pub stem: String,
+    pub weights: Vec<u8>,
+    pub onnx: Vec<u8>,
+    pub card: StudentCard,
+}
+
+impl StudentFiles {
+    /// Every file by name, the card (pretty JSON) last.
+    pub fn named(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let card = serde_json::to_string_pretty(&self.card)
+            .map_err(|e| Error::Weights(format!("the card could not be written: {e}")))?;
+        Ok(vec![
+            (format!("{}.safetensors", self.stem), self.weights.clone()),
+            (format!("{}.onnx", self.stem), self.onnx.clone()),
+            (format!("{}.json", self.stem), (card + "\n").into_bytes()),
+        ])
+    }
+}
+
+/// Every file of a trained student (safetensors, ONNX) and its card listing them.
+pub fn student_files(weights: &SafeTensors, origin: StudentOrigin<'_>) -> Result<StudentFiles> {
+    let role = origin.role.to_string();
+    let (weights, mut card) = export_student(weights, origin)?;
+    let onnx = crate::export::onnx::to_onnx(&card, &SafeTensors::parse(&weights)?)?;
+    let stem = format!("webdistill-{role}-{}", card.student.file_stem());
+    card.files = [("safetensors", &weights), ("onnx", &onnx)]
+        .into_iter()
+        .map(|(format, bytes)| ExportedFile {
+            name: format!("{stem}.{format}"),
+            format: format.into(),
+            bytes: bytes.len(),
+            sha256: sha256_hex(bytes),
+        })
+        .collect();
+    Ok(StudentFiles {
+        stem,
+        weights,
+        onnx,
+        card,
+    })
 }
 
 /// What the card records about a trained student besides its weights.
@@ -87,6 +146,7 @@ pub fn export_student(
         bytes: weights.len(),
         sha256: sha256_hex(&weights),
         layout: layout(config).into(),
+        files: Vec::new(),
     };
     Ok((weights, card))
 }

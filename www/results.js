@@ -53,10 +53,42 @@ export class ResultsView {
       buttons.push(
         button(`${label[role]}: weights (${bytes(f.weights.length)})`, `download-${role}-weights`, () =>
           downloadBytes(`${f.name}.safetensors`, f.weights, "application/octet-stream")),
+        button(`${label[role]}: ONNX (${bytes(f.onnx.length)})`, `download-${role}-onnx`, () =>
+          downloadBytes(`${f.name}.onnx`, f.onnx, "application/octet-stream")),
         button(`${label[role]}: card (JSON)`, `download-${role}-card`, () => downloadBytes(`${f.name}.json`, f.card, "application/json")),
       );
     }
     this.$("#student-downloads").replaceChildren(...buttons);
+    this.showSnippets(files.distilled?.snippets ?? []);
+  }
+
+  /** "Use it": each runtime's lines for the distilled student's ONNX file, copied with one click. */
+  showSnippets(snippets) {
+    this.$("#use-it").replaceChildren(...snippets.map((s) => {
+      const box = document.createElement("figure");
+      box.className = "snippet";
+      const caption = document.createElement("figcaption");
+      caption.textContent = s.runtime;
+      const pre = document.createElement("pre");
+      pre.textContent = s.code;
+      const copy = document.createElement("button");
+      copy.type = "button";
+      copy.className = "secondary";
+      copy.textContent = "Copy";
+      copy.addEventListener("click", async () => {
+        try {
+          await navigator.clipboard.writeText(s.code);
+          copy.textContent = "Copied";
+        } catch {
+          // No clipboard here (an insecure context, a denied permission): select it instead.
+          getSelection().selectAllChildren(pre);
+          copy.textContent = "Selected: copy with Ctrl+C";
+        }
+      });
+      caption.append(" ", copy);
+      box.append(caption, pre);
+      return box;
+    }));
   }
 
   showPerClass(rows) {

@@ -321,7 +321,7 @@ async function start({ id, values }) {
       // fall outside the click's user activation, and browsers then block or ask.
       const students = { distilled: studentFile("distilled") };
       if (comparison.scratch) students.scratch = studentFile("scratch");
-      const transfer = Object.values(students).map((f) => f.weights.buffer);
+      const transfer = Object.values(students).flatMap((f) => [f.weights.buffer, f.onnx.buffer]);
       return { result: { comparison, files: students }, transfer };
     } finally {
       run.free();
@@ -402,7 +402,7 @@ function startHelper(task, fields, onMessage) {
 function studentFile(role) {
   const f = session.studentFile(role);
   try {
-    return { weights: f.weights, card: f.card, name: f.name };
+    return { weights: f.weights, onnx: f.onnx, card: f.card, name: f.name, snippets: f.snippets };
   } finally {
     f.free();
   }

@@ -21,6 +21,7 @@ use crate::soft_targets::{self, SoftTargets, Source};
 use crate::train::{Progress, Trainer};
 use crate::weights::SafeTensors;
 
+mod files;
 mod lab;
 mod labelling;
 mod limits;

