@@ -32,7 +32,8 @@ if [ ! -f pkg/webdistill_bg.wasm ] || [ "$raw" -nt pkg/webdistill_bg.wasm ] || [
 fi
 cp assets/teacher*.safetensors assets/teacher*.json pkg/
 
-node scripts/build-assets.mjs
 mkdir -p www/generated/pkg
 cp pkg/webdistill.js pkg/webdistill_bg.wasm www/generated/pkg/
+# After the copy: the shell list it writes hashes the module as the page will fetch it.
+node scripts/build-assets.mjs
 say "built: pkg/ ($(du -h pkg/webdistill_bg.wasm | cut -f1) wasm) and www/generated/"

@@ -136,6 +136,60 @@ impl Objective {
     }
 }
 
+impl Objective {
+    /// The same loss for a soft decision tree, as Frosst & Hinton (2017, eq. 1) train theirs:
+    /// each leaf's constant prediction scored by this objective, weighted by the probability of
+    /// reaching that leaf, not the leaves' mixture scored once (which lets undecided, soft routing
+    /// fit the targets, and then the most probable path, by which the tree answers, is poor).
+    ///
+    /// # Shapes
+    /// - reach: `[batch, leaves]`, rows summing to 1; leaves: `[leaves, 10]` logits
+    /// - teacher, targets: `[batch, 10]`; returns `[1]`
+    pub fn expected_leaf_loss(
+        &self,
+        reach: Tensor<2>,
+        leaves: Tensor<2>,
+        teacher: Option<Tensor<2>>,
+        targets: Tensor<2>,
+        labeled: usize,
+    ) -> Tensor<1> {
+        let [batch, _] = reach.dims();
+        // Σ_leaf P(leaf | x) · log softmax(leaf / T): each example's expected log-probabilities.
+        let expected_log_p = |t: f32| reach.clone().matmul(log_softmax(leaves.clone() / t, 1)); // [batch, 10]
+        let (soft, alpha) = match (*self, teacher) {
+            (Objective::Hinton { temperature, alpha }, Some(teacher))
+            | (
+                Objective::Hint {
+                    temperature, alpha, ..
+                },
+                Some(teacher),
+            ) if alpha > 0.0 => {
+                let log_p_t = log_softmax(teacher.clone() / temperature, 1);
+                let p_t = softmax(teacher / temperature, 1);
+                let kl = (p_t * (log_p_t - expected_log_p(temperature))).sum() / batch as f32;
+                (Some(kl * (alpha * temperature * temperature)), alpha)
+            }
+            (Objective::LogitMatching { alpha }, Some(teacher)) if alpha > 0.0 => {
+                // E‖φ − t‖² = E[φ²] − 2·t·E[φ] + t², per class.
+                let mean = reach.clone().matmul(leaves.clone());
+                let square = reach.clone().matmul(leaves.clone().square());
+                let expected = square - mean * teacher.clone() * 2.0 + teacher.square();
+                (Some(expected.mean() * alpha), alpha)
+            }
+            // No teacher, or no weight on it: the labels alone, as `loss` does.
+            _ => (None, 0.0),
+        };
+        let hard = (alpha < 1.0 && labeled > 0)
+            .then(|| (targets * expected_log_p(1.0)).sum().neg() / labeled as f32 * (1.0 - alpha));
+        match (soft, hard) {
+            (Some(s), Some(h)) => s + h,
+            (Some(s), None) => s,
+            (None, Some(h)) => h,
+            (None, None) => reach.sum() * 0.0,
+        }
+    }
+}
+
 /// Cross-entropy of the student against the labels, averaged over the `labeled` examples that
 /// have one (zero when none has).
 ///

@@ -57,6 +57,24 @@ pub fn slider_probabilities(logits: &[f32], temperature: f32) -> Result<Vec<f32>
     soft_probabilities(logits, temperature)
 }
 
+/// How a model sees each class: for each class k, the mean probability (softmax at `temperature`)
+/// it gives k on the images whose label is not k. The omit-a-class experiment in one number per
+/// class: a student that never sees k can only learn about k from this share (issue 21).
+pub fn class_affinity(logits: &[f32], labels: &[u8], temperature: f32) -> Result<Vec<f64>> {
+    let probabilities = slider_probabilities(logits, temperature)?;
+    let mut sums = [0.0f64; NUM_CLASSES];
+    let mut counts = [0usize; NUM_CLASSES];
+    for (row, &label) in probabilities.chunks_exact(NUM_CLASSES).zip(labels) {
+        for class in (0..NUM_CLASSES).filter(|&c| c != label as usize) {
+            sums[class] += row[class] as f64;
+            counts[class] += 1;
+        }
+    }
+    Ok((0..NUM_CLASSES)
+        .map(|c| sums[c] / counts[c].max(1) as f64)
+        .collect())
+}
+
 /// Test images ordered from the one the teacher finds hardest: lowest probability (T = 1) on
 /// the true label first, so its mistakes come before its doubts. Returns the first `count`.
 pub fn hardest_examples(teacher_logits: &[f32], labels: &[u8], count: usize) -> Result<Vec<u32>> {

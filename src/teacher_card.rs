@@ -25,6 +25,12 @@ pub struct BundledTeacher {
 
 /// The teacher a run uses unless it names another.
 pub const DEFAULT_TEACHER: &str = "cnn";
+/// The `teacher` setting's value for a teacher of one's own, loaded on the page from its files
+/// (the CLI takes `--teacher PATH` instead).
+pub const OWN_TEACHER: &str = "own";
+/// The least test accuracy a teacher of one's own must reach to teach (ten classes: chance is
+/// 10%; below half right, its soft targets mislead more than they teach).
+pub const MIN_OWN_TEACHER_ACCURACY: f64 = 0.5;
 
 /// Every bundled teacher, the default first. Their cards hold the measured figures; the README's
 /// "Teachers" has how each was trained and why the soft one exists.
@@ -139,6 +145,20 @@ impl TeacherCard {
         self.architecture.validate()?;
         load_safetensors(self.architecture.init(device), weights)
     }
+}
+
+/// A teacher of one's own, measured on the test set before it teaches: refused below
+/// [`MIN_OWN_TEACHER_ACCURACY`], with the measured figure and the card's claim.
+pub fn check_own_teacher(card: &TeacherCard, measured_accuracy: f64) -> Result<()> {
+    if measured_accuracy < MIN_OWN_TEACHER_ACCURACY {
+        return Err(Error::Weights(format!(
+            "this teacher scores {:.2}% on the test set as loaded (its card says {:.2}%), below the {:.0}% a teacher needs to teach anything",
+            measured_accuracy * 100.0,
+            card.test_accuracy * 100.0,
+            MIN_OWN_TEACHER_ACCURACY * 100.0
+        )));
+    }
+    Ok(())
 }
 
 /// Lower-case hex SHA-256 of `bytes`.

@@ -34,12 +34,26 @@ export class ModelCards {
     select.addEventListener("change", () => onChoose(select.value));
   }
 
+  /** Offers (a name) or withdraws (null) the teacher of one's own, as the choice `id`. */
+  ownTeacher(id, name) {
+    this.own = name;
+    const select = this.card("teacher").querySelector(".choice select");
+    select.querySelector(`option[value="${id}"]`)?.remove();
+    if (name) select.append(new Option(`Yours: ${name}`, id));
+    this.card("teacher").querySelector("#own-teacher-remove").hidden = !name;
+  }
+
   /** Shows `id` as the chosen teacher, with why one would choose it. */
   teacherChoice(id) {
     const t = this.list?.find((t) => t.id === id);
-    if (!t) return;
-    this.card("teacher").querySelector(".choice select").value = id;
-    this.set("teacher", "about", t.about);
+    const select = this.card("teacher").querySelector(".choice select");
+    if (t) {
+      select.value = id;
+      this.set("teacher", "about", t.about);
+    } else if (this.own && select.querySelector(`option[value="${id}"]`)) {
+      select.value = id;
+      this.set("teacher", "about", `Your own teacher, from its files (${this.own}).`);
+    }
   }
 
   /** The teacher's time per image on this backend, once measured (null: being measured). */

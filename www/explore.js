@@ -86,6 +86,33 @@ export class Explorer {
     }
   }
 
+  /** One row of "how the teacher sees each digit" for the teacher loaded now, at the slider's T. */
+  async measureAffinity() {
+    const button = this.$("#affinity-measure");
+    button.disabled = true;
+    try {
+      const t = this.temperature;
+      const shares = await this.client.request("affinity", { t });
+      const name = this.teacherName?.() ?? "teacher";
+      const key = `${name}|${t}`;
+      const body = this.$("#affinity-table tbody");
+      body.querySelector(`tr[data-key="${CSS.escape(key)}"]`)?.remove();
+      const tr = document.createElement("tr");
+      tr.dataset.key = key;
+      for (const text of [name, String(t), ...shares.map((s) => pct(s, 1))]) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.append(td);
+      }
+      body.append(tr);
+      this.$("#affinity-table").hidden = false;
+    } catch (error) {
+      this.onError(error);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   nextHard() {
     if (!this.hard.length) return;
     this.inspect(this.hard[this.hardNext % this.hard.length]);
@@ -103,6 +130,7 @@ export class Explorer {
     });
     this.$("#sample-random").addEventListener("click", () => this.inspect(Math.floor(Math.random() * TEST_SIZE)));
     this.$("#sample-hard").addEventListener("click", () => this.findHard());
+    this.$("#affinity-measure").addEventListener("click", () => this.measureAffinity());
   }
 
   wireCanvas() {

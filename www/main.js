@@ -10,6 +10,7 @@ import { PAPER_BIAS_SHIFT, PresetsView, shiftSource } from "./presets.js";
 import { ResultsView, lossName } from "./results.js";
 import { SettingsForm } from "./settings.js";
 import { SweepView } from "./sweep.js";
+import { ResultStore } from "./store.js";
 import { TreeView } from "./tree.js";
 import { PANELS, readHash, refusedFromLink, writeHash } from "./url-state.js";
 import { WorkerClient, WorkerError } from "./worker-client.js";
@@ -23,6 +24,8 @@ const state = {
   comparison: null, runPreset: null, lastPreset: null, card: null,
 };
 let form = null;
+/** Where results are kept between visits (www/store.js); made with the link's keep= in mind. */
+let store = new ResultStore(false);
 let presets = null;
 let charts = null;
 const cards = new ModelCards($("#experiment"));
@@ -32,6 +35,7 @@ const sweepView = new SweepView($("#sweep"), null);
 const explorer = new Explorer(null, (error) => notice(error.message, "error"));
 const treeView = new TreeView($("#tree"), (error) => notice(`The tree could not be drawn: ${error.message}`, "error"));
 explorer.onImage = (pixels) => treeView.update(pixels);
+explorer.teacherName = () => document.querySelector("#card-teacher .choice select")?.selectedOptions[0]?.textContent ?? "teacher";
 
 wireButtons();
 // The worker first (compiling wasm takes the longest), the charts meanwhile.
@@ -73,11 +77,14 @@ async function start() {
     if (client !== state.client) return;
     showBackend(opened);
     state.card = opened.card;
-    state.teacherId = form.values().teacher;
+    offerOwnTeacher(opened.own);
+    state.teacherId = opened.teacher;
+    if (form.values().teacher !== opened.teacher) form.set({ teacher: opened.teacher });
     cards.teacher(opened.card);
     state.ready = true;
     setStatus("ready");
     updateButtons();
+    keepForOffline();
     // "auto" on a first visit: the page is ready on the CPU while both backends are timed; a
     // run asked for meanwhile waits for the verdict (1.5 s at most).
     state.calibration = opened.calibrate
@@ -86,6 +93,7 @@ async function start() {
       })
       : null;
     await check();
+    await showKept();
     explorer.ready(client);
     $("#sweep").hidden = false;
     if (state.rerun || state.autorun) {
@@ -105,6 +113,17 @@ async function start() {
   }
 }
 
+/**
+ * Offline after one visit: the service worker (www/sw.js) keeps this build of the page. Registered
+ * once the page is ready, so its download of the shell never delays the first one.
+ */
+function keepForOffline() {
+  if (!("serviceWorker" in navigator) || state.offlineAsked) return;
+  state.offlineAsked = true;
+  navigator.serviceWorker.register(new URL("./sw.js", import.meta.url)).catch((error) =>
+    notice(`This page will not work offline here (${error.message}).`, "info"));
+}
+
 /** The form and presets from the core's schema; the link's settings over them. */
 async function buildForm(schema) {
   form = new SettingsForm($("#settings-form"), schema);
@@ -119,6 +138,8 @@ async function buildForm(schema) {
   for (const problem of link.problems) notice(problem, "error");
   if (link.backend) $("#backend").value = link.backend;
   state.cores = link.cores;
+  // Results kept for the next visit: always on the page itself, in an embed only with keep=1.
+  store = new ResultStore(link.keep ?? !link.embed);
   document.body.classList.toggle("embed", link.embed);
   for (const panel of link.hide) $(`#${PANELS[panel]}`).classList.add("embed-hidden");
   // A link whose settings the core refuses runs nothing: its values are dropped with a notice.
@@ -169,6 +190,60 @@ function summary(plan) {
   const omitted = s.omit.length ? `, without ${s.omit.join(", ")}` : "";
   return `Student ${plan.student.architecture}${assistant} · ${int(s.size)} images, ${int(s.labeled)} labeled${omitted} · ` +
     `${lossName(s)} · ${s.epochs} epochs`;
+}
+
+/** The `teacher` setting's value for a teacher of one's own (src/teacher_card.rs, OWN_TEACHER). */
+const OWN_TEACHER = "own";
+
+/** Offers the teacher of one's own kept in this browser (its name), or no longer (null). */
+function offerOwnTeacher(name) {
+  cards.ownTeacher(OWN_TEACHER, name);
+  const select = $("#setting-teacher");
+  select.querySelector(`option[value="${OWN_TEACHER}"]`)?.remove();
+  if (name) select.append(new Option(`Yours: ${name}`, OWN_TEACHER));
+}
+
+/** A teacher of one's own from its two files: checked, measured and used by the worker. */
+async function loadOwnTeacher(files) {
+  const list = [...files];
+  const weights = list.find((f) => f.name.endsWith(".safetensors"));
+  const card = list.find((f) => f.name.endsWith(".json"));
+  if (!weights || !card || list.length !== 2) {
+    notice("A teacher of your own is two files: its weights (.safetensors) and its card (.json), as train-teacher writes them.", "error");
+    return;
+  }
+  if (!state.ready || state.running || state.sweeping) {
+    notice("Load your teacher when the page is ready and no run is going.", "error");
+    return;
+  }
+  try {
+    const answer = await state.client.request("own-teacher",
+      { weights: new Uint8Array(await weights.arrayBuffer()), card: await card.text(), name: weights.name });
+    offerOwnTeacher(weights.name);
+    form.set({ teacher: OWN_TEACHER });
+    state.teacherId = OWN_TEACHER;
+    await showTeacher(answer.card);
+    notice(`Your teacher ${weights.name}: ${pct(answer.evaluation.accuracy)} on the test set as loaded here (its card says ${pct(answer.card.test_accuracy)}).` +
+      (answer.kept ? " It is kept in this browser until you remove it." : " This browser could not keep it for your next visit."), "info");
+    await check();
+  } catch (error) {
+    notice(`Your teacher was not loaded: ${error.message}`, "error");
+  }
+}
+
+async function removeOwnTeacher() {
+  try {
+    const card = await state.client.request("remove-own-teacher");
+    offerOwnTeacher(null);
+    if (card) {
+      form.set({ teacher: form.defaults().teacher });
+      state.teacherId = form.defaults().teacher;
+      await showTeacher(card);
+    }
+    await check();
+  } catch (error) {
+    notice(`Your teacher could not be removed: ${error.message}`, "error");
+  }
 }
 
 /** A newly loaded teacher: its card, and its time per image on this backend. */
@@ -227,19 +302,55 @@ async function distill() {
 }
 
 function showComparison(c, files) {
+  $("#kept-note").hidden = true;
+  showResult(c);
+  results.showStudentFiles(files);
+  explorer.studentsChanged();
+  treeView.runChanged(state.client);
+  store.save("comparison", c).catch((error) => notice(`${error.message}.`, "info"));
+}
+
+/** A comparison's numbers everywhere they show: a run's just now, or one kept from a visit before. */
+function showResult(c) {
   state.comparison = c;
   setStatus("done");
   $("#progress").hidden = true;
   cards.result(c);
   $("#story").textContent = story(c);
   results.show(c);
-  results.showStudentFiles(files);
   showBiasShift(c);
   state.lastPreset = state.runPreset;
   if (state.lastPreset) presets.record(state.lastPreset, c);
-  explorer.studentsChanged();
-  treeView.runChanged(state.client);
 }
+
+/**
+ * On a visit after a run: the last comparison and sweep, as they were, with when they were made.
+ * The students themselves are not kept (a run makes them again in seconds).
+ */
+async function showKept() {
+  let comparison = null;
+  let sweepKept = null;
+  try {
+    [comparison, sweepKept] = [await store.load("comparison"), await store.load("sweep")];
+  } catch (error) {
+    notice(`Results kept from an earlier visit could not be read (${error.message}).`, "info");
+    return;
+  }
+  if (sweepKept && !sweepView.result) {
+    sweepView.finish(sweepKept.value.result, sweepKept.value.stopped, sweepKept.value.workers);
+    $("#sweep-status").textContent = `From your last sweep, ${dateOf(sweepKept.date)}. ${$("#sweep-status").textContent}`;
+  }
+  if (!comparison || state.comparison) return;
+  showResult(comparison.value);
+  $("#curves").hidden = true;
+  const note = $("#kept-note");
+  note.querySelector("span").textContent = `From your last run, ${dateOf(comparison.date)}: ${summary({
+    settings: comparison.value.settings, student: { architecture: comparison.value.distilled.architecture },
+    assistant: comparison.value.assistant })}. Its students are not kept: run again to explore or download them.`;
+  note.hidden = false;
+}
+
+const dateOf = (iso) => new Date(iso).toLocaleString();
 
 function onEvent(e) {
   if (e.event === "gpu-lost" && state.backend === "webgpu") {
@@ -312,6 +423,8 @@ async function sweep() {
       return;
     }
     sweepView.finish(answer.result, Boolean(answer.stopped), answer.workers);
+    store.save("sweep", { result: answer.result, stopped: Boolean(answer.stopped), workers: answer.workers })
+      .catch((error) => notice(`${error.message}.`, "info"));
     setStatus(answer.stopped ? "sweep stopped" : "sweep done");
   } catch (error) {
     runFailed(error);
@@ -375,6 +488,31 @@ function wireButtons() {
   $("#distill").addEventListener("click", distill);
   $("#stop").addEventListener("click", () => state.client?.request("stop"));
   $("#sweep-start").addEventListener("click", sweep);
+  $("#own-teacher-files").addEventListener("change", (e) => {
+    loadOwnTeacher(e.target.files);
+    e.target.value = "";
+  });
+  $("#own-teacher-remove").addEventListener("click", removeOwnTeacher);
+  const teacherCard = $("#card-teacher");
+  teacherCard.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    teacherCard.classList.add("drop-target");
+  });
+  teacherCard.addEventListener("dragleave", () => teacherCard.classList.remove("drop-target"));
+  teacherCard.addEventListener("drop", (e) => {
+    e.preventDefault();
+    teacherCard.classList.remove("drop-target");
+    loadOwnTeacher(e.dataTransfer.files);
+  });
+  $("#kept-clear").addEventListener("click", async () => {
+    try {
+      await store.clear();
+      $("#kept-note").hidden = true;
+      notice("Kept results cleared: nothing from your runs is stored in this browser now.", "info");
+    } catch (error) {
+      notice(`The kept results could not be cleared (${error.message}).`, "error");
+    }
+  });
   $("#download-json").addEventListener("click", () =>
     downloadBytes("webdistill-results.json", `${JSON.stringify(state.comparison, null, 2)}\n`, "application/json"));
   $("#download-csv").addEventListener("click", () => downloadBytes("webdistill-results.csv", comparisonCsv(state.comparison), "text/csv"));

@@ -12,18 +12,19 @@ const shown = (text) => JSON.stringify(text.length > MAX_VALUE_SHOWN ? `${text.s
 
 /**
  * Reads `hash` ("#a=1&b=2") against the settings schema. Returns {values: {key: text}, embed,
- * autorun, hide: [panel], backend, preset, cores, problems: [text]}. Setting values are only taken
+ * autorun, keep (whether results are kept for the next visit: null when the link does not say),
+ * hide: [panel], backend, preset, cores, problems: [text]}. Setting values are only taken
  * apart here; the core judges them.
  */
 export function readHash(hash, schema) {
-  const out = { values: {}, embed: false, autorun: false, hide: [], backend: null, preset: null, cores: null, problems: [] };
+  const out = { values: {}, embed: false, autorun: false, keep: null, hide: [], backend: null, preset: null, cores: null, problems: [] };
   const params = new URLSearchParams(hash.replace(/^#/, ""));
   const presets = schema.presets.map((p) => p.id);
   for (const [key, raw] of params) {
     const value = raw.trim();
     if (schema.settings.some((s) => s.key === key)) {
       out.values[key] = value;
-    } else if (key === "embed" || key === "autorun") {
+    } else if (key === "embed" || key === "autorun" || key === "keep") {
       if (value === "1" || value === "0") out[key] = value === "1";
       else out.problems.push(`Ignored ${key}=${shown(value)} from the link: use 1 or 0.`);
     } else if (key === "hide") {

@@ -47,7 +47,8 @@ const event = (name, fields) => self.postMessage({ event: name, ...fields });
 const status = (text) => event("status", { text });
 
 const handlers = {
-  boot, open, calibrate, check, plan, "teacher-latency": teacherLatency, teacher: chooseTeacher, tree, start, sweep, stop, inspect, temperature, hard, draw,
+  boot, open, calibrate, check, plan, "teacher-latency": teacherLatency, teacher: chooseTeacher, tree, affinity,
+  "own-teacher": ownTeacher, "remove-own-teacher": removeOwnTeacher, start, sweep, stop, inspect, temperature, hard, draw,
   bias,
   // Test hook (tests/browser): destroys the WebGPU device this worker made, as a driver reset
   // or a GPU switch would.
@@ -93,8 +94,85 @@ async function boot() {
   return schema;
 }
 
+/** The `teacher` setting's value for a teacher of one's own (src/teacher_card.rs, OWN_TEACHER). */
+const OWN = "own";
+/** Where a teacher of one's own is kept between visits, until removed. */
+const OWN_CACHE = "webdistill-own-teacher-v1";
+const ownKey = (part) => new URL(`/own-teacher/${part}`, self.location.origin);
+/** The name of the teacher of one's own kept here, if any (the page offers it in the chooser). */
+let ownName = null;
+
+/** The teacher of one's own kept from an earlier visit: {id, weights, card, name}, or null. */
+async function keptOwnTeacher() {
+  try {
+    const cache = await caches.open(OWN_CACHE);
+    const [weights, card, name] = await Promise.all(["weights", "card", "name"].map((p) => cache.match(ownKey(p))));
+    if (!weights || !card) return null;
+    return { id: OWN, weights: new Uint8Array(await weights.arrayBuffer()), card: await card.text(), name: name ? await name.text() : "your teacher" };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A teacher of one's own, from its files (safetensors and card): checked against its card
+ * (checksum, shapes) and measured on the test set before it is used; refused with the figures
+ * below half right. Nothing loaded before is lost when it is refused. Kept for the next visit.
+ * Returns {card, evaluation, kept} (kept: false when the browser could not store it).
+ */
+async function ownTeacher({ weights, card, name }) {
+  const s = needSession();
+  if (current) throw new Error("a run is going; load your teacher when it has finished");
+  const before = teacher;
+  let loaded;
+  try {
+    loaded = s.loadTeacher(weights, card);
+  } catch (error) {
+    throw new Error(`${name}: ${error.message}`);
+  }
+  let evaluation;
+  try {
+    status("measuring your teacher on the test set");
+    evaluation = await s.teacherEvaluation(true);
+  } catch (error) {
+    s.loadTeacher(before.weights, before.card); // back to the teacher it replaced
+    status("ready");
+    throw new Error(`${name}: ${error.message}`);
+  }
+  teacher = { id: OWN, weights, card, name };
+  ownName = name;
+  let kept = true;
+  try {
+    const cache = await caches.open(OWN_CACHE);
+    await cache.put(ownKey("weights"), new Response(weights));
+    await cache.put(ownKey("card"), new Response(card));
+    await cache.put(ownKey("name"), new Response(name));
+  } catch {
+    kept = false; // full or unavailable storage: used now, not kept
+  }
+  status("ready");
+  return { card: loaded, evaluation, kept };
+}
+
+/** Forgets the teacher of one's own; returns to the default teacher if it was the one loaded. */
+async function removeOwnTeacher() {
+  await caches.delete(OWN_CACHE).catch(() => {});
+  ownName = null;
+  if (teacher?.id !== OWN) return null;
+  if (current) throw new Error("a run is going; remove your teacher when it has finished");
+  const next = await teacherFiles(teachers[0].id);
+  const card = needSession().loadTeacher(next.weights, next.card);
+  teacher = next;
+  return card;
+}
+
 /** The files of bundled teacher `id` (of the settings' default when absent), downloaded once. */
 async function teacherFiles(id, signal) {
+  if (id === OWN) {
+    const own = await keptOwnTeacher();
+    if (own) return own;
+    throw new Error("no teacher of your own is loaded: load its two files on the teacher's card");
+  }
   const t = teachers.find((t) => t.id === id) ?? teachers[0];
   const names = [`${t.file}.safetensors`, `${t.file}.json`];
   const got = await fetchAssets(manifest, names, (loaded, total) => event("download", { loaded, total }), signal);
@@ -129,10 +207,12 @@ async function useTeacher(s, values, signal) {
  * not WebGPU, or the measurement), measured, remembered, calibrate (whether to call it), card}.
  */
 async function open({ backend: choice, values, cores: allowed }) {
+  ownName = (await keptOwnTeacher())?.name ?? null;
   if (allowed) cores = Math.min(cores, allowed);
   status("downloading the teacher and the data");
   manifest = await loadManifest();
-  teacher = await teacherFiles(values?.teacher);
+  // A link that names a teacher of one's own that is not kept here starts with the default.
+  teacher = await teacherFiles(values?.teacher).catch(() => teacherFiles(teachers[0].id));
   files = await fetchAssets(manifest, DATA_FILES, (loaded, total) => event("download", { loaded, total }));
   const cpu = await newSession("cpu");
   if (choice === "cpu") return { ...use(cpu), reason: null };
@@ -193,7 +273,7 @@ function use(s) {
   session = s;
   loadedShards = 0;
   const card = JSON.parse(teacher.card);
-  return { backend: s.backend, card };
+  return { backend: s.backend, card, teacher: teacher.id, own: ownName };
 }
 
 async function calibrateWebgpu(limits, values) {
@@ -480,6 +560,11 @@ function atTemperature(t) {
 /** The kept run's `role` student drawn when it is a soft tree (else null), with `pixels`' path. */
 async function tree({ role, pixels }) {
   return needSession().treeDrawing(role, pixels ?? undefined);
+}
+
+/** How the loaded teacher sees each class at `t` (the mean probability it gives it elsewhere). */
+async function affinity({ t }) {
+  return needSession().classAffinity(t);
 }
 
 async function hard() {

@@ -4,8 +4,8 @@ pub mod student;
 mod teacher;
 
 pub use student::{
-    CnnStudent, MAX_CHANNELS, MAX_DEPTH, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, Mlp, SoftTree,
-    Student, StudentConfig, StudentKind, Trainee, TrainingOutput,
+    CnnStudent, MAX_CHANNELS, MAX_DEPTH, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, Mlp, Scored,
+    SoftTree, Student, StudentConfig, StudentKind, Trainee, TrainingOutput,
 };
 pub use teacher::{Cnn, CnnConfig, MAX_MEMBERS, Teacher, TeacherConfig};
 

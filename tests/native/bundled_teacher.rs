@@ -223,3 +223,25 @@ fn the_cli_takes_a_bundled_teacher_by_id_and_ones_own_by_path() {
     assert!(err.contains("below the 50%"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue 21's finding, measured on the bundled teachers: at T = 20 the soft teacher gives "3" a
+/// larger share on the other digits' images than the sharp one does, which is what a student
+/// that never sees a 3 learns from.
+#[test]
+fn the_soft_teacher_gives_3_more_probability_on_other_digits() {
+    let device = Device::flex();
+    let test = mnist("t10k");
+    let affinity = |id: &str| {
+        let (card, weights) = bundled_teacher(id);
+        let teacher = card.load_teacher(&weights, &device).unwrap();
+        let logits =
+            pollster::block_on(webdistill::eval::predict_all(&teacher, &test, &device)).unwrap();
+        webdistill::explore::class_affinity(&logits, test.labels(), 20.0).unwrap()
+    };
+    let (sharp, soft) = (affinity("cnn"), affinity("soft"));
+    eprintln!("class affinity at T = 20: cnn {sharp:?}, soft {soft:?}");
+    for a in sharp.iter().chain(&soft) {
+        assert!(*a > 0.0 && *a < 0.5);
+    }
+    assert!(soft[3] > sharp[3], "soft {} vs sharp {}", soft[3], sharp[3]);
+}

@@ -158,3 +158,53 @@ fn objectives_dispatch_to_their_loss() {
     let labels = scalar(Objective::Labels.loss(s.clone(), Some(t), y.clone(), 1));
     assert!((labels - scalar(label_loss(s, y, 1))).abs() < 1e-6);
 }
+
+/// A soft tree's loss (Frosst & Hinton 2017 eq. 1) weights each leaf's loss by its reach: with
+/// every example reaching one leaf for sure it is that leaf's plain loss, and with reach split
+/// between two leaves it is the reach-weighted sum of their losses.
+#[test]
+fn a_trees_loss_weights_each_leafs_loss_by_its_reach() {
+    let (_, teacher, targets) = example();
+    let leaves = tensor(&[[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]]);
+    let objectives = [
+        Objective::Labels,
+        Objective::Hinton {
+            temperature: 4.0,
+            alpha: 0.7,
+        },
+        Objective::LogitMatching { alpha: 0.5 },
+    ];
+    for objective in objectives {
+        let tree = |reach: &[[f32; 2]]| {
+            let flat: Vec<f32> = reach.iter().flatten().copied().collect();
+            let reach = Tensor::from_data(TensorData::new(flat, [2, 2]), &device());
+            scalar(objective.expected_leaf_loss(
+                reach,
+                leaves.clone(),
+                Some(teacher.clone()),
+                targets.clone(),
+                1,
+            ))
+        };
+        // Example 0 at leaf 0, example 1 at leaf 1: the student's logits are the leaves' rows.
+        let plain =
+            scalar(objective.loss(leaves.clone(), Some(teacher.clone()), targets.clone(), 1));
+        assert!(
+            (tree(&[[1.0, 0.0], [0.0, 1.0]]) - plain).abs() < 1e-5,
+            "{objective:?}"
+        );
+        // Every example split 30/70: 0.3 × (all at leaf 0) + 0.7 × (all at leaf 1).
+        let all = |leaf: usize| {
+            let row: Vec<f32> = (0..2)
+                .flat_map(|_| (0..3).map(move |c| [[1.0f32, 2.0, 0.5], [0.0, -1.0, 3.0]][leaf][c]))
+                .collect();
+            let logits = Tensor::from_data(TensorData::new(row, [2, 3]), &device());
+            scalar(objective.loss(logits, Some(teacher.clone()), targets.clone(), 1))
+        };
+        let split = tree(&[[0.3, 0.7], [0.3, 0.7]]);
+        assert!(
+            (split - (0.3 * all(0) + 0.7 * all(1))).abs() < 1e-5,
+            "{objective:?}: {split}"
+        );
+    }
+}

@@ -24,7 +24,7 @@ use webdistill::data::Mnist;
 use webdistill::eval::Backend;
 use webdistill::run::{Finished, Lab, Limits, Phase, RunUpdate, Update, run_to_end};
 use webdistill::settings::{DEFAULT_PRESET, DistillSettings, PRESETS, Preset, SCHEMA, Values};
-use webdistill::teacher_card::{BundledTeacher, TeacherCard};
+use webdistill::teacher_card::{BundledTeacher, OWN_TEACHER, TeacherCard};
 
 pub use webdistill::cli::{Args, block};
 
@@ -58,7 +58,7 @@ impl TeacherSource {
     /// setting holds bundled ids only); else the bundled teacher the settings will name.
     pub fn from_args(args: &mut Args) -> Result<Option<PathBuf>, String> {
         match args.peek("teacher") {
-            Some(v) if BundledTeacher::get(v).is_err() => {
+            Some(v) if v != OWN_TEACHER && BundledTeacher::get(v).is_err() => {
                 Ok(args.get::<String>("teacher")?.map(PathBuf::from))
             }
             _ => Ok(None),
@@ -68,6 +68,11 @@ impl TeacherSource {
     /// The card and the weights.
     fn files(&self) -> Result<(TeacherCard, Vec<u8>), String> {
         let (weights, card) = match self {
+            TeacherSource::Bundled(id) if id == OWN_TEACHER => {
+                return Err(format!(
+                    "--teacher {OWN_TEACHER} names a teacher loaded on the page; here give its file: --teacher PATH"
+                ));
+            }
             TeacherSource::Bundled(id) => {
                 let (weights, card) =
                     bundled_files(BundledTeacher::get(id).map_err(|e| e.to_string())?);
@@ -314,8 +319,8 @@ pub fn open_lab(
     })
 }
 
-/// One's own teacher, measured on the test set before it teaches: refused below
-/// [`MIN_OWN_TEACHER_ACCURACY`], and the measured figure is printed beside the card's claim.
+/// One's own teacher, measured on the test set before it teaches: refused below half right
+/// (`check_own_teacher`), and the measured figure is printed beside the card's claim.
 fn check_own_teacher(
     path: &std::path::Path,
     card: &TeacherCard,
@@ -330,19 +335,9 @@ fn check_own_teacher(
         measured.accuracy * 100.0,
         card.test_accuracy * 100.0
     );
-    if measured.accuracy < MIN_OWN_TEACHER_ACCURACY {
-        return Err(format!(
-            "--teacher {}: it scores {:.2}% on the test set, below the {:.0}% a teacher needs to teach anything",
-            path.display(),
-            measured.accuracy * 100.0,
-            MIN_OWN_TEACHER_ACCURACY * 100.0
-        ));
-    }
-    Ok(())
+    webdistill::teacher_card::check_own_teacher(card, measured.accuracy)
+        .map_err(|e| format!("--teacher {}: {e}", path.display()))
 }
-
-/// The least test accuracy a teacher of one's own must reach (ten classes: chance is 10%).
-const MIN_OWN_TEACHER_ACCURACY: f64 = 0.5;
 
 /// Runs one comparison, showing progress on stderr.
 pub fn compare(lab: &Lab, settings: &DistillSettings) -> Result<Finished, String> {

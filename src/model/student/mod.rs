@@ -168,12 +168,21 @@ pub enum Student {
     Tree(SoftTree),
 }
 
-/// What one training forward pass gives: the hidden representation (for a hint loss), the
-/// logits the loss sees, and a penalty to add to the loss (the soft tree's balance term).
+/// What one training forward pass gives: the hidden representation (for a hint loss), what the
+/// loss scores, and a penalty to add to it (the soft tree's balance term).
 pub struct TrainingOutput {
     pub hidden: Option<Tensor<2>>,
-    pub logits: Tensor<2>,
+    pub scored: Scored,
     pub penalty: Option<Tensor<1>>,
+}
+
+/// What the loss scores.
+pub enum Scored {
+    /// The student's logits `[batch, 10]`.
+    Logits(Tensor<2>),
+    /// A soft tree's leaves: the probability of reaching each `[batch, leaves]` and their logits
+    /// `[leaves, 10]` (`Objective::expected_leaf_loss`).
+    Leaves { reach: Tensor<2>, logits: Tensor<2> },
 }
 
 impl Student {
@@ -187,7 +196,7 @@ impl Student {
                 let (hidden, logits) = m.forward_with_hidden(images);
                 TrainingOutput {
                     hidden: (!m.hidden.is_empty()).then_some(hidden),
-                    logits,
+                    scored: Scored::Logits(logits),
                     penalty: None,
                 }
             }
@@ -195,15 +204,15 @@ impl Student {
                 let (hidden, logits) = c.forward_with_hidden(images);
                 TrainingOutput {
                     hidden: Some(hidden),
-                    logits,
+                    scored: Scored::Logits(logits),
                     penalty: None,
                 }
             }
             Student::Tree(t) => {
-                let (logits, penalty) = t.forward_train(images);
+                let (reach, logits, penalty) = t.forward_train(images);
                 TrainingOutput {
                     hidden: None,
-                    logits,
+                    scored: Scored::Leaves { reach, logits },
                     penalty: Some(penalty),
                 }
             }

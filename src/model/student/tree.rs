@@ -1,13 +1,14 @@
 //! The soft decision tree student of Frosst & Hinton (2017), "Distilling a Neural Network Into a
 //! Soft Decision Tree": a full binary tree whose every inner node is a learned filter on the image
 //! that sends it right with probability σ(x·w + b), and whose every leaf holds a learned class
-//! distribution. Trained as a mixture (each leaf weighted by the probability of the path to it);
-//! it answers with the leaf at the end of its most probable path, so each decision can be shown.
+//! distribution. Trained as the paper does, each leaf's prediction scored and weighted by the
+//! probability of the path to it; it answers with the leaf at the end of its most probable path,
+//! so each decision can be shown.
 
 use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
-use burn::tensor::activation::{log_softmax, sigmoid, softmax};
+use burn::tensor::activation::{log_softmax, sigmoid};
 
 use crate::data::{IMAGE_PIXELS, NUM_CLASSES};
 use crate::error::{Error, Result};
@@ -17,8 +18,6 @@ pub const MAX_DEPTH: usize = 10;
 /// Strength λ of the penalty that keeps each node's split balanced (Frosst & Hinton 2017 §3:
 /// −λ·2^−d·Σ ½·log α + ½·log(1 − α) over the nodes at depth d; they give no value for λ).
 const BALANCE_PENALTY: f32 = 0.1;
-/// Smallest mixture probability fed to the log (a leaf can give a class exactly 0 in float).
-const MIN_PROBABILITY: f32 = 1e-12;
 
 pub(super) fn validate(depth: usize) -> Result<()> {
     if depth == 0 || depth > MAX_DEPTH {
@@ -83,15 +82,11 @@ impl SoftTree {
         (reach, levels)
     }
 
-    /// The training output: the log of the mixture of the leaves' distributions, each weighted
-    /// by the probability of reaching it, and the balance penalty on this batch.
-    ///
-    /// # Shapes
-    /// - images: `[batch, 784]` → (`[batch, 10]`, `[1]`)
-    pub fn forward_train(&self, images: Tensor<2>) -> (Tensor<2>, Tensor<1>) {
+    /// What training needs: the probability of reaching each leaf `[batch, leaves]`, the leaves'
+    /// logits `[leaves, 10]` (the loss scores each leaf, weighted by its reach:
+    /// `Objective::expected_leaf_loss`), and the balance penalty on this batch `[1]`.
+    pub fn forward_train(&self, images: Tensor<2>) -> (Tensor<2>, Tensor<2>, Tensor<1>) {
         let (reach, levels) = self.walk(self.right_probabilities(images));
-        let mixture = reach.matmul(softmax(self.leaves.val(), 1)); // [batch, 10]
-        let logits = mixture.clamp_min(MIN_PROBABILITY).log();
         let mut penalty: Option<Tensor<1>> = None;
         for (level, (reach, p)) in levels.into_iter().enumerate() {
             // α: the share of what reaches a node that it sends right, over the batch.
@@ -105,7 +100,7 @@ impl SoftTree {
             });
         }
         let penalty = penalty.expect("a tree has at least one level");
-        (logits, penalty)
+        (reach, self.leaves.val(), penalty)
     }
 
     /// How the trained tree answers: the log-distribution of the leaf at the end of the most
