@@ -187,7 +187,7 @@ async fn invalid_settings_are_errors_with_their_names() {
     bad["labeled"] = json!("5000");
     assert_eq!(problem_keys(&session, bad), ["temperature", "labeled"]);
     let err = session
-        .start(js(json!({"student": "huge"})))
+        .start(js(json!({"pupil": "huge"})))
         .err()
         .expect("refused");
     assert!(message(err).contains("no such setting"));

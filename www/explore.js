@@ -20,6 +20,8 @@ export class Explorer {
     this.drawn = false;
     this.drawBusy = false;
     this.drawPending = false;
+    /** Bumped by Clear: an answer for a drawing made before it is dropped. */
+    this.drawTicket = 0;
     // Each kind of request answers only if it is still the latest of its kind: a slow answer
     // for an image the user has moved past is dropped.
     this.latest = { inspect: 0, temperature: 0 };
@@ -177,6 +179,8 @@ export class Explorer {
     this.$("#draw-clear").addEventListener("click", () => {
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       this.drawn = false;
+      this.drawTicket += 1;
+      this.drawPending = false;
       this.$("#draw-bars").replaceChildren();
       this.$("#draw-status").textContent = "";
       this.$("#draw-preview").getContext("2d").clearRect(0, 0, 28, 28);
@@ -203,16 +207,18 @@ export class Explorer {
     this.drawPending = false;
     const canvas = this.$("#draw-canvas");
     const image = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    const ticket = this.drawTicket;
     try {
       const prediction = await this.client.request("draw", { rgba: image.data, width: canvas.width, height: canvas.height },
         { transfer: [image.data.buffer] });
+      if (ticket !== this.drawTicket) return; // cleared meanwhile
       this.$("#draw-status").textContent = "";
       drawGrey(this.$("#draw-preview"), prediction.pixels);
       this.onImage?.(prediction.pixels);
       renderBars(this.$("#draw-bars"), prediction.outputs, { timed: true });
     } catch (error) {
       // A drawing the core cannot read (an empty canvas) is said beside the pad.
-      this.$("#draw-status").textContent = error.message;
+      if (ticket === this.drawTicket) this.$("#draw-status").textContent = error.message;
     } finally {
       this.drawBusy = false;
     }

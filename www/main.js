@@ -306,7 +306,7 @@ function showComparison(c, files) {
   showResult(c);
   results.showStudentFiles(files);
   explorer.studentsChanged();
-  treeView.runChanged(state.client);
+  treeView.runChanged(state.client, c.settings.student === "tree");
   store.save("comparison", c).catch((error) => notice(`${error.message}.`, "info"));
 }
 

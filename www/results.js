@@ -71,6 +71,9 @@ export class ResultsView {
       caption.textContent = s.runtime;
       const pre = document.createElement("pre");
       pre.textContent = s.code;
+      // Focusable, so a keyboard can scroll a long line into view.
+      pre.tabIndex = 0;
+      pre.setAttribute("aria-label", `${s.runtime} code`);
       const copy = document.createElement("button");
       copy.type = "button";
       copy.className = "secondary";

@@ -30,10 +30,12 @@ export class TreeView {
     this.root.hidden = true;
   }
 
-  /** A run finished: show its trees (the section hides when its student is not a tree). */
-  async runChanged(client) {
-    this.client = client;
-    await this.update(this.pixels);
+  /** A run finished: show its trees, or (another kind of student) hide the section. */
+  async runChanged(client, isTree) {
+    this.client = isTree ? client : null;
+    this.latest += 1; // an answer for the run before is dropped
+    this.root.hidden = true;
+    if (isTree) await this.update(this.pixels);
   }
 
   /** The image the explorer or the drawing pad shows now (28×28 grey bytes): its paths. */

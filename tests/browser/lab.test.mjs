@@ -38,6 +38,9 @@ test("a teacher is chosen on its card, fetched only then, and named in the link"
     assert.equal((await resultsTable(page)).teacher.accuracy, "98.90%");
     assert.match(await page.textContent("#card-teacher .calibration"), /sure on average · calibration error/);
     // The link carries the choice, and opens with it.
+    await page.evaluate(() => {
+      document.querySelector("#settings-panel").open = true;
+    });
     await page.click("#share");
     const link = await page.inputValue("#share-output");
     assert.match(link, /teacher=soft/);
@@ -74,6 +77,7 @@ test("a teacher of one's own is checked, measured, kept for the next visit and r
     await page.reload();
     await waitReady(page);
     assert.match(await page.textContent("#card-teacher .choice select"), /Yours: mine\.safetensors/);
+    await page.click("#card-teacher .own-teacher summary");
     await page.click("#own-teacher-remove");
     await page.waitForFunction(() => !/Yours/.test(document.querySelector("#card-teacher .choice select").textContent));
     assert.equal(await page.inputValue("#setting-teacher"), "cnn");
@@ -87,8 +91,9 @@ test("a soft-tree student is drawn with its path, and a CNN student named on its
   const { browser, page, problems } = await openPage(`${url}#backend=cpu&${QUICK_HASH}&student=tree&depth=3`, { webgpu: false });
   try {
     await waitReady(page);
-    assert.equal(await page.isVisible("#setting-depth"), true);
-    assert.equal(await page.isVisible("#setting-hidden"), false, "the MLP's layers are hidden for a tree");
+    const shown = (key) => page.$eval(`#setting-${key}`, (el) => !el.closest(".field").hidden);
+    assert.equal(await shown("depth"), true);
+    assert.equal(await shown("hidden"), false, "the MLP's layers are hidden for a tree");
     await distill(page);
     assert.match((await readCards(page)).distilled.arch, /^Soft tree depth 3/);
     await page.waitForSelector("#tree:not([hidden]) .tree-panel[data-role=scratch]");
@@ -109,7 +114,7 @@ test("a soft-tree student is drawn with its path, and a CNN student named on its
     await fill(page, { student: "cnn", channels: "2,4" });
     await distill(page);
     assert.match((await readCards(page)).distilled.arch, /^CNN 2-4/);
-    assert.equal(await page.isHidden("#tree"), true, "no tree to draw");
+    await page.waitForSelector("#tree[hidden]", { state: "attached" }); // no tree to draw
     assert.ok(percent((await resultsTable(page)).distilled.accuracy) > 0.5);
     assert.deepEqual(problems, []);
   } finally {
@@ -129,9 +134,11 @@ test("a run is kept for the next visit until cleared; an embed keeps nothing unl
     assert.match(await page.textContent("#kept-note"), /^From your last run, .+: Student MLP 784-32-10 · 2,000 images, 100 labeled/);
     assert.equal((await resultsTable(page)).distilled.accuracy, shown);
     // An embed without keep=1 neither shows nor keeps anything.
+    await page.goto("about:blank");
     await page.goto(`${url}#backend=cpu&embed=1`);
     await waitReady(page);
     assert.equal(await page.isHidden("#kept-note"), true);
+    await page.goto("about:blank");
     await page.goto(`${url}#backend=cpu&embed=1&keep=1`);
     await waitReady(page);
     await page.waitForSelector("#kept-note:not([hidden])");

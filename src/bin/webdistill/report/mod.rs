@@ -37,6 +37,7 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
         .unwrap_or_else(|| root.join("docs/REPORT.md"));
     let backend: String = args.get("backend")?.unwrap_or_else(|| "cpu".into());
     let data = crate::data_dir(&mut args)?;
+    let only: Option<String> = args.get("only")?;
     args.finish()?;
     let started = Instant::now();
     let lab = open_lab(
@@ -44,6 +45,22 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
         &data,
         &TeacherSource::Bundled(DEFAULT_TEACHER.into()),
     )?;
+    match only.as_deref() {
+        None => {}
+        // One section alone, printed rather than written over the report.
+        Some("omit-3") => {
+            print!(
+                "{}",
+                render::omit_section(&omit_cases(&lab, &backend, &data)?)
+            );
+            return Ok(());
+        }
+        Some(other) => {
+            return Err(format!(
+                "--only: {other:?}; the section run alone is omit-3"
+            ));
+        }
+    }
     let preset = |id: &str| {
         Preset::get(id)
             .map(Preset::settings)
@@ -64,25 +81,18 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     let tiny = temperatures(&lab)?;
     eprintln!("5/6 the capacity gap and a teacher assistant");
     let gap = capacity_gap(&lab)?;
-    eprintln!("6/6 leaving out the 3s, with each bundled teacher");
-    let mut omitted = Vec::new();
-    for teacher in &BUNDLED_TEACHERS {
-        let own_lab;
-        let teacher_lab = if teacher.id == DEFAULT_TEACHER {
-            &lab
-        } else {
-            own_lab = open_lab(&backend, &data, &TeacherSource::Bundled(teacher.id.into()))?;
-            &own_lab
-        };
-        omitted.push((teacher.name, omitted_threes(teacher_lab, teacher.id)?));
-    }
+    eprintln!(
+        "6/6 leaving out the 3s, with each bundled teacher over {} seeds",
+        SEEDS.len()
+    );
+    let omitted = omit_cases(&lab, &backend, &data)?;
 
     let minutes = started.elapsed().as_secs_f64() / 60.0;
     let markdown = render(&default, &hinton, &few, &tiny, &gap, &omitted, minutes);
     let raw = json!({
         "default": default, "hinton": hinton, "few_labels": few, "tiny_student": tiny.json(),
         "capacity_gap": gap.iter().map(GapCase::json).collect::<Vec<_>>(),
-        "omitted_threes": omitted.iter().map(|(name, o)| json!({"teacher": name, "run": o.json()})).collect::<Vec<_>>(), "minutes": minutes,
+        "omitted_threes": omitted.iter().map(OmitCase::json).collect::<Vec<_>>(), "minutes": minutes,
     });
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
@@ -212,6 +222,68 @@ fn capacity_gap(lab: &Lab) -> Result<Vec<GapCase>, String> {
     Ok(out)
 }
 
+/// The omit-3 preset with each bundled teacher (its lab opened here unless it is `lab`'s), over
+/// the seeds.
+fn omit_cases(lab: &Lab, backend: &str, data: &std::path::Path) -> Result<Vec<OmitCase>, String> {
+    let mut omitted = Vec::new();
+    for teacher in &BUNDLED_TEACHERS {
+        let own_lab;
+        let teacher_lab = if teacher.id == DEFAULT_TEACHER {
+            lab
+        } else {
+            own_lab = open_lab(backend, data, &TeacherSource::Bundled(teacher.id.into()))?;
+            &own_lab
+        };
+        let mut runs = Vec::new();
+        for seed in SEEDS {
+            let run = omitted_threes(teacher_lab, teacher.id, seed)?;
+            eprintln!(
+                "  {}, seed {seed}: {} 3s right",
+                teacher.id, run.distilled_threes
+            );
+            runs.push(run);
+        }
+        // How the teacher sees 3 on the other digits at the preset's T (issue 21's statistic).
+        let logits = block(predict_all(
+            &teacher_lab.teacher,
+            &teacher_lab.test,
+            &teacher_lab.device,
+        ))?;
+        let t = Preset::get("omit-3")
+            .map_err(|e| e.to_string())?
+            .settings()
+            .temperature;
+        let affinity = webdistill::explore::class_affinity(&logits, teacher_lab.test.labels(), t)
+            .map_err(|e| e.to_string())?;
+        omitted.push(OmitCase {
+            teacher: teacher.name,
+            runs,
+            affinity,
+            temperature: t,
+        });
+    }
+    Ok(omitted)
+}
+
+/// The omitted-class experiment with one teacher: a run per seed, and how that teacher sees each
+/// class on the other classes' test images at the preset's T.
+struct OmitCase {
+    teacher: &'static str,
+    runs: Vec<OmittedThrees>,
+    affinity: Vec<f64>,
+    temperature: f32,
+}
+
+impl OmitCase {
+    fn json(&self) -> serde_json::Value {
+        json!({
+            "teacher": self.teacher, "seeds": SEEDS,
+            "runs": self.runs.iter().map(OmittedThrees::json).collect::<Vec<_>>(),
+            "class_affinity": self.affinity, "temperature": self.temperature,
+        })
+    }
+}
+
 /// The omitted-class experiment's numbers.
 struct OmittedThrees {
     comparison: Comparison,
@@ -239,9 +311,10 @@ impl OmittedThrees {
 
 /// The page's *omit the 3s* preset (T = 20, as the paper) taught by `teacher` (the teacher `lab`
 /// holds), with both bias shifts.
-fn omitted_threes(lab: &Lab, teacher: &str) -> Result<OmittedThrees, String> {
+fn omitted_threes(lab: &Lab, teacher: &str, seed: u64) -> Result<OmittedThrees, String> {
     let settings = DistillSettings {
         teacher: teacher.into(),
+        seed,
         ..Preset::get("omit-3").map_err(|e| e.to_string())?.settings()
     };
     let run_settings = settings.clone();
