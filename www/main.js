@@ -303,6 +303,8 @@ async function distill() {
 
 function showComparison(c, files) {
   $("#kept-note").hidden = true;
+  setStatus("done");
+  $("#progress").hidden = true;
   showResult(c);
   results.showStudentFiles(files);
   explorer.studentsChanged();
@@ -313,8 +315,6 @@ function showComparison(c, files) {
 /** A comparison's numbers everywhere they show: a run's just now, or one kept from a visit before. */
 function showResult(c) {
   state.comparison = c;
-  setStatus("done");
-  $("#progress").hidden = true;
   cards.result(c);
   $("#story").textContent = story(c);
   results.show(c);
