@@ -115,50 +115,36 @@ impl Session {
     /// teach (`own`: src/teacher_card.rs, `check_own_teacher`).
     #[wasm_bindgen(js_name = teacherEvaluation, unchecked_return_type = "Promise<Evaluation>")]
     pub fn teacher_evaluation(&self, own: bool) -> Result<Promise, JsError> {
-        let (teacher, card) = self.teacher()?.clone();
-        let (test, device, caches) = (self.test()?, self.device.clone(), self.caches.clone());
-        Ok(promise(async move {
-            let logits = (caches.teacher_test_logits)
-                .get(&teacher, &test, &device)
-                .await?;
-            let evaluation = crate::eval::Evaluation::from_logits(&logits, test.labels());
+        let card = self.teacher()?.1.clone();
+        self.on_teacher_test_logits(move |logits, test| {
+            let evaluation = crate::eval::Evaluation::from_logits(logits, test.labels());
             if own {
                 crate::teacher_card::check_own_teacher(&card, evaluation.accuracy)?;
             }
             to_js(&evaluation)
-        }))
+        })
     }
 
     /// How the teacher sees each class at `temperature`: for each class k, the mean probability
     /// it gives k on test images of the other classes (src/explore.rs, `class_affinity`).
     #[wasm_bindgen(js_name = classAffinity, unchecked_return_type = "Promise<number[]>")]
     pub fn class_affinity(&self, temperature: f32) -> Result<Promise, JsError> {
-        let teacher = self.teacher()?.0.clone();
-        let (test, device, caches) = (self.test()?, self.device.clone(), self.caches.clone());
-        Ok(promise(async move {
-            let logits = (caches.teacher_test_logits)
-                .get(&teacher, &test, &device)
-                .await?;
+        self.on_teacher_test_logits(move |logits, test| {
             to_js(&crate::explore::class_affinity(
-                &logits,
+                logits,
                 test.labels(),
                 temperature,
             )?)
-        }))
+        })
     }
 
     /// Indices of the `count` test images the teacher finds hardest (its mistakes first).
     #[wasm_bindgen(js_name = hardExamples, unchecked_return_type = "Promise<Uint32Array>")]
     pub fn hard_examples(&self, count: usize) -> Result<Promise, JsError> {
-        let teacher = self.teacher()?.0.clone();
-        let (test, device, caches) = (self.test()?, self.device.clone(), self.caches.clone());
-        Ok(promise(async move {
-            let logits = (caches.teacher_test_logits)
-                .get(&teacher, &test, &device)
-                .await?;
-            let hardest = hardest_examples(&logits, test.labels(), count)?;
+        self.on_teacher_test_logits(move |logits, test| {
+            let hardest = hardest_examples(logits, test.labels(), count)?;
             Ok(js_sys::Uint32Array::from(&hardest[..]).into())
-        }))
+        })
     }
 
     /// The kept distilled student's test accuracy before and after raising `class`'s output
@@ -238,6 +224,22 @@ impl Session {
             };
             let image = image.map(|m| m.images_tensor(&[0], &device));
             to_js(&draw_tree(tree, image).await?)
+        }))
+    }
+
+    /// `then(the teacher's test logits, the test set)`, the logits computed on the first call and
+    /// then kept for the session.
+    fn on_teacher_test_logits(
+        &self,
+        then: impl FnOnce(&[f32], &Mnist) -> Result<JsValue, JsError> + 'static,
+    ) -> Result<Promise, JsError> {
+        let teacher = self.teacher()?.0.clone();
+        let (test, device, caches) = (self.test()?, self.device.clone(), self.caches.clone());
+        Ok(promise(async move {
+            let logits = (caches.teacher_test_logits)
+                .get(&teacher, &test, &device)
+                .await?;
+            then(&logits, &test)
         }))
     }
 

@@ -37,6 +37,15 @@ test("a teacher is chosen on its card, fetched only then, and named in the link"
     await distill(page);
     assert.equal((await resultsTable(page)).teacher.accuracy, "98.90%");
     assert.match(await page.textContent("#card-teacher .calibration"), /sure on average · calibration error/);
+    // How this teacher sees each digit at T = 20: a row of ten shares, named by the teacher.
+    await page.locator("#temperature-slider").fill("20");
+    await page.waitForFunction(() => document.querySelector("#temperature-value").textContent === "20");
+    await page.click("#affinity-measure");
+    await page.waitForSelector("#affinity-table:not([hidden]) tbody tr");
+    const row = await page.$$eval("#affinity-table tbody tr td", (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(row.slice(0, 2), ["Soft CNN, 3 epochs", "20"]);
+    assert.equal(row.length, 12);
+    for (const share of row.slice(2)) assert.ok(percent(share) > 0.01 && percent(share) < 0.5, share);
     // The link carries the choice, and opens with it.
     await page.evaluate(() => {
       document.querySelector("#settings-panel").open = true;
