@@ -12,7 +12,7 @@ use webdistill::settings::DistillSettings;
 use webdistill::student_card::{StudentOrigin, export_student};
 use webdistill::weights::read_weights;
 
-use crate::support::{mnist, mnist_dir};
+use crate::support::{mnist, mnist_dir, webdistill_ok};
 
 /// onnxruntime's answer for `model` on the test set (scripts/onnx-check.py).
 fn onnxruntime(model: &[u8], name: &str) -> serde_json::Value {
@@ -105,25 +105,21 @@ fn every_kind_runs_in_onnxruntime_as_in_burn() {
 #[test]
 fn distill_save_writes_every_file_and_export_converts_a_download_again() {
     let dir = std::env::temp_dir().join(format!("webdistill-save-{}", std::process::id()));
-    let out = Command::new(env!("CARGO_BIN_EXE_webdistill"))
-        .args([
-            "distill",
-            "--backend",
-            "cpu",
-            "--size",
-            "2000",
+    let mut args: Vec<std::ffi::OsString> = ["distill", "--backend", "cpu", "--size", "2000"]
+        .into_iter()
+        .chain([
             "--labeled",
             "100",
+            "--epochs",
+            "1",
+            "--hidden",
+            "16",
+            "--save",
         ])
-        .args(["--epochs", "1", "--hidden", "16", "--save"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .map(Into::into)
+        .collect();
+    args.push(dir.clone().into());
+    webdistill_ok(args);
     let stem = dir.join("webdistill-distilled-mlp-784-16-10");
     let card: webdistill::student_card::StudentCard =
         serde_json::from_slice(&std::fs::read(stem.with_extension("json")).unwrap()).unwrap();
@@ -152,20 +148,17 @@ fn distill_save_writes_every_file_and_export_converts_a_download_again() {
 
     // `export` rebuilds the same ONNX file from the safetensors and the card.
     let again = dir.join("again.onnx");
-    let out = Command::new(env!("CARGO_BIN_EXE_webdistill"))
-        .args(["export", "--format", "onnx", "--weights"])
-        .arg(stem.with_extension("safetensors"))
-        .arg("--card")
-        .arg(stem.with_extension("json"))
-        .arg("--out")
-        .arg(&again)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    webdistill_ok([
+        "export".into(),
+        "--format".into(),
+        "onnx".into(),
+        "--weights".into(),
+        stem.with_extension("safetensors").into_os_string(),
+        "--card".into(),
+        stem.with_extension("json").into_os_string(),
+        "--out".into(),
+        again.clone().into_os_string(),
+    ]);
     assert_eq!(std::fs::read(&again).unwrap(), onnx);
     std::fs::remove_dir_all(&dir).unwrap();
 }
