@@ -1,19 +1,40 @@
-//! The accuracy-for-size curve: students of several sizes, each distilled and trained from
-//! scratch on the current settings, from a few thousand parameters to Hinton's 800-800. Each size
-//! is one [`Run`]; the teacher labels the transfer set once and every later size reuses its soft
-//! targets from the session's cache.
+//! Accuracy for size across the kinds of student (issue 19): the linear model, MLPs, CNNs and
+//! soft trees of several sizes, each distilled and trained from scratch on the current settings,
+//! so the page can draw each kind's Pareto front. Each student is one [`Run`]; the teacher labels
+//! the transfer set once and every later student reuses its soft targets from the session's cache.
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::eval::ModelReport;
+use crate::model::{StudentConfig, StudentKind};
 use crate::quantize::{Precision, QuantizedReport};
 use crate::run::{Lab, Part, PartResult, Phase, Run, Update};
 use crate::settings::DistillSettings;
 
-/// The students of a sweep, smallest first: 6,370 parameters (8 units) to Hinton's 800-800
-/// (1,276,810), roughly doubling in width, so the curve spans two and a half decades of size.
-pub const SWEEP_SIZES: &[&[usize]] = &[&[8], &[16], &[32], &[64], &[128], &[800, 800]];
+/// The students of a sweep, kind by kind and smallest first within a kind, cheapest kinds first
+/// so that most of the chart is drawn early: the linear model as one point; MLPs of 16 to 256
+/// units; soft trees of depth 4 to Frosst & Hinton's 8; CNNs of 1-2 to 4-8 channels (the
+/// default). Three sizes per neural kind and three depths of tree, so each kind draws a front of
+/// its own. A CNN trains far slower per parameter than the others on a CPU (8-16 took 123 s of
+/// a 320 s native sweep), which is why the sizes stop at the default's: docs/BENCHMARKS.md.
+pub fn sweep_students() -> Vec<StudentConfig> {
+    let mlp = |hidden: &[usize]| StudentConfig::Mlp {
+        hidden: hidden.to_vec(),
+    };
+    vec![
+        mlp(&[]),
+        mlp(&[16]),
+        mlp(&[64]),
+        mlp(&[256]),
+        StudentConfig::Tree { depth: 4 },
+        StudentConfig::Tree { depth: 6 },
+        StudentConfig::Tree { depth: 8 },
+        StudentConfig::Cnn { channels: [1, 2] },
+        StudentConfig::Cnn { channels: [2, 4] },
+        StudentConfig::Cnn { channels: [4, 8] },
+    ]
+}
 
 /// One model of a sweep row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,11 +46,14 @@ pub struct SweepModel {
     pub ms_per_image_resolved: bool,
 }
 
-/// One student size: its distilled and scratch versions.
+/// One student of the sweep: its distilled and scratch versions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct SweepRow {
-    pub hidden: Vec<usize>,
+    /// The student's kind (the chart's series, named as the page names it) and its architecture.
+    pub kind: StudentKind,
+    pub kind_name: String,
+    pub student: StudentConfig,
     pub architecture: String,
     pub params: usize,
     /// Size as f32 safetensors, and of the distilled student stored as int8 (and that copy's
@@ -53,17 +77,19 @@ impl SweepModel {
 }
 
 impl SweepRow {
-    /// The row of student size `hidden`: its distilled and scratch reports, and the distilled
-    /// student's quantised copies.
+    /// The row of `student`: its distilled and scratch reports, and the distilled student's
+    /// quantised copies.
     pub fn new(
-        hidden: Vec<usize>,
+        student: StudentConfig,
         distilled: &ModelReport,
         scratch: Option<&ModelReport>,
         quantized: &[QuantizedReport],
     ) -> Self {
         let int8 = quantized.iter().find(|q| q.precision == Precision::Int8);
         Self {
-            hidden,
+            kind: student.kind(),
+            kind_name: student.kind().name().to_string(),
+            student,
             architecture: distilled.architecture.clone(),
             params: distilled.params,
             bytes: distilled.bytes,
@@ -74,10 +100,10 @@ impl SweepRow {
         }
     }
 
-    /// The row of a size whose students ran apart (on two workers): the distilled part and the
+    /// The row of a student whose twins ran apart (on two workers): the distilled part and the
     /// scratch part.
     pub fn from_parts(
-        hidden: Vec<usize>,
+        student: StudentConfig,
         distilled: &PartResult,
         scratch: Option<&PartResult>,
     ) -> Result<Self> {
@@ -88,7 +114,7 @@ impl SweepRow {
             ));
         }
         Ok(Self::new(
-            hidden,
+            student,
             &distilled.student,
             scratch.map(|s| &s.student),
             &distilled.quantized,
@@ -128,17 +154,20 @@ pub struct SweepResult {
     pub settings: DistillSettings,
     pub teacher: Option<SweepTeacher>,
     pub rows: Vec<SweepRow>,
+    /// Students of the sweep these settings cannot train, each with the reason (a hint loss
+    /// needs a hidden layer, which the linear model and the tree lack).
+    pub left_out: Vec<String>,
 }
 
 /// Where a sweep stands after one slice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct SweepUpdate {
-    /// The size being trained (index into `sizes`), and all sizes.
+    /// The student being trained (index into `students`), and every student's title.
     pub index: usize,
-    pub sizes: Vec<Vec<usize>>,
+    pub students: Vec<String>,
     pub run: Update,
-    /// Every finished row so far, smallest size first.
+    /// Every finished row so far, in the sweep's order.
     pub rows: Vec<SweepRow>,
     pub teacher: Option<SweepTeacher>,
     /// A sweep of one part: the part that finished in this slice, for the other worker.
@@ -154,12 +183,12 @@ pub struct SweepUpdate {
 pub struct Sweep {
     settings: DistillSettings,
     part: Part,
-    sizes: Vec<Vec<usize>>,
+    students: Vec<StudentConfig>,
     index: usize,
     run: Option<Run>,
     last: Update,
     result: SweepResult,
-    /// Parts finished and waiting for their other half, by size.
+    /// Parts finished and waiting for their other half, by student.
     distilled: Vec<Option<PartResult>>,
     scratch: Vec<Option<PartResult>>,
     slice_ms: f64,
@@ -184,20 +213,32 @@ impl Sweep {
             (Part::Distilled, 0) => Part::Both,
             (part, _) => part,
         };
-        let sizes: Vec<Vec<usize>> = SWEEP_SIZES.iter().map(|s| s.to_vec()).collect();
-        for hidden in &sizes {
-            let one = Self::settings_for(&settings, hidden);
-            one.validate().map_err(|e| {
-                Error::setting(
-                    "sweep",
-                    format!("the {} student cannot run: {e}", one.student().title()),
-                )
-            })?;
-            crate::run::check_memory(lab, &one)?;
+        let mut students = Vec::new();
+        let mut left_out = Vec::new();
+        let mut first_problem = None;
+        for student in sweep_students() {
+            let one = Self::settings_for(&settings, &student);
+            let checked = one
+                .validate()
+                .and_then(|()| crate::run::check_memory(lab, &one));
+            match checked {
+                Ok(()) => students.push(student),
+                Err(e) => {
+                    left_out.push(format!("{}: {e}", student.title()));
+                    first_problem.get_or_insert(e);
+                }
+            }
+        }
+        if students.is_empty() {
+            let e = first_problem.expect("the sweep has students");
+            return Err(Error::setting(
+                "sweep",
+                format!("no student of the sweep can run: {e}"),
+            ));
         }
         let first = Run::part(
             lab,
-            Self::settings_for(&settings, &sizes[0]),
+            Self::settings_for(&settings, &students[0]),
             slice_ms,
             part,
         )?;
@@ -206,12 +247,13 @@ impl Sweep {
                 settings: settings.clone(),
                 teacher: None,
                 rows: Vec::new(),
+                left_out,
             },
             settings,
             part,
-            distilled: vec![None; sizes.len()],
-            scratch: vec![None; sizes.len()],
-            sizes,
+            distilled: vec![None; students.len()],
+            scratch: vec![None; students.len()],
+            students,
             index: 0,
             run: Some(first),
             last: Update::default(),
@@ -219,14 +261,12 @@ impl Sweep {
         })
     }
 
-    /// The settings of one size: the sweep's, with an MLP student of that size and no
-    /// assistant (the sweep measures the MLP's accuracy for size).
-    pub fn settings_for(settings: &DistillSettings, hidden: &[usize]) -> DistillSettings {
+    /// The settings of one student: the sweep's, with that student and no assistant (the sweep
+    /// measures each student against its own twin).
+    pub fn settings_for(settings: &DistillSettings, student: &StudentConfig) -> DistillSettings {
         DistillSettings {
-            student: crate::model::StudentKind::Mlp,
-            hidden: hidden.to_vec(),
             assistant: Vec::new(),
-            ..settings.clone()
+            ..settings.with_student(student)
         }
     }
 
@@ -234,10 +274,10 @@ impl Sweep {
         self.part
     }
 
-    /// Every size has its row (a sweep of the scratch part: every part has gone out).
+    /// Every student has its row (a sweep of the scratch part: every part has gone out).
     pub fn is_done(&self) -> bool {
         match self.part {
-            Part::Distilled => self.result.rows.len() == self.sizes.len(),
+            Part::Distilled => self.result.rows.len() == self.students.len(),
             _ => self.run.is_none(),
         }
     }
@@ -247,8 +287,8 @@ impl Sweep {
         &self.result
     }
 
-    /// One slice of the current size's run; when it finishes, its row (or part), and the next
-    /// size starts. A distilled sweep whose own runs are done answers `waiting` until joined.
+    /// One slice of the current student's run; when it finishes, its row (or part), and the
+    /// next student starts. A distilled sweep whose own runs are done answers `waiting` until joined.
     pub async fn advance(&mut self, lab: &Lab) -> Result<SweepUpdate> {
         let mut finished_part = None;
         if let Some(run) = self.run.as_mut() {
@@ -257,9 +297,9 @@ impl Sweep {
                 match self.part {
                     Part::Both => {
                         let c = run.finish(lab)?.comparison;
-                        let hidden = self.sizes[self.index].clone();
+                        let student = self.students[self.index].clone();
                         let row =
-                            SweepRow::new(hidden, &c.distilled, c.scratch.as_ref(), &c.quantized);
+                            SweepRow::new(student, &c.distilled, c.scratch.as_ref(), &c.quantized);
                         self.add_row(self.index, row, &c.teacher);
                     }
                     Part::Distilled => {
@@ -269,10 +309,10 @@ impl Sweep {
                     Part::Scratch => finished_part = Some(run.finish_part()?),
                 }
                 self.index += 1;
-                self.run = match self.sizes.get(self.index) {
-                    Some(hidden) => Some(Run::part(
+                self.run = match self.students.get(self.index) {
+                    Some(student) => Some(Run::part(
                         lab,
-                        Self::settings_for(&self.settings, hidden),
+                        Self::settings_for(&self.settings, student),
                         self.slice_ms,
                         self.part,
                     )?),
@@ -286,9 +326,9 @@ impl Sweep {
     }
 
     /// A scratch part trained by another worker's sweep of the scratch part; its row is made
-    /// when this sweep's distilled part of the same size is done too.
+    /// when this sweep's distilled part of the same student is done too.
     pub fn join(&mut self, part: PartResult) -> Result<SweepUpdate> {
-        let index = self.sizes.iter().position(|h| *h == part.hidden);
+        let index = self.students.iter().position(|s| *s == part.shape);
         match (self.part, part.part, index) {
             (Part::Distilled, Part::Scratch, Some(index)) => {
                 self.scratch[index] = Some(part);
@@ -297,16 +337,16 @@ impl Sweep {
             }
             _ => Err(Error::setting(
                 "sweep",
-                "only a distilled sweep joins scratch parts of its own sizes",
+                "only a distilled sweep joins scratch parts of its own students",
             )),
         }
     }
 
-    /// Turns every size with both parts into its row.
+    /// Turns every student with both parts into its row.
     fn join_ready(&mut self) -> Result<()> {
-        for index in 0..self.sizes.len() {
+        for index in 0..self.students.len() {
             if let (Some(d), Some(s)) = (&self.distilled[index], &self.scratch[index]) {
-                let row = SweepRow::from_parts(self.sizes[index].clone(), d, Some(s))?;
+                let row = SweepRow::from_parts(self.students[index].clone(), d, Some(s))?;
                 let teacher = d.teacher.clone().ok_or_else(|| {
                     Error::setting("sweep", "the distilled part measured no teacher")
                 })?;
@@ -318,22 +358,26 @@ impl Sweep {
         Ok(())
     }
 
-    /// Keeps `row` in size order.
+    /// Keeps `row` in the sweep's order.
     fn add_row(&mut self, index: usize, row: SweepRow, teacher: &ModelReport) {
         self.result
             .teacher
             .get_or_insert_with(|| SweepTeacher::of(teacher));
         let rows = &mut self.result.rows;
         let at = rows.partition_point(|r| {
-            self.sizes.iter().position(|h| *h == r.hidden).unwrap_or(0) < index
+            self.students
+                .iter()
+                .position(|s| *s == r.student)
+                .unwrap_or(0)
+                < index
         });
         rows.insert(at, row);
     }
 
     fn update(&self, part: Option<PartResult>) -> SweepUpdate {
         SweepUpdate {
-            index: self.index.min(self.sizes.len() - 1),
-            sizes: self.sizes.clone(),
+            index: self.index.min(self.students.len() - 1),
+            students: self.students.iter().map(StudentConfig::title).collect(),
             run: self.last.clone(),
             rows: self.result.rows.clone(),
             teacher: self.result.teacher.clone(),

@@ -81,12 +81,19 @@ export class ModelCards {
       this.card(model).classList.remove("done");
       this.sparks[model]?.reset();
     }
-    this.sparks.teacher?.reset();
+    this.labelling(null);
+  }
+
+  /** The teacher's labelling: the fraction done, or null to hide the bar. */
+  labelling(fraction) {
+    const bar = this.card("teacher").querySelector(".labelling");
+    bar.hidden = fraction == null;
+    if (fraction != null) bar.querySelector("progress").value = fraction;
   }
 
   /** A slice of the run: live accuracy (on the first 1,000 test images) and the curves. */
   progress(update) {
-    if (update.phase === "labelling") this.sparks.teacher?.add(update.labelled, update.labelled / update.to_label);
+    if (update.phase === "labelling") this.labelling(update.labelled / update.to_label);
     for (const model of ["distilled", "scratch"]) {
       const r = update[model];
       if (r?.live_accuracy == null) continue;
@@ -107,7 +114,8 @@ export class ModelCards {
       this.set(model, "arch", r.architecture);
       this.set(model, "accuracy", `${pct(r.accuracy)} (${int(r.errors)} errors of ${int(r.evaluation.total)})`);
       this.set(model, "size", `${bytes(r.bytes)} · ${int(r.params)} parameters`);
-      this.set(model, "time", `${time(r.ms_per_image, r.ms_per_image_resolved)} at batch ${r.latency.at(-1).batch_size}`);
+      const shared = r.time_shared ? ", timed once for both students (same shape, same arithmetic)" : "";
+      this.set(model, "time", `${time(r.ms_per_image, r.ms_per_image_resolved)} at batch ${r.latency.at(-1).batch_size}${shared}`);
       if (model !== "teacher") this.set(model, "ratio", ratios(r));
       else this.set(model, "calibration", sureness(r.evaluation));
       card.classList.add("done");

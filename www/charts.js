@@ -4,6 +4,7 @@
 // Colours come from the page's CSS variables, so charts follow the light or dark scheme.
 
 import uPlot from "./generated/vendor/uPlot.esm.js";
+import { bytes } from "./format.js";
 
 const sheet = document.createElement("link");
 sheet.rel = "stylesheet";
@@ -93,7 +94,7 @@ export class CurveChart extends Chart {
   }
 }
 
-/** A card's small curve: one model's live accuracy (or the teacher's labelling progress), no axes. */
+/** A student card's small curve: its live accuracy, no axes. */
 export class Spark extends Chart {
   constructor(el, model) {
     super(el);
@@ -139,61 +140,109 @@ export class Spark extends Chart {
 }
 
 /**
- * A sweep plot against model size (bytes, log scale): lines for the distilled and the scratch
- * students, markers for the int8 copies, and the teacher as a point. `measure(model)` picks the
- * y value from a row's model.
+ * A sweep plot against model size (bytes, log scale): for each kind of student a line of its
+ * distilled sizes (solid) and of the same sizes without the teacher (dashed), in the kind's colour;
+ * markers for the int8 copies; the teacher as a point. Both scales are fitted to every point drawn,
+ * and what is drawn (points, scale ranges, tick labels) is written on the element for anyone to
+ * check without reading the canvas.
  */
 export class SizeChart extends Chart {
-  constructor(el, { title, yLabel, format, int8 = false }) {
+  /** `yLog`: a log scale for the values too (times span three decades, teacher to linear model). */
+  constructor(el, { title, yLabel, format, int8 = false, yLog = false }) {
     super(el);
-    Object.assign(this, { title, yLabel, format, int8 });
+    Object.assign(this, { title, yLabel, format, int8, yLog });
     this.rows = [];
+    this.kinds = [];
     this.teacher = null;
     this.redraw();
   }
 
   size() {
-    return { width: width(this.el, 260, 720), height: 260 };
+    return { width: width(this.el, 260, 720), height: 300 };
   }
 
   options(t) {
-    const dots = (stroke, size = 7) => ({ stroke, fill: stroke, width: 0, paths: () => null, points: { show: true, size, fill: stroke } });
-    const series = [
-      {},
-      { label: "distilled", stroke: t.distilled, width: 2, points: { show: true, size: 6 } },
-      { label: "without teacher", stroke: t.scratch, width: 2, points: { show: true, size: 6 } },
-      { label: "teacher", ...dots(t.teacher, 10) },
-    ];
-    if (this.int8) series.push({ label: "distilled, as int8", ...dots(t.distilled, 6), points: { show: true, size: 6, fill: "transparent" } });
+    const dots = (stroke, size) => ({ stroke, fill: stroke, width: 0, paths: () => null, points: { show: true, size, fill: stroke } });
+    const series = [{}];
+    for (const { kind, name } of this.kinds) {
+      const stroke = css(`--c-${kind}`) || t.distilled;
+      series.push({ label: `${name}, distilled`, stroke, width: 2, points: { show: true, size: 7, fill: stroke } });
+      series.push({ label: `${name}, without teacher`, stroke, width: 1.5, dash: [6, 4], points: { show: true, size: 6, fill: "transparent" } });
+    }
+    series.push({ label: "teacher", ...dots(t.teacher, 11) });
+    if (this.int8) series.push({ label: "distilled, as int8", ...dots(t.fg, 5) });
+    const labelled = (format, key) => (u, ticks) => (this[key] = ticks.map((v) => (v == null ? "" : format(v))));
     return {
       mode: 2,
       title: this.title,
-      scales: { x: { time: false, distr: 3 }, y: {} },
-      axes: [axis(t, "size (bytes, log scale)", { values: (u, ticks) => ticks.map(short) }), axis(t, this.yLabel, { values: (u, ticks) => ticks.map(this.format), size: 70 })],
+      scales: {
+        x: { time: false, distr: 3, range: () => this.range(0, true) },
+        y: { distr: this.yLog ? 3 : 1, range: () => this.range(1, this.yLog) },
+      },
+      axes: [
+        axis(t, "size (bytes, log scale)", { values: labelled(bytes, "xTicks") }),
+        axis(t, this.yLog ? `${this.yLabel} (log scale)` : this.yLabel, { values: labelled(this.format, "yTicks"), size: 70 }),
+      ],
       series,
+      hooks: { draw: [(u) => this.describe(u)] },
     };
+  }
+
+  /** Every point drawn, as [x, y]. */
+  points() {
+    const data = this.data().slice(1);
+    return data.flatMap(([xs, ys]) => xs.map((x, i) => [x, ys[i]]));
+  }
+
+  /** The range of coordinate `axis` (0: x, 1: y) over every point, with a margin. */
+  range(axis, log) {
+    const values = this.points().map((p) => p[axis]).filter((v) => v != null && Number.isFinite(v) && (!log || v > 0));
+    if (values.length === 0) return log ? [1, 10] : [0, 1];
+    const [lo, hi] = [Math.min(...values), Math.max(...values)];
+    if (log) return [lo / 1.6, hi * 1.6];
+    const pad = Math.max((hi - lo) * 0.08, 0.005);
+    return [lo - pad, hi + pad];
   }
 
   data() {
     const xy = (points) => [points.map((p) => p[0]), points.map((p) => p[1])];
-    const data = [
-      null,
-      xy(this.rows.map((r) => [r.bytes, r.distilled])),
-      xy(this.rows.filter((r) => r.scratch != null).map((r) => [r.bytes, r.scratch])),
-      xy(this.teacher ? [[this.teacher.bytes, this.teacher.value]] : []),
-    ];
+    const data = [null];
+    for (const { kind } of this.kinds) {
+      const rows = this.rows.filter((r) => r.kind === kind);
+      data.push(xy(rows.map((r) => [r.bytes, r.distilled])));
+      data.push(xy(rows.filter((r) => r.scratch != null).map((r) => [r.bytes, r.scratch])));
+    }
+    data.push(xy(this.teacher ? [[this.teacher.bytes, this.teacher.value]] : []));
     if (this.int8) data.push(xy(this.rows.filter((r) => r.int8Bytes != null).map((r) => [r.int8Bytes, r.int8])));
     return data;
   }
 
-  /** `rows`: [{bytes, distilled, scratch, int8Bytes, int8}]; `teacher`: {bytes, value}. */
+  /** What the chart shows, on the element: the points, the scales' ranges and the tick labels. */
+  describe(u) {
+    const d = this.el.dataset;
+    d.plotted = JSON.stringify(this.points());
+    d.xRange = JSON.stringify([u.scales.x.min, u.scales.x.max]);
+    d.yRange = JSON.stringify([u.scales.y.min, u.scales.y.max]);
+    d.xTicks = JSON.stringify(this.xTicks ?? []);
+    d.yTicks = JSON.stringify(this.yTicks ?? []);
+  }
+
+  /**
+   * `rows`: [{kind, kindName, bytes, distilled, scratch, int8Bytes, int8}], in the sweep's order;
+   * `teacher`: {bytes, value}.
+   */
   show(rows, teacher) {
     this.rows = rows;
     this.teacher = teacher;
-    this.plot.setData(this.data());
+    const kinds = [...new Map(rows.map((r) => [r.kind, { kind: r.kind, name: r.kindName }])).values()];
+    // A new kind is a new pair of series: build the plot again; otherwise only the data changes.
+    if (kinds.map((k) => k.kind).join() !== this.kinds.map((k) => k.kind).join()) {
+      this.kinds = kinds;
+      this.redraw();
+    } else {
+      this.plot.setData(this.data());
+    }
     this.el.dataset.points = String(rows.length);
     this.el.dataset.teacher = String(Boolean(teacher));
   }
 }
-
-const short = (n) => (n >= 1e6 ? `${n / 1e6} MB` : n >= 1e3 ? `${n / 1e3} KB` : `${n} B`);

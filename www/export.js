@@ -18,14 +18,14 @@ export function comparisonCsv(c) {
   return csv(header, rows);
 }
 
-/** The sweep as CSV: a row per student size, the teacher first. */
+/** The sweep as CSV: a row per student, the teacher first. */
 export function sweepCsv(result) {
-  const header = ["model", "architecture", "params", "bytes", "int8_bytes", "distilled_accuracy", "distilled_errors",
+  const header = ["model", "kind", "architecture", "params", "bytes", "int8_bytes", "distilled_accuracy", "distilled_errors",
     "int8_accuracy", "scratch_accuracy", "scratch_errors", "ms_per_image"];
   const t = result.teacher;
-  const rows = t ? [["teacher", t.architecture, t.params, t.bytes, "", t.accuracy, t.errors, "", "", "", t.ms_per_image]] : [];
+  const rows = t ? [["teacher", "", t.architecture, t.params, t.bytes, "", t.accuracy, t.errors, "", "", "", t.ms_per_image]] : [];
   for (const r of result.rows) {
-    rows.push(["student", r.architecture, r.params, r.bytes, r.int8_bytes, r.distilled.accuracy, r.distilled.errors,
+    rows.push(["student", r.kind, r.architecture, r.params, r.bytes, r.int8_bytes, r.distilled.accuracy, r.distilled.errors,
       r.int8_accuracy, r.scratch?.accuracy, r.scratch?.errors, r.distilled.ms_per_image]);
   }
   return csv(header, rows);

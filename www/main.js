@@ -50,9 +50,9 @@ async function loadCharts() {
       loss: new CurveChart($("#loss-chart"), { title: "Training loss (each student's own objective)", yLabel: "loss" }),
       accuracy: new CurveChart($("#accuracy-chart"), { title: "Test accuracy (first 1,000 test images, live)", yLabel: "accuracy", yRange: [0, 1] }),
       sweepAccuracy: new SizeChart($("#sweep-accuracy"), { title: "Test accuracy for size", yLabel: "accuracy", format: (a) => pct(a, 1), int8: true }),
-      sweepTime: new SizeChart($("#sweep-time"), { title: "Time per image (batch 256) for size", yLabel: "time", format: ms }),
+      sweepTime: new SizeChart($("#sweep-time"), { title: "Time per image (batch 256) for size", yLabel: "time", format: ms, yLog: true }),
     };
-    cards.sparks = Object.fromEntries(["teacher", "distilled", "scratch"].map((m) => [m, new Spark($(`#card-${m} .spark`), m)]));
+    cards.sparks = Object.fromEntries(["distilled", "scratch"].map((m) => [m, new Spark($(`#card-${m} .spark`), m)]));
   } catch (error) {
     notice(`The charts could not load (${error.message}); every number is still shown as text.`, "info");
     return;
@@ -363,7 +363,7 @@ function onEvent(e) {
   else if (e.event === "progress" && e.run === state.running) showProgress(e.update);
   else if (e.event === "sweep" && e.run === state.sweeping) {
     sweepView.progress(e.update);
-    setStatus(`sweep: size ${e.update.index + 1} of ${e.update.sizes.length}`);
+    setStatus(`sweep: student ${e.update.index + 1} of ${e.update.students.length}`);
   }
 }
 
@@ -414,7 +414,7 @@ async function sweep() {
   const values = form.values();
   state.sweeping = state.client.peekId();
   updateButtons();
-  sweepView.reset(6);
+  sweepView.reset();
   try {
     const answer = await state.client.request("sweep", { values });
     if (answer.problems) {

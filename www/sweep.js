@@ -1,5 +1,5 @@
-// The sweep's view: accuracy for size and time for size as the rows arrive, and a table. The
-// rows come from the core (src/sweep.rs); this file only lays them out.
+// The sweep's view: accuracy for size and time for size, one series per kind of student, as the
+// rows arrive, and a table. The rows come from the core (src/sweep.rs); this file only lays them out.
 
 import { bytes, int, pct, time } from "./format.js";
 
@@ -12,23 +12,20 @@ export class SweepView {
     this.result = null;
   }
 
-  reset(sizes) {
+  reset() {
     this.result = null;
     this.$("#sweep-table tbody").replaceChildren();
-    this.$("#sweep-status").textContent = `Training ${sizes} sizes, each distilled and without the teacher…`;
-    this.draw({ rows: [], teacher: null });
+    this.$("#sweep-status").textContent = "Training students of every kind and several sizes, each distilled and without the teacher…";
+    this.draw({ rows: [], teacher: null, left_out: [] });
   }
 
-  /** A slice of the sweep: which size trains, and the rows so far. */
+  /** A slice of the sweep: which student trains, and the rows so far. */
   progress(u) {
     const status = this.$("#sweep-status");
     if (u.waiting) status.textContent = "Waiting for the students without the teacher, training on a second core…";
-    else {
-      const hidden = u.sizes[u.index].join("-");
-      status.textContent = `Size ${u.index + 1} of ${u.sizes.length} (hidden ${hidden}): ${u.run.phase.replace("_", " ")}…`;
-    }
+    else status.textContent = `Student ${u.index + 1} of ${u.students.length} (${u.students[u.index]}): ${u.run.phase.replace("_", " ")}…`;
     if (u.rows.length === (this.result?.rows.length ?? 0)) return;
-    this.result = { rows: u.rows, teacher: u.teacher };
+    this.result = { rows: u.rows, teacher: u.teacher, left_out: [] };
     this.draw(this.result);
   }
 
@@ -38,17 +35,18 @@ export class SweepView {
     this.draw(result);
     const n = result.rows.length;
     const shared = workers > 1 ? " The students without the teacher trained on a second core." : "";
-    this.$("#sweep-status").textContent = (stopped ? `Stopped after ${n} of the sizes; the points so far are kept.` : `Done: ${n} sizes.`) + shared;
+    const left = result.left_out?.length ? ` Left out: ${result.left_out.join("; ")}.` : "";
+    this.$("#sweep-status").textContent = (stopped ? `Stopped after ${n} students; the points so far are kept.` : `Done: ${n} students.`) + shared + left;
   }
 
   draw(result) {
     const t = result.teacher;
     this.charts?.accuracy.show(
-      result.rows.map((r) => ({ bytes: r.bytes, distilled: r.distilled.accuracy, scratch: r.scratch?.accuracy, int8Bytes: r.int8_bytes, int8: r.int8_accuracy })),
+      result.rows.map((r) => ({ kind: r.kind, kindName: r.kind_name, bytes: r.bytes, distilled: r.distilled.accuracy, scratch: r.scratch?.accuracy, int8Bytes: r.int8_bytes, int8: r.int8_accuracy })),
       t && { bytes: t.bytes, value: t.accuracy },
     );
     this.charts?.time.show(
-      result.rows.map((r) => ({ bytes: r.bytes, distilled: r.distilled.ms_per_image, scratch: r.scratch?.ms_per_image })),
+      result.rows.map((r) => ({ kind: r.kind, kindName: r.kind_name, bytes: r.bytes, distilled: r.distilled.ms_per_image, scratch: r.scratch?.ms_per_image })),
       t && { bytes: t.bytes, value: t.ms_per_image },
     );
     const rows = (t ? [["teacher", t.architecture, t.params, t.bytes, null, t.accuracy, null, time(t.ms_per_image, true)]] : [])

@@ -58,6 +58,10 @@ pub struct ModelReport {
     pub accuracy_gap: f64,
     pub latency: LatencyProfile,
     pub evaluation: Evaluation,
+    /// The time is its twin's: students of one shape do the same arithmetic, so the comparison
+    /// times the shape once (two measurements would differ by noise alone).
+    #[serde(default)]
+    pub time_shared: bool,
 }
 
 impl ModelReport {
@@ -104,6 +108,7 @@ impl ModelReport {
             accuracy_gap: 0.0,
             latency,
             evaluation,
+            time_shared: false,
         }
     }
 

@@ -3,7 +3,7 @@
 use burn::module::Module;
 
 use crate::error::Result;
-use crate::eval::{Evaluation, ModelReport};
+use crate::eval::{Evaluation, ModelReport, predict_all};
 use crate::model::{Student, StudentConfig};
 use crate::weights::{SafeTensors, read_weights};
 
@@ -35,23 +35,42 @@ pub(super) async fn teacher_report(lab: &Lab) -> Result<ModelReport> {
     ))
 }
 
-/// A student's line, and its weights read back once.
+/// A student's line, and its weights read back once. `twin`: a student of the same shape measured
+/// already, whose time this one shares ([`ModelReport::time_shared`]).
 pub(super) async fn student_report(
     lab: &Lab,
     student: &Student,
     config: &StudentConfig,
+    twin: Option<&ModelReport>,
 ) -> Result<(ModelReport, SafeTensors)> {
     let weights = read_weights(student).await?;
     let bytes = weights.to_f32_file()?.len();
-    let report = ModelReport::measure(
-        config.title(),
-        student,
-        student.num_params(),
-        bytes,
-        &lab.test,
-        None,
-        &lab.device,
-    )
-    .await?;
+    let report = match twin {
+        None => {
+            ModelReport::measure(
+                config.title(),
+                student,
+                student.num_params(),
+                bytes,
+                &lab.test,
+                None,
+                &lab.device,
+            )
+            .await?
+        }
+        Some(twin) => {
+            let logits = predict_all(student, &lab.test, &lab.device).await?;
+            ModelReport {
+                time_shared: true,
+                ..ModelReport::new(
+                    config.title(),
+                    student.num_params(),
+                    bytes,
+                    Evaluation::from_logits(&logits, lab.test.labels()),
+                    twin.latency.clone(),
+                )
+            }
+        }
+    };
     Ok((report, weights))
 }

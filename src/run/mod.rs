@@ -14,7 +14,7 @@ use web_time::Instant;
 use crate::data::{TrainingSet, TransferSet};
 use crate::error::{Error, Result};
 use crate::eval::{Backend, Evaluation, ModelReport, predict_logits};
-use crate::model::Student;
+use crate::model::{Student, StudentConfig};
 use crate::quantize::{QuantizedReport, quantized_reports};
 use crate::settings::DistillSettings;
 use crate::soft_targets::{self, SoftTargets, Source};
@@ -149,8 +149,8 @@ pub enum Part {
 #[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct PartResult {
     pub part: Part,
-    /// The student's hidden widths, to match a part to its size.
-    pub hidden: Vec<usize>,
+    /// The student's architecture, to match a part to its twin.
+    pub shape: StudentConfig,
     /// The teacher, as measured beside the distilled student (none for the scratch student).
     pub teacher: Option<ModelReport>,
     pub student: ModelReport,
@@ -388,7 +388,7 @@ impl Run {
         match (self.phase(), &m.distilled) {
             (Phase::Done, Some((student, _))) => Ok(PartResult {
                 part: self.part,
-                hidden: self.settings.hidden.clone(),
+                shape: self.settings.student(),
                 teacher: m.teacher.clone(),
                 student: student.clone(),
                 quantized: m.quantized.clone(),
@@ -574,18 +574,19 @@ impl Run {
             Measure::Assistant => {
                 let student = self.assistant.as_ref().expect("assistant").student();
                 let config = self.settings.assistant().expect("an assistant");
-                let (report, _) = student_report(lab, &student, &config).await?;
+                let (report, _) = student_report(lab, &student, &config, None).await?;
                 self.measured.assistant = Some(report);
             }
             Measure::Distilled => {
                 let config = self.settings.student();
                 self.measured.distilled =
-                    Some(student_report(lab, &distilled.student(), &config).await?)
+                    Some(student_report(lab, &distilled.student(), &config, None).await?)
             }
             Measure::Scratch => {
                 let student = scratch.as_ref().expect("scratch student").student();
                 let config = self.settings.student();
-                self.measured.scratch = Some(student_report(lab, &student, &config).await?);
+                let twin = self.measured.distilled.as_ref().map(|(r, _)| r);
+                self.measured.scratch = Some(student_report(lab, &student, &config, twin).await?);
             }
             Measure::Quantized => {
                 let (report, weights) = self.measured.distilled.as_ref().expect("measured first");

@@ -157,6 +157,20 @@ impl DistillSettings {
         }
     }
 
+    /// These settings with `student` as the student: its kind and that kind's size setting (the
+    /// inverse of [`Self::student`]).
+    pub fn with_student(&self, student: &StudentConfig) -> DistillSettings {
+        let mut s = self.clone();
+        s.student = student.kind();
+        match student {
+            StudentConfig::Mlp { hidden } if !hidden.is_empty() => s.hidden = hidden.clone(),
+            StudentConfig::Mlp { .. } => {}
+            StudentConfig::Cnn { channels } => s.channels = channels.to_vec(),
+            StudentConfig::Tree { depth } => s.depth = *depth,
+        }
+        s
+    }
+
     /// The teacher assistant's architecture (an MLP), when there is one.
     pub fn assistant(&self) -> Option<StudentConfig> {
         (!self.assistant.is_empty()).then(|| StudentConfig::Mlp {

@@ -44,7 +44,8 @@ impl Session {
         }))))
     }
 
-    /// Starts a sweep over student sizes on `values`; every size is checked before any trains.
+    /// Starts a sweep over students of every kind on `values`; every student is checked before any
+    /// trains (those these settings cannot train are left out, with the reason).
     /// `part` ("both" when omitted) shares a sweep between two workers: "distilled" here, and
     /// "scratch" on a helper whose finished parts this one `join`s.
     pub fn sweep(
@@ -150,7 +151,7 @@ impl SweepRun {
         })
     }
 
-    /// A scratch part from the helper's sweep (`SweepUpdate.part`), into its size's row.
+    /// A scratch part from the helper's sweep (`SweepUpdate.part`), into its student's row.
     #[wasm_bindgen(unchecked_return_type = "SweepUpdate")]
     pub fn join(
         &self,

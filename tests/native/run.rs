@@ -1,10 +1,11 @@
 //! The comparison run beyond its basics: the teacher-assistant chain, soft targets reused by a
 //! second run (and never when corrupted), settings refused up front for memory, and the sweep.
 
+use webdistill::model::StudentKind;
 use webdistill::run::{Limits, Phase, Run, run_to_end};
 use webdistill::settings::DistillSettings;
 use webdistill::soft_targets::{self, Source};
-use webdistill::sweep::{SWEEP_SIZES, sweep_to_end};
+use webdistill::sweep::{sweep_students, sweep_to_end};
 
 use crate::support::{lab, synthetic};
 
@@ -148,25 +149,45 @@ fn settings_beyond_the_backends_memory_are_refused_with_the_estimate() {
 }
 
 #[test]
-fn a_sweep_gives_a_row_per_size_smallest_first_with_the_teacher_as_reference() {
+fn a_sweep_gives_a_row_per_student_of_every_kind_with_the_teacher_as_reference() {
     let lab = lab(synthetic(300), synthetic(100), None);
     let mut rows_seen = Vec::new();
     let result = pollster::block_on(sweep_to_end(&lab, &quick(), &mut |u| {
         rows_seen.push(u.rows.len());
     }))
     .unwrap();
+    let students = sweep_students();
     assert!(
-        rows_seen.windows(2).all(|w| w[1] - w[0] <= 1)
-            && rows_seen.last() == Some(&SWEEP_SIZES.len()),
+        rows_seen.windows(2).all(|w| w[1] - w[0] <= 1) && rows_seen.last() == Some(&students.len()),
         "each row arrives when its pair finishes: {rows_seen:?}"
     );
-    assert_eq!(result.rows.len(), SWEEP_SIZES.len());
-    assert!(SWEEP_SIZES.len() >= 5);
-    let params: Vec<usize> = result.rows.iter().map(|r| r.params).collect();
-    assert!(params.windows(2).all(|w| w[0] < w[1]), "{params:?}");
-    assert!(params[0] < 10_000 && *params.last().unwrap() == 1_276_810);
-    for row in &result.rows {
-        assert!(row.int8_bytes.unwrap() < row.bytes);
+    assert!(result.left_out.is_empty(), "{:?}", result.left_out);
+    assert_eq!(result.rows.len(), students.len());
+    // One point for the linear model, three sizes of each neural kind and three depths of tree,
+    // each kind's sizes growing.
+    for (kind, at_least) in [
+        (StudentKind::Linear, 1),
+        (StudentKind::Mlp, 3),
+        (StudentKind::Cnn, 3),
+        (StudentKind::Tree, 3),
+    ] {
+        let params: Vec<usize> = result
+            .rows
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| r.params)
+            .collect();
+        assert!(params.len() >= at_least, "{kind:?}: {params:?}");
+        assert!(
+            params.windows(2).all(|w| w[0] < w[1]),
+            "{kind:?}: {params:?}"
+        );
+    }
+    for (row, student) in result.rows.iter().zip(&students) {
+        assert_eq!(&row.student, student, "rows in the sweep's order");
+        assert_eq!(row.kind, student.kind());
+        assert_eq!(row.params, student.params());
+        assert!(row.int8_bytes.unwrap() < row.bytes, "{}", row.architecture);
         assert!(row.scratch.is_some());
         assert!(row.distilled.ms_per_image > 0.0);
     }
@@ -177,6 +198,36 @@ fn a_sweep_gives_a_row_per_size_smallest_first_with_the_teacher_as_reference() {
         1,
         "one transfer set, labelled once"
     );
+}
+
+#[test]
+fn a_sweep_with_a_hint_loss_leaves_out_the_students_without_a_hidden_layer_and_says_why() {
+    use webdistill::settings::Loss;
+    use webdistill::sweep::Sweep;
+    let lab = lab(synthetic(300), synthetic(100), None);
+    let hint = DistillSettings {
+        loss: Loss::Hint,
+        ..quick()
+    };
+    let sweep = Sweep::new(&lab, hint, 100.0).unwrap();
+    let left_out = &sweep.result().left_out;
+    let kinds = |kind| sweep_students().iter().filter(|s| s.kind() == kind).count();
+    assert_eq!(
+        left_out.len(),
+        kinds(StudentKind::Linear) + kinds(StudentKind::Tree),
+        "{left_out:?}"
+    );
+    assert!(
+        left_out.iter().all(|l| l.contains("no hidden layer")),
+        "{left_out:?}"
+    );
+    // Settings no student can run are refused whole, with the reason.
+    let bad = DistillSettings {
+        temperature: -1.0,
+        ..quick()
+    };
+    let err = Sweep::new(&lab, bad, 100.0).err().unwrap().to_string();
+    assert!(err.contains("no student of the sweep can run"), "{err}");
 }
 
 use burn::module::Module;
@@ -273,12 +324,17 @@ fn a_sizes_two_students_can_run_apart_and_join_into_the_same_row() {
         "no teacher for the scratch student"
     );
     assert!(scratch.quantized.is_empty() && distilled.quantized.len() == 3);
-    let joined = SweepRow::from_parts(vec![8], &distilled, Some(&scratch)).unwrap();
-    assert!(SweepRow::from_parts(vec![8], &scratch, Some(&distilled)).is_err());
+    let joined = SweepRow::from_parts(quick().student(), &distilled, Some(&scratch)).unwrap();
+    assert!(SweepRow::from_parts(quick().student(), &scratch, Some(&distilled)).is_err());
     // The same students as a run of both: same seed, same steps, same weights.
     let (both, _) = run(&lab, &settings);
     let c = &both.comparison;
-    let whole = SweepRow::new(vec![8], &c.distilled, c.scratch.as_ref(), &c.quantized);
+    let whole = SweepRow::new(
+        quick().student(),
+        &c.distilled,
+        c.scratch.as_ref(),
+        &c.quantized,
+    );
     assert_eq!(joined.distilled.errors, whole.distilled.errors);
     assert_eq!(
         joined.scratch.as_ref().unwrap().errors,
@@ -308,12 +364,12 @@ fn a_sweep_shared_by_two_workers_gives_the_rows_of_one_whatever_order_parts_arri
         assert!(u.rows.is_empty(), "a scratch sweep makes no rows");
         parts.extend(u.part);
     }
-    assert_eq!(parts.len(), SWEEP_SIZES.len());
+    assert_eq!(parts.len(), sweep_students().len());
     assert!(pollster::block_on(scratch.advance(&helper)).is_err());
     let spare = parts[0].clone();
 
     let mut distilled = Sweep::of_part(&main, quick(), 100.0, Part::Distilled).unwrap();
-    // The largest size's scratch part arrives first, before any distilled part is done.
+    // The last student's scratch part arrives first, before any distilled part is done.
     let u = distilled.join(parts.pop().unwrap()).unwrap();
     assert!(u.rows.is_empty() && !u.waiting && !u.done);
     let mut last = loop {
@@ -322,7 +378,7 @@ fn a_sweep_shared_by_two_workers_gives_the_rows_of_one_whatever_order_parts_arri
             break u;
         }
     };
-    assert_eq!(last.rows.len(), 1, "only the largest size has both parts");
+    assert_eq!(last.rows.len(), 1, "only the last student has both parts");
     assert!(distilled.join(parts[0].clone()).is_ok());
     for part in parts.into_iter().skip(1).rev() {
         assert!(!last.done);
@@ -332,7 +388,7 @@ fn a_sweep_shared_by_two_workers_gives_the_rows_of_one_whatever_order_parts_arri
     let joined = distilled.result();
     assert_eq!(joined.rows.len(), whole.rows.len());
     for (a, b) in joined.rows.iter().zip(&whole.rows) {
-        assert_eq!(a.hidden, b.hidden, "rows in size order");
+        assert_eq!(a.student, b.student, "rows in the sweep's order");
         assert_eq!(a.distilled.errors, b.distilled.errors);
         assert_eq!(
             a.scratch.as_ref().unwrap().errors,

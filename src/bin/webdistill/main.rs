@@ -96,7 +96,7 @@ impl TeacherSource {
 
 const COMMANDS: &str = "usage:
   webdistill distill [options]   teacher vs distilled student vs the same student without teacher
-  webdistill sweep [options]     students of six sizes, distilled and from scratch: accuracy for size
+  webdistill sweep [options]     students of every kind and size, distilled and from scratch: accuracy for size
   webdistill settings [options]  the settings a distill run with these options would use, as JSON
   webdistill report [--out docs/REPORT.md] [--backend cpu|gpu] [--only omit-3]
                                  runs the experiments of the report and writes it (or prints one section)

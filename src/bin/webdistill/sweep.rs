@@ -1,5 +1,5 @@
-//! `webdistill sweep`: the page's *Sweep*: students of six sizes, each distilled and from
-//! scratch on the given settings, as rows of accuracy, size and time per image.
+//! `webdistill sweep`: the page's *Sweep*: students of every kind and several sizes, each
+//! distilled and from scratch on the given settings, as rows of accuracy, size and time per image.
 
 use webdistill::sweep::{SweepResult, SweepUpdate, sweep_to_end};
 
@@ -8,12 +8,14 @@ use crate::{block, experiment_args, show_progress};
 pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     let (settings, lab, json, ()) = experiment_args(args, |_| Ok(()))?;
     let mut shown = 0;
+    let started = std::time::Instant::now();
     let mut progress = |u: &SweepUpdate| {
         for row in &u.rows[shown..] {
             eprintln!(
                 "\r{:<80}",
                 format!(
-                    "{}: distilled {:.2}%, scratch {}",
+                    "{:>5.1} s  {}: distilled {:.2}%, scratch {}",
+                    started.elapsed().as_secs_f64(),
                     row.architecture,
                     row.distilled.accuracy * 100.0,
                     row.scratch
@@ -41,12 +43,12 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
 
 fn render(r: &SweepResult) -> String {
     let mut out = format!(
-        "{:<16} {:>10} {:>11} {:>11} {:>10} {:>10} {:>12}\n",
+        "{:<24} {:>10} {:>11} {:>11} {:>10} {:>10} {:>12}\n",
         "student", "params", "bytes", "int8 bytes", "distilled", "scratch", "ms/image"
     );
     if let Some(t) = &r.teacher {
         out += &format!(
-            "{:<16} {:>10} {:>11} {:>11} {:>9.2}% {:>10} {:>12.4}\n",
+            "{:<24} {:>10} {:>11} {:>11} {:>9.2}% {:>10} {:>12.4}\n",
             "teacher",
             t.params,
             t.bytes,
@@ -58,7 +60,7 @@ fn render(r: &SweepResult) -> String {
     }
     for row in &r.rows {
         out += &format!(
-            "{:<16} {:>10} {:>11} {:>11} {:>9.2}% {:>10} {:>12.4}\n",
+            "{:<24} {:>10} {:>11} {:>11} {:>9.2}% {:>10} {:>12.4}\n",
             row.architecture,
             row.params,
             row.bytes,
@@ -69,6 +71,9 @@ fn render(r: &SweepResult) -> String {
                 .map_or("–".into(), |s| format!("{:.2}%", s.accuracy * 100.0)),
             row.distilled.ms_per_image
         );
+    }
+    for why in &r.left_out {
+        out += &format!("left out: {why}\n");
     }
     out
 }

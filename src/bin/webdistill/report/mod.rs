@@ -14,6 +14,7 @@ use webdistill::settings::{DistillSettings, Preset};
 use crate::{Args, TeacherSource, block, compare, open_lab};
 use webdistill::teacher_card::{BUNDLED_TEACHERS, DEFAULT_TEACHER};
 
+mod kinds;
 mod render;
 use render::render;
 
@@ -55,9 +56,13 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
             );
             return Ok(());
         }
+        Some("kinds") => {
+            print!("{}", kinds::kinds_section(&kinds::kind_cases(&lab)?));
+            return Ok(());
+        }
         Some(other) => {
             return Err(format!(
-                "--only: {other:?}; the section run alone is omit-3"
+                "--only: {other:?}; the sections run alone are omit-3 and kinds"
             ));
         }
     }
@@ -67,32 +72,37 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
             .map_err(|e| e.to_string())
     };
 
-    eprintln!("1/6 the page's default (few labels)");
+    eprintln!("1/7 the page's default (few labels)");
     let default = compare(&lab, &preset("few-labels")?)?.comparison;
-    eprintln!("2/6 Hinton's student");
+    eprintln!("2/7 Hinton's student");
     let hinton = compare(&lab, &preset("small-student")?)?.comparison;
-    eprintln!("3/6 more labels");
+    eprintln!("3/7 more labels");
     let more = DistillSettings {
         labeled: 1000,
         ..preset("few-labels")?
     };
     let few = vec![default.clone(), compare(&lab, &more)?.comparison];
-    eprintln!("4/6 a tiny student across temperatures");
+    eprintln!("4/7 a tiny student across temperatures");
     let tiny = temperatures(&lab)?;
-    eprintln!("5/6 the capacity gap and a teacher assistant");
+    eprintln!("5/7 the capacity gap and a teacher assistant");
     let gap = capacity_gap(&lab)?;
     eprintln!(
-        "6/6 leaving out the 3s, with each bundled teacher over {} seeds",
+        "6/7 leaving out the 3s, with each bundled teacher over {} seeds",
         SEEDS.len()
     );
     let omitted = omit_cases(&lab, &backend, &data)?;
+    eprintln!("7/7 every kind of student, with few labels and all");
+    let kinds = kinds::kind_cases(&lab)?;
 
     let minutes = started.elapsed().as_secs_f64() / 60.0;
-    let markdown = render(&default, &hinton, &few, &tiny, &gap, &omitted, minutes);
+    let markdown = render(
+        &default, &hinton, &few, &tiny, &gap, &omitted, &kinds, minutes,
+    );
     let raw = json!({
         "default": default, "hinton": hinton, "few_labels": few, "tiny_student": tiny.json(),
         "capacity_gap": gap.iter().map(GapCase::json).collect::<Vec<_>>(),
-        "omitted_threes": omitted.iter().map(OmitCase::json).collect::<Vec<_>>(), "minutes": minutes,
+        "omitted_threes": omitted.iter().map(OmitCase::json).collect::<Vec<_>>(),
+        "student_kinds": kinds.iter().map(kinds::KindCase::json).collect::<Vec<_>>(), "minutes": minutes,
     });
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;

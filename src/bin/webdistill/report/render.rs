@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use webdistill::run::Comparison;
 
+use super::kinds::{KindCase, kinds_section};
 use super::{ASSISTANT, GapCase, OmitCase, PAPER_BIAS_SHIFT, SEEDS, Temperatures, mean, spread};
 use crate::table::{ms, speedup};
 
@@ -25,6 +26,7 @@ pub(super) fn render(
     tiny: &Temperatures,
     gap: &[GapCase],
     omitted: &[OmitCase],
+    kinds: &[KindCase],
     minutes: f64,
 ) -> String {
     let mut md = String::new();
@@ -296,6 +298,9 @@ pub(super) fn render(
     // 6.
     md += &omit_section(omitted);
 
+    // 7.
+    md += &kinds_section(kinds);
+
     // Differences.
     let _ = writeln!(
         md,
@@ -309,7 +314,7 @@ pub(super) fn render(
          - **Teacher type.** The paper distilled a 1200-1200 MLP (67 errors) into an 800-800 MLP. \
            Our teacher is a CNN ({} errors): a different inductive bias from the student's, whose \
            soft targets are harder for an MLP to match exactly.\n\
-         - **Seeds.** Sections 1 to 4 and 6 are one run each; section 5 shows how far seeds move \
+         - **Seeds.** Sections 1 to 4 are one run each; sections 5 to 7 show how far seeds move \
            a result.\n",
         teacher.errors
     );
