@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::{Student, StudentConfig};
 use crate::settings::DistillSettings;
 use crate::teacher_card::sha256_hex;
+use crate::export::tfjs::TfjsModel;
 use crate::weights::{SafeTensors, load_safetensors};
 
 /// The `format` of every student card and of the weights' `__metadata__`.
@@ -52,7 +53,7 @@ pub struct StudentCard {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExportedFile {
     pub name: String,
-    /// `safetensors` or `onnx`.
+    /// `safetensors`, `onnx`, `tfjs-model` (TF.js's model.json) or `tfjs-weights`.
     pub format: String,
     pub bytes: usize,
     pub sha256: String,
@@ -65,7 +66,15 @@ pub struct StudentFiles {
     pub stem: String,
     pub weights: Vec<u8>,
     pub onnx: Vec<u8>,
+    /// The TF.js layers model, for the kinds that have one ([`crate::export::tfjs::supports`]).
+    pub tfjs: Option<TfjsModel>,
     pub card: StudentCard,
+}
+
+/// The names of a student's TF.js files: `<stem>.model.json` and `<stem>.weights.bin` (the
+/// name `model.json` gives its weights).
+pub fn tfjs_names(stem: &str) -> (String, String) {
+    (format!("{stem}.model.json"), format!("{stem}.weights.bin"))
 }
 
 impl StudentFiles {
@@ -73,24 +82,45 @@ impl StudentFiles {
     pub fn named(&self) -> Result<Vec<(String, Vec<u8>)>> {
         let card = serde_json::to_string_pretty(&self.card)
             .map_err(|e| Error::Weights(format!("the card could not be written: {e}")))?;
-        Ok(vec![
+        let mut files = vec![
             (format!("{}.safetensors", self.stem), self.weights.clone()),
             (format!("{}.onnx", self.stem), self.onnx.clone()),
-            (format!("{}.json", self.stem), (card + "\n").into_bytes()),
-        ])
+        ];
+        if let Some(tfjs) = &self.tfjs {
+            let (model, weights) = tfjs_names(&self.stem);
+            files.push((model, tfjs.model_json.clone().into_bytes()));
+            files.push((weights, tfjs.weights.clone()));
+        }
+        files.push((format!("{}.json", self.stem), (card + "\n").into_bytes()));
+        Ok(files)
     }
 }
 
-/// Every file of a trained student (safetensors, ONNX) and its card listing them.
+/// Every file of a trained student (safetensors, ONNX, TF.js where its kind has one) and its card
+/// listing them.
 pub fn student_files(weights: &SafeTensors, origin: StudentOrigin<'_>) -> Result<StudentFiles> {
     let role = origin.role.to_string();
     let (weights, mut card) = export_student(weights, origin)?;
-    let onnx = crate::export::onnx::to_onnx(&card, &SafeTensors::parse(&weights)?)?;
+    let tensors = SafeTensors::parse(&weights)?;
+    let onnx = crate::export::onnx::to_onnx(&card, &tensors)?;
     let stem = format!("webdistill-{role}-{}", card.student.file_stem());
-    card.files = [("safetensors", &weights), ("onnx", &onnx)]
+    let (model_name, weights_name) = tfjs_names(&stem);
+    let tfjs = match crate::export::tfjs::supports(&card.student) {
+        true => Some(crate::export::tfjs::to_tfjs(&card, &tensors, &weights_name)?),
+        false => None,
+    };
+    let mut listed: Vec<(&str, String, &[u8])> = vec![
+        ("safetensors", format!("{stem}.safetensors"), &weights),
+        ("onnx", format!("{stem}.onnx"), &onnx),
+    ];
+    if let Some(t) = &tfjs {
+        listed.push(("tfjs-model", model_name, t.model_json.as_bytes()));
+        listed.push(("tfjs-weights", weights_name, &t.weights));
+    }
+    card.files = listed
         .into_iter()
-        .map(|(format, bytes)| ExportedFile {
-            name: format!("{stem}.{format}"),
+        .map(|(format, name, bytes)| ExportedFile {
+            name,
             format: format.into(),
             bytes: bytes.len(),
             sha256: sha256_hex(bytes),
@@ -100,6 +130,7 @@ pub fn student_files(weights: &SafeTensors, origin: StudentOrigin<'_>) -> Result
         stem,
         weights,
         onnx,
+        tfjs,
         card,
     })
 }

@@ -45,7 +45,7 @@ export class ResultsView {
     );
   }
 
-  /** Buttons for each student's weights and card (`files`: role → {weights, card, name}). */
+  /** Buttons for each student's files and card (`files`: role → {weights, onnx, tfjs, card, name}). */
   showStudentFiles(files) {
     const label = { distilled: "Distilled student", scratch: "Student without teacher" };
     const buttons = [];
@@ -55,14 +55,23 @@ export class ResultsView {
           downloadBytes(`${f.name}.safetensors`, f.weights, "application/octet-stream")),
         button(`${label[role]}: ONNX (${bytes(f.onnx.length)})`, `download-${role}-onnx`, () =>
           downloadBytes(`${f.name}.onnx`, f.onnx, "application/octet-stream")),
-        button(`${label[role]}: card (JSON)`, `download-${role}-card`, () => downloadBytes(`${f.name}.json`, f.card, "application/json")),
       );
+      // TF.js: model.json names the weights file beside it; both are needed.
+      if (f.tfjs) {
+        buttons.push(
+          button(`${label[role]}: TF.js model.json`, `download-${role}-tfjs-model`, () =>
+            downloadBytes(f.tfjs.modelName, f.tfjs.model, "application/json")),
+          button(`${label[role]}: TF.js weights (${bytes(f.tfjs.weights.length)})`, `download-${role}-tfjs-weights`, () =>
+            downloadBytes(f.tfjs.weightsName, f.tfjs.weights, "application/octet-stream")),
+        );
+      }
+      buttons.push(button(`${label[role]}: card (JSON)`, `download-${role}-card`, () => downloadBytes(`${f.name}.json`, f.card, "application/json")));
     }
     this.$("#student-downloads").replaceChildren(...buttons);
     this.showSnippets(files.distilled?.snippets ?? []);
   }
 
-  /** "Use it": each runtime's lines for the distilled student's ONNX file, copied with one click. */
+  /** "Use it": each runtime's lines for the distilled student's files, copied with one click. */
   showSnippets(snippets) {
     this.$("#use-it").replaceChildren(...snippets.map((s) => {
       const box = document.createElement("figure");

@@ -401,7 +401,7 @@ async function start({ id, values }) {
       // fall outside the click's user activation, and browsers then block or ask.
       const students = { distilled: studentFile("distilled") };
       if (comparison.scratch) students.scratch = studentFile("scratch");
-      const transfer = Object.values(students).flatMap((f) => [f.weights.buffer, f.onnx.buffer]);
+      const transfer = Object.values(students).flatMap((f) => [f.weights.buffer, f.onnx.buffer, ...(f.tfjs ? [f.tfjs.weights.buffer] : [])]);
       return { result: { comparison, files: students }, transfer };
     } finally {
       run.free();
@@ -482,7 +482,10 @@ function startHelper(task, fields, onMessage) {
 function studentFile(role) {
   const f = session.studentFile(role);
   try {
-    return { weights: f.weights, onnx: f.onnx, card: f.card, name: f.name, snippets: f.snippets };
+    const model = f.tfjsModel;
+    const [modelName, weightsName] = f.tfjsNames;
+    const tfjs = model == null ? null : { model, weights: f.tfjsWeights, modelName, weightsName };
+    return { weights: f.weights, onnx: f.onnx, tfjs, card: f.card, name: f.name, snippets: f.snippets };
   } finally {
     f.free();
   }

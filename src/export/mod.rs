@@ -1,6 +1,7 @@
-//! A trained student in the formats other runtimes run: ONNX ([`onnx`]), with the lines that use
-//! it ([`snippets`]). Each file takes raw
-//! grey levels and does the page's normalisation itself, so a client feeds pixels as they come.
+//! A trained student in the formats other runtimes run: ONNX ([`onnx`]) and TF.js layers
+//! ([`tfjs`]), with the lines that use them ([`snippets`]). Each file takes raw grey levels and
+//! does the page's normalisation itself, so a client feeds pixels as they come.
 
 pub mod onnx;
 pub mod snippets;
+pub mod tfjs;

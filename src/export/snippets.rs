@@ -1,6 +1,6 @@
 //! "Use it": a few lines per runtime that load an exported student and classify one 28×28 image,
-//! for the page to offer after a run and the README to show. The input convention is the ONNX
-//! file's own ([`super::onnx::INPUT`]).
+//! for the page to offer after a run and the README to show. The input conventions are the
+//! files' own ([`super::onnx::INPUT`], [`super::tfjs::INPUT`]).
 
 use serde::Serialize;
 
@@ -11,6 +11,25 @@ pub struct Snippet {
     /// What runs it: `onnxruntime-web (JavaScript)`, `onnxruntime (Python)`.
     pub runtime: String,
     pub code: String,
+}
+
+/// The snippets for the ONNX file `file`, and for the TF.js model `tfjs_model` (its model.json)
+/// where the student has one.
+pub fn snippets(file: &str, tfjs_model: Option<&str>) -> Vec<Snippet> {
+    let mut out = onnx_snippets(file);
+    if let Some(model) = tfjs_model {
+        out.push(Snippet {
+            runtime: "TensorFlow.js (JavaScript)".into(),
+            code: format!(
+                "import * as tf from \"@tensorflow/tfjs\";\n\
+                 const model = await tf.loadLayersModel(\"{model}\");\n\
+                 // pixels: 784 grey levels 0-255 (0 = background), row by row\n\
+                 const logits = model.predict(tf.tensor4d(Float32Array.from(pixels), [1, 28, 28, 1]));\n\
+                 const digit = (await logits.argMax(-1).data())[0];\n"
+            ),
+        });
+    }
+    out
 }
 
 /// The snippets for the ONNX file `file`.

@@ -37,12 +37,13 @@ struct Prediction {
     outputs: Vec<ModelOutput>,
 }
 
-/// A student to take away: its safetensors and ONNX bytes, its card (JSON) and the files' name
-/// without extension.
+/// A student to take away: its safetensors, ONNX and (for the kinds that have one) TF.js files,
+/// its card (JSON), and the files' name without extension.
 #[wasm_bindgen]
 pub struct StudentFile {
     weights: Vec<u8>,
     onnx: Vec<u8>,
+    tfjs: Option<crate::export::tfjs::TfjsModel>,
     card: String,
     name: String,
 }
@@ -59,13 +60,33 @@ impl StudentFile {
         self.onnx.clone()
     }
 
-    /// A few lines per runtime that load the ONNX file and classify an image.
+    /// The TF.js `model.json` text, where the student's kind has a TF.js form.
+    #[wasm_bindgen(getter, js_name = tfjsModel)]
+    pub fn tfjs_model(&self) -> Option<String> {
+        self.tfjs.as_ref().map(|t| t.model_json.clone())
+    }
+
+    /// The TF.js weights file `model.json` names.
+    #[wasm_bindgen(getter, js_name = tfjsWeights)]
+    pub fn tfjs_weights(&self) -> Option<Vec<u8>> {
+        self.tfjs.as_ref().map(|t| t.weights.clone())
+    }
+
+    /// The TF.js files' names: `[model.json's, the weights']`.
+    #[wasm_bindgen(getter, js_name = tfjsNames)]
+    pub fn tfjs_names(&self) -> Vec<String> {
+        let (model, weights) = crate::student_card::tfjs_names(&self.name);
+        vec![model, weights]
+    }
+
+    /// A few lines per runtime that load the ONNX (and TF.js) file and classify an image.
     #[wasm_bindgen(getter, unchecked_return_type = "Snippet[]")]
     pub fn snippets(&self) -> Result<JsValue, JsError> {
-        to_js(&crate::export::snippets::onnx_snippets(&format!(
-            "{}.onnx",
-            self.name
-        )))
+        let (model, _) = crate::student_card::tfjs_names(&self.name);
+        to_js(&crate::export::snippets::snippets(
+            &format!("{}.onnx", self.name),
+            self.tfjs.as_ref().map(|_| model.as_str()),
+        ))
     }
 
     #[wasm_bindgen(getter)]
@@ -174,6 +195,7 @@ impl Session {
         Ok(StudentFile {
             weights: files.weights,
             onnx: files.onnx,
+            tfjs: files.tfjs,
             card,
             name: files.stem,
         })

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { after, before, test } from "node:test";
 import { openPage, percent, resultsTable, screenshot, startServer, waitReady } from "./support.mjs";
 
@@ -128,7 +128,7 @@ test("after a run: three models explain and read drawings, the student downloads
     // The distilled student's file and card, loaded by the native CLI: the accuracy the page showed.
     const dir = mkdtempSync(join(tmpdir(), "webdistill-student-"));
     const files = {};
-    for (const part of ["weights", "onnx", "card"]) {
+    for (const part of ["weights", "onnx", "tfjs-model", "tfjs-weights", "card"]) {
       const [download] = await Promise.all([page.waitForEvent("download"), page.click(`#download-distilled-${part}`)]);
       files[part] = join(dir, download.suggestedFilename());
       await download.saveAs(files[part]);
@@ -150,6 +150,36 @@ test("after a run: three models explain and read drawings, the student downloads
       `${mnist}/t10k-labels-idx1-ubyte`, "--keep", "0"], { encoding: "utf8", timeout: 120_000 }));
     assert.ok(Math.abs(ort.errors - card.test_errors) <= 2, `onnxruntime ${ort.errors} errors, card ${card.test_errors}`);
     assert.match(await page.textContent("#use-it"), /onnxruntime-web[\s\S]*InferenceSession\.create\("webdistill-distilled-mlp-784-32-10\.onnx"\)/);
+    // The TF.js files, loaded by TensorFlow.js itself in this browser and fed the raw test set as
+    // the model says ([N, 28, 28, 1], 0-255): the card's errors, both files listed with their SHA-256.
+    for (const [part, format] of [["tfjs-model", "tfjs-model"], ["tfjs-weights", "tfjs-weights"]]) {
+      const f = card.files.find((x) => x.format === format);
+      assert.equal(f.name, basename(files[part]));
+      assert.equal(f.sha256, createHash("sha256").update(readFileSync(files[part])).digest("hex"));
+    }
+    const tfjs = await page.evaluate(async ({ model, weights, images, labels }) => {
+      const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      await new Promise((resolve, reject) => {
+        const script = Object.assign(document.createElement("script"), { src: "generated/vendor/tfjs/tf.min.js", onload: resolve, onerror: reject });
+        document.head.append(script);
+      });
+      await tf.setBackend("cpu");
+      const json = JSON.parse(model);
+      const loaded = await tf.loadLayersModel(tf.io.fromMemory({
+        modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: bytes(weights).buffer,
+      }));
+      const [pixels, truth] = [bytes(images).subarray(16), bytes(labels).subarray(8)];
+      const out = tf.tidy(() => loaded.predict(tf.tensor4d(Float32Array.from(pixels), [truth.length, 28, 28, 1])).argMax(-1));
+      const guesses = await out.data();
+      return { errors: guesses.reduce((n, g, i) => n + (g !== truth[i]), 0), total: truth.length, input: loaded.inputs[0].shape };
+    }, {
+      model: readFileSync(files["tfjs-model"], "utf8"), weights: readFileSync(files["tfjs-weights"]).toString("base64"),
+      images: readFileSync(`${mnist}/t10k-images-idx3-ubyte`).toString("base64"), labels: readFileSync(`${mnist}/t10k-labels-idx1-ubyte`).toString("base64"),
+    });
+    assert.equal(tfjs.total, 10_000);
+    assert.deepEqual(tfjs.input, [null, 28, 28, 1]);
+    assert.ok(Math.abs(tfjs.errors - card.test_errors) <= 2, `TensorFlow.js ${tfjs.errors} errors, card ${card.test_errors}`);
+    assert.match(await page.textContent("#use-it"), /TensorFlow\.js[\s\S]*loadLayersModel\("webdistill-distilled-mlp-784-32-10\.model\.json"\)/);
     assert.deepEqual(problems, []);
     await screenshot(page, "explore-after-run");
   } finally {

@@ -14,6 +14,7 @@ mod run;
 mod settings;
 mod students;
 mod support;
+mod tfjs;
 mod training;
 mod transfer;
 mod weights;

@@ -123,7 +123,8 @@ fn distill_save_writes_every_file_and_export_converts_a_download_again() {
     let stem = dir.join("webdistill-distilled-mlp-784-16-10");
     let card: webdistill::student_card::StudentCard =
         serde_json::from_slice(&std::fs::read(stem.with_extension("json")).unwrap()).unwrap();
-    assert_eq!(card.files.len(), 2);
+    // safetensors, ONNX and TF.js's model.json and weights.
+    assert_eq!(card.files.len(), 4);
     for f in &card.files {
         let bytes = std::fs::read(dir.join(&f.name)).unwrap();
         assert_eq!(f.bytes, bytes.len(), "{}", f.name);
@@ -135,6 +136,7 @@ fn distill_save_writes_every_file_and_export_converts_a_download_again() {
         );
     }
     assert!(dir.join("webdistill-scratch-mlp-784-16-10.onnx").exists());
+    assert!(dir.join("webdistill-scratch-mlp-784-16-10.model.json").exists());
 
     // The runtime scores the file as the card says.
     let onnx = std::fs::read(stem.with_extension("onnx")).unwrap();
@@ -160,5 +162,30 @@ fn distill_save_writes_every_file_and_export_converts_a_download_again() {
         again.clone().into_os_string(),
     ]);
     assert_eq!(std::fs::read(&again).unwrap(), onnx);
+
+    // And the same TF.js pair, the weights named beside the model.
+    let model = dir.join("again.model.json");
+    webdistill_ok([
+        "export".into(),
+        "--format".into(),
+        "tfjs".into(),
+        "--weights".into(),
+        stem.with_extension("safetensors").into_os_string(),
+        "--card".into(),
+        stem.with_extension("json").into_os_string(),
+        "--out".into(),
+        model.clone().into_os_string(),
+    ]);
+    let saved: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.join("webdistill-distilled-mlp-784-16-10.model.json")).unwrap(),
+    )
+    .unwrap();
+    let again: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(again["modelTopology"], saved["modelTopology"]);
+    assert_eq!(again["weightsManifest"][0]["paths"][0], "again.weights.bin");
+    assert_eq!(
+        std::fs::read(dir.join("again.weights.bin")).unwrap(),
+        std::fs::read(dir.join("webdistill-distilled-mlp-784-16-10.weights.bin")).unwrap()
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

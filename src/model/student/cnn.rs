@@ -21,7 +21,7 @@ const CONV1_SIDE: usize = IMAGE_SIDE - KERNEL + 1;
 /// Side of the second's: 12 → 8.
 const CONV2_SIDE: usize = CONV1_SIDE / 2 - KERNEL + 1;
 /// Side of the feature map the dense layer reads: 8 → 4.
-const FEATURE_SIDE: usize = CONV2_SIDE / 2;
+pub(crate) const FEATURE_SIDE: usize = CONV2_SIDE / 2;
 
 pub(super) fn validate(channels: &[usize; 2]) -> Result<()> {
     match channels.iter().find(|&&c| c == 0 || c > MAX_CHANNELS) {
