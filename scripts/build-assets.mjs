@@ -76,6 +76,10 @@ vendorOnly("vendor/tfjs/tf-backend-webgpu.min.js", join(tfjs, "tfjs-backend-webg
 vendorOnly("vendor/tfjs/tf-backend-wasm.min.js", join(tfjs, "tfjs-backend-wasm/dist/tf-backend-wasm.min.js"));
 for (const wasm of ["tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm"])
   vendorOnly(`vendor/tfjs/${wasm}`, join(tfjs, "tfjs-backend-wasm/dist", wasm));
+// onnxruntime-web's WebAssembly build, for the browser test that runs a downloaded student's ONNX
+// file in the runtime a user's page would use (tests/browser/explore.test.mjs). Not in the manifest.
+for (const file of ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"])
+  vendorOnly(`vendor/ort/${file}`, join(root, "node_modules/onnxruntime-web/dist", file));
 
 const json = JSON.stringify({ files: manifest }, null, 2) + "\n";
 emit("manifest.json", Buffer.from(json));

@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::input_description;
 use crate::error::{Error, Result};
+use crate::export::tfjs::TfjsModel;
 use crate::model::{Student, StudentConfig};
 use crate::settings::DistillSettings;
 use crate::teacher_card::sha256_hex;
-use crate::export::tfjs::TfjsModel;
 use crate::weights::{SafeTensors, load_safetensors};
 
 /// The `format` of every student card and of the weights' `__metadata__`.
@@ -106,7 +106,11 @@ pub fn student_files(weights: &SafeTensors, origin: StudentOrigin<'_>) -> Result
     let stem = format!("webdistill-{role}-{}", card.student.file_stem());
     let (model_name, weights_name) = tfjs_names(&stem);
     let tfjs = match crate::export::tfjs::supports(&card.student) {
-        true => Some(crate::export::tfjs::to_tfjs(&card, &tensors, &weights_name)?),
+        true => Some(crate::export::tfjs::to_tfjs(
+            &card,
+            &tensors,
+            &weights_name,
+        )?),
         false => None,
     };
     let mut listed: Vec<(&str, String, &[u8])> = vec![

@@ -117,6 +117,33 @@ async fn webgpu_backend_distills() {
     full_run("webgpu").await;
 }
 
+/// A CNN and a soft tree train and are measured on WebGPU too (convolutions, pooling and the
+/// tree's products of reach probabilities run on the GPU's kernels there): tiny runs in one session.
+#[wasm_bindgen_test]
+async fn webgpu_backend_trains_a_cnn_and_a_tree() {
+    let session = session("webgpu").await;
+    for (kind, title) in [("cnn", "CNN 2-4"), ("tree", "Soft tree depth 4")] {
+        let values = json!({
+            "student": kind, "channels": "2,4", "depth": "4", "epochs": "1", "batch_size": "100",
+            "learning_rate": "0.003", "seed": "3", "size": "500", "labeled": "100"
+        });
+        let run = session.start(js(values)).expect("start");
+        while !run.done() {
+            JsFuture::from(run.advance()).await.expect("advance");
+        }
+        let c: Comparison = serde_wasm_bindgen::from_value(run.finish().expect("finish")).unwrap();
+        for r in [&c.distilled, c.scratch.as_ref().expect("100 labels")] {
+            assert_eq!(r.architecture, title);
+            assert!(
+                r.accuracy > 0.1 && r.accuracy <= 1.0,
+                "{title}: {}",
+                r.accuracy
+            );
+            assert!(r.ms_per_image > 0.0, "{title}: a time per image, never 0");
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_corrupt_teacher_is_an_error() {
     let mut session = Session::create("cpu".into(), JsValue::UNDEFINED)

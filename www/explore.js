@@ -29,6 +29,26 @@ export class Explorer {
     this.wireCanvas();
   }
 
+  /**
+   * The image and temperature kept from a visit before ({index, temperature}), shown when the
+   * worker is ready; anything out of range is ignored.
+   */
+  restore(kept) {
+    const slider = this.$("#temperature-slider");
+    const t = Number(kept?.temperature);
+    if (Number.isInteger(kept?.index) && kept.index >= 0 && kept.index < TEST_SIZE) this.index = kept.index;
+    if (Number.isFinite(t) && t >= Number(slider.min) && t <= Number(slider.max)) {
+      this.temperature = t;
+      slider.value = String(t);
+      this.$("#temperature-value").textContent = String(t);
+    }
+  }
+
+  /** What the explorer shows, for `onState` (kept for the next visit). */
+  state() {
+    return { index: this.index, temperature: this.temperature };
+  }
+
   /** The worker has the teacher and the test set: show the first image. */
   ready(client) {
     this.client = client;
@@ -55,6 +75,7 @@ export class Explorer {
       this.$("#sample-label").textContent = `Test image ${prediction.index}: a ${prediction.label}.`;
       this.label = prediction.label;
       this.showProbabilities(prediction.outputs);
+      this.onState?.(this.state());
     } catch (error) {
       if (ticket === this.latest.inspect) this.onError(error);
     }
@@ -65,7 +86,10 @@ export class Explorer {
     this.$("#temperature-value").textContent = String(t);
     const ticket = ++this.latest.temperature;
     const outputs = await this.client.request("temperature", { t }).catch(this.onError);
-    if (outputs && ticket === this.latest.temperature) this.showProbabilities(outputs);
+    if (outputs && ticket === this.latest.temperature) {
+      this.showProbabilities(outputs);
+      this.onState?.(this.state());
+    }
   }
 
   showProbabilities(outputs) {

@@ -35,6 +35,17 @@ const sweepView = new SweepView($("#sweep"), null);
 const explorer = new Explorer(null, (error) => notice(error.message, "error"));
 const treeView = new TreeView($("#tree"), (error) => notice(`The tree could not be drawn: ${error.message}`, "error"));
 explorer.onImage = (pixels) => treeView.update(pixels);
+// The explorer's image and temperature are kept for the next visit, half a second after the last
+// change (a slider drag is one write); a storage that fails says so once.
+let explorerSave = null;
+let explorerSaveFailed = false;
+explorer.onState = (s) => {
+  clearTimeout(explorerSave);
+  explorerSave = setTimeout(() => store.save("explorer", s).catch((error) => {
+    if (!explorerSaveFailed) notice(`${error.message}.`, "info");
+    explorerSaveFailed = true;
+  }), 500);
+};
 explorer.teacherName = () => document.querySelector("#card-teacher .choice select")?.selectedOptions[0]?.textContent ?? "teacher";
 
 wireButtons();
@@ -324,18 +335,21 @@ function showResult(c) {
 }
 
 /**
- * On a visit after a run: the last comparison and sweep, as they were, with when they were made.
+ * On a visit after a run: the last comparison and sweep, as they were, with when they were made,
+ * and the explorer's image and temperature.
  * The students themselves are not kept (a run makes them again in seconds).
  */
 async function showKept() {
   let comparison = null;
   let sweepKept = null;
+  let explorerKept = null;
   try {
-    [comparison, sweepKept] = [await store.load("comparison"), await store.load("sweep")];
+    [comparison, sweepKept, explorerKept] = [await store.load("comparison"), await store.load("sweep"), await store.load("explorer")];
   } catch (error) {
     notice(`Results kept from an earlier visit could not be read (${error.message}).`, "info");
     return;
   }
+  if (explorerKept) explorer.restore(explorerKept.value);
   if (sweepKept && !sweepView.result) {
     sweepView.finish(sweepKept.value.result, sweepKept.value.stopped, sweepKept.value.workers);
     $("#sweep-status").textContent = `From your last sweep, ${dateOf(sweepKept.date)}. ${$("#sweep-status").textContent}`;

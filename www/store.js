@@ -1,5 +1,5 @@
-// Results that survive a reload (issue 22): the last comparison and the last sweep, kept in
-// IndexedDB with the date and the settings that made them, and shown on the next visit as "from
+// Results that survive a reload (issue 22): the last comparison, the last sweep and the
+// explorer's image and temperature, kept in IndexedDB with the date and the settings that made them, and shown on the next visit as "from
 // your last run". An embedded page keeps nothing unless its link says keep=1. A full or
 // unavailable storage ends in a message; the page goes on without keeping.
 
@@ -25,7 +25,7 @@ export class ResultStore {
     return this.db;
   }
 
-  /** Keeps `value` as the last `kind` ("comparison", "sweep"), dated now. */
+  /** Keeps `value` as the last `kind` ("comparison", "sweep", "explorer"), dated now. */
   async save(kind, value) {
     const db = await this.open();
     if (!db) return;

@@ -48,7 +48,13 @@ pub fn to_tfjs(card: &StudentCard, weights: &SafeTensors, weights_file: &str) ->
         StudentConfig::Mlp { hidden } => {
             m.layer("Flatten", "flatten", json!({}));
             for i in 0..hidden.len() {
-                m.dense(weights, &format!("hidden.{i}"), &format!("hidden_{i}"), "relu", None)?;
+                m.dense(
+                    weights,
+                    &format!("hidden.{i}"),
+                    &format!("hidden_{i}"),
+                    "relu",
+                    None,
+                )?;
             }
             m.dense(weights, "output", "output", "linear", None)?;
         }
@@ -125,18 +131,29 @@ impl Builder {
         config["name"] = json!(name);
         config["trainable"] = json!(false);
         config["dtype"] = json!("float32");
-        self.layers.push(json!({ "class_name": class, "config": config }));
+        self.layers
+            .push(json!({ "class_name": class, "config": config }));
     }
 
     /// A weight of the layer `layer` (`kernel`, `bias`), appended to the weights file.
     fn weight(&mut self, layer: &str, which: &str, shape: &[usize], values: &[f32]) {
-        self.manifest.push(json!({ "name": format!("{layer}/{which}"), "shape": shape, "dtype": "float32" }));
-        self.data.extend(values.iter().flat_map(|v| v.to_le_bytes()));
+        self.manifest.push(
+            json!({ "name": format!("{layer}/{which}"), "shape": shape, "dtype": "float32" }),
+        );
+        self.data
+            .extend(values.iter().flat_map(|v| v.to_le_bytes()));
     }
 
     /// The dense layer of burn's linear layer `name` (its weight is `[inputs, outputs]`, as a
     /// TF.js kernel), its rows reordered by `rows` where the input's order differs.
-    fn dense(&mut self, w: &SafeTensors, name: &str, layer: &str, activation: &str, rows: Option<&[usize]>) -> Result<()> {
+    fn dense(
+        &mut self,
+        w: &SafeTensors,
+        name: &str,
+        layer: &str,
+        activation: &str,
+        rows: Option<&[usize]>,
+    ) -> Result<()> {
         let (shape, kernel) = tensor(w, &format!("{name}.weight"))?;
         let (_, bias) = tensor(w, &format!("{name}.bias"))?;
         let [inputs, outputs] = [shape[0], shape[1]];
@@ -153,7 +170,11 @@ impl Builder {
             }
             None => kernel.to_vec(),
         };
-        self.layer("Dense", layer, json!({"units": outputs, "activation": activation, "use_bias": true}));
+        self.layer(
+            "Dense",
+            layer,
+            json!({"units": outputs, "activation": activation, "use_bias": true}),
+        );
         self.weight(layer, "kernel", &[inputs, outputs], &kernel);
         self.weight(layer, "bias", &[outputs], bias);
         Ok(())
@@ -170,7 +191,8 @@ impl Builder {
             for i in 0..inp {
                 for y in 0..kh {
                     for x in 0..kw {
-                        hwio[((y * kw + x) * inp + i) * out + o] = kernel[((o * inp + i) * kh + y) * kw + x];
+                        hwio[((y * kw + x) * inp + i) * out + o] =
+                            kernel[((o * inp + i) * kh + y) * kw + x];
                     }
                 }
             }

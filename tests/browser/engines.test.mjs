@@ -1,7 +1,7 @@
 // The page in Firefox ESR and WebKitGTK (Safari's engine), which have no WebGPU here: it gets
 // ready on the CPU and says why, a quick distillation completes with a plausible table and honest
-// times (never 0, speed-ups that match the times, under these engines' coarse clocks), invalid
-// settings are named, a hostile link runs nothing, and the drawing pad answers. WebKit runs under
+// times (never 0, speed-ups that match the times, under these engines' coarse clocks), the
+// linear, CNN and tree students each distil in a quick run, invalid settings are named, a hostile link runs nothing, and the drawing pad answers. WebKit runs under
 // the C locale (a user's machine without one; the "C" language tag some builds then report is
 // covered in Chromium by page.test.mjs).
 
@@ -71,6 +71,25 @@ for (const [name, open, lang] of [["Firefox ESR", firefox, "en_US.UTF-8"], ["Web
       // The drawing pad: all three models answer.
       await engine.eval(drawStroke);
       await engine.waitFor(() => document.querySelectorAll("#draw-bars .probs").length === 3, { what: "three answers" });
+
+      // Every other kind of student, a quick run each (the teacher's soft targets are reused).
+      for (const [kind, title] of [["linear", /^Linear 784-10/], ["cnn", /^CNN 4-8/], ["tree", /^Soft tree depth 8/]]) {
+        await engine.eval((value) => {
+          const field = document.querySelector("#setting-student");
+          field.value = value;
+          field.dispatchEvent(new Event("change", { bubbles: true }));
+          field.dispatchEvent(new Event("input", { bubbles: true }));
+        }, kind);
+        // The status says "done" again only when this run has finished.
+        await engine.eval(() => {
+          document.querySelector("#status").textContent = "asked";
+          document.querySelector("#distill").click();
+        });
+        await engine.waitFor(() => document.querySelector("#status").textContent === "done", { timeout: 240_000, what: `the ${kind} run` });
+        const r = await engine.eval(table);
+        assert.match(await engine.eval(() => document.querySelector("#card-distilled .arch").textContent), title, kind);
+        assert.ok(Number.parseFloat(r.distilled.accuracy) > 50, `${kind}: ${r.distilled.accuracy}`);
+      }
 
       // Invalid settings are named beside their fields.
       await engine.eval(() => {

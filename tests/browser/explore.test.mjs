@@ -149,6 +149,29 @@ test("after a run: three models explain and read drawings, the student downloads
     const ort = JSON.parse(execFileSync("python3", ["scripts/onnx-check.py", files.onnx, `${mnist}/t10k-images-idx3-ubyte`,
       `${mnist}/t10k-labels-idx1-ubyte`, "--keep", "0"], { encoding: "utf8", timeout: 120_000 }));
     assert.ok(Math.abs(ort.errors - card.test_errors) <= 2, `onnxruntime ${ort.errors} errors, card ${card.test_errors}`);
+    // The same file in onnxruntime-web, in this browser, as "Use it" loads it: the card's errors.
+    const test = {
+      images: readFileSync(`${mnist}/t10k-images-idx3-ubyte`).toString("base64"), labels: readFileSync(`${mnist}/t10k-labels-idx1-ubyte`).toString("base64"),
+    };
+    const web = await page.evaluate(async ({ model, images, labels }) => {
+      const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const ort = await import("/generated/vendor/ort/ort.wasm.min.mjs");
+      ort.env.wasm.wasmPaths = "/generated/vendor/ort/";
+      ort.env.wasm.numThreads = 1; // not cross-origin isolated: no shared memory
+      const session = await ort.InferenceSession.create(bytes(model));
+      const [pixels, truth] = [bytes(images).subarray(16), bytes(labels).subarray(8)];
+      const input = new ort.Tensor("float32", Float32Array.from(pixels), [truth.length, 1, 28, 28]);
+      const { logits } = await session.run({ pixels: input });
+      let errors = 0;
+      for (let i = 0; i < truth.length; i++) {
+        const row = logits.data.subarray(i * 10, i * 10 + 10);
+        if (row.indexOf(Math.max(...row)) !== truth[i]) errors += 1;
+      }
+      return { errors, total: truth.length, names: [session.inputNames, session.outputNames] };
+    }, { model: readFileSync(files.onnx).toString("base64"), ...test });
+    assert.equal(web.total, 10_000);
+    assert.deepEqual(web.names, [["pixels"], ["logits"]]);
+    assert.ok(Math.abs(web.errors - card.test_errors) <= 2, `onnxruntime-web ${web.errors} errors, card ${card.test_errors}`);
     assert.match(await page.textContent("#use-it"), /onnxruntime-web[\s\S]*InferenceSession\.create\("webdistill-distilled-mlp-784-32-10\.onnx"\)/);
     // The TF.js files, loaded by TensorFlow.js itself in this browser and fed the raw test set as
     // the model says ([N, 28, 28, 1], 0-255): the card's errors, both files listed with their SHA-256.
@@ -172,10 +195,7 @@ test("after a run: three models explain and read drawings, the student downloads
       const out = tf.tidy(() => loaded.predict(tf.tensor4d(Float32Array.from(pixels), [truth.length, 28, 28, 1])).argMax(-1));
       const guesses = await out.data();
       return { errors: guesses.reduce((n, g, i) => n + (g !== truth[i]), 0), total: truth.length, input: loaded.inputs[0].shape };
-    }, {
-      model: readFileSync(files["tfjs-model"], "utf8"), weights: readFileSync(files["tfjs-weights"]).toString("base64"),
-      images: readFileSync(`${mnist}/t10k-images-idx3-ubyte`).toString("base64"), labels: readFileSync(`${mnist}/t10k-labels-idx1-ubyte`).toString("base64"),
-    });
+    }, { model: readFileSync(files["tfjs-model"], "utf8"), weights: readFileSync(files["tfjs-weights"]).toString("base64"), ...test });
     assert.equal(tfjs.total, 10_000);
     assert.deepEqual(tfjs.input, [null, 28, 28, 1]);
     assert.ok(Math.abs(tfjs.errors - card.test_errors) <= 2, `TensorFlow.js ${tfjs.errors} errors, card ${card.test_errors}`);

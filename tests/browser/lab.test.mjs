@@ -131,17 +131,36 @@ test("a soft-tree student is drawn with its path, and a CNN student named on its
   }
 });
 
-test("a run is kept for the next visit until cleared; an embed keeps nothing unless asked", { timeout: 300_000 }, async () => {
+test("a run and the explorer's image and temperature are kept for the next visit until cleared; an embed keeps nothing unless asked", { timeout: 300_000 }, async () => {
   const { browser, page, problems } = await openPage(`${url}#backend=cpu&${QUICK_HASH}`, { webgpu: false });
   try {
     await waitReady(page);
     await distill(page);
     const shown = (await resultsTable(page)).distilled.accuracy;
+    // The explorer on another image at another temperature, kept once written.
+    await page.fill("#sample-index", "1234");
+    await page.dispatchEvent("#sample-index", "change");
+    await page.$eval("#temperature-slider", (slider) => {
+      slider.value = "8";
+      slider.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    await page.waitForFunction(() => new Promise((resolve) => {
+      const open = indexedDB.open("webdistill");
+      open.onerror = () => resolve(false);
+      open.onsuccess = () => {
+        const get = open.result.transaction("results").objectStore("results").get("explorer");
+        get.onsuccess = () => resolve(get.result?.value?.index === 1234 && get.result?.value?.temperature === 8);
+        get.onerror = () => resolve(false);
+      };
+    }), null, { timeout: 30_000 });
     await page.reload();
     await waitReady(page);
     await page.waitForSelector("#kept-note:not([hidden])");
     assert.match(await page.textContent("#kept-note"), /^From your last run, .+: Student MLP 784-32-10 · 2,000 images, 100 labeled/);
     assert.equal((await resultsTable(page)).distilled.accuracy, shown);
+    await page.waitForFunction(() => /^Test image 1234:/.test(document.querySelector("#sample-label").textContent));
+    assert.equal(await page.inputValue("#temperature-slider"), "8");
+    assert.equal(await page.textContent("#temperature-value"), "8");
     // An embed without keep=1 neither shows nor keeps anything.
     await page.goto("about:blank");
     await page.goto(`${url}#backend=cpu&embed=1`);

@@ -136,7 +136,10 @@ fn distill_save_writes_every_file_and_export_converts_a_download_again() {
         );
     }
     assert!(dir.join("webdistill-scratch-mlp-784-16-10.onnx").exists());
-    assert!(dir.join("webdistill-scratch-mlp-784-16-10.model.json").exists());
+    assert!(
+        dir.join("webdistill-scratch-mlp-784-16-10.model.json")
+            .exists()
+    );
 
     // The runtime scores the file as the card says.
     let onnx = std::fs::read(stem.with_extension("onnx")).unwrap();

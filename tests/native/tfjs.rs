@@ -27,7 +27,11 @@ fn tensorflow_js(model: &std::path::Path) -> serde_json::Value {
         .current_dir(root())
         .output()
         .expect("node runs (scripts/test.sh installs @tensorflow/tfjs)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap()
 }
@@ -121,7 +125,32 @@ fn a_soft_tree_has_no_tfjs_form_and_says_why() {
         test_errors: 5000,
         backend: "CPU".into(),
     };
-    let (_, card) = export_student(&weights, origin).unwrap();
+    let (bytes, card) = export_student(&weights, origin).unwrap();
     let err = to_tfjs(&card, &weights, "w.bin").err().unwrap().to_string();
-    assert!(err.contains("no TF.js layers form") && err.contains("ONNX"), "{err}");
+    assert!(
+        err.contains("no TF.js layers form") && err.contains("ONNX"),
+        "{err}"
+    );
+
+    // `export --format tfjs` of a downloaded tree: one message, naming the file, nothing written.
+    let dir = std::env::temp_dir().join(format!("webdistill-tfjs-tree-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (w, c) = (dir.join("tree.safetensors"), dir.join("tree.json"));
+    std::fs::write(&w, &bytes).unwrap();
+    std::fs::write(&c, serde_json::to_string(&card).unwrap()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_webdistill"))
+        .args(["export", "--format", "tfjs", "--weights"])
+        .arg(&w)
+        .arg("--card")
+        .arg(&c)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("tree.safetensors") && stderr.contains("no TF.js layers form"),
+        "{stderr}"
+    );
+    assert!(!dir.join("tree.model.json").exists() && !dir.join("tree.weights.bin").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -34,17 +34,26 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     // `<stem>.model.json` and `<stem>.weights.bin` (the model names its weights file).
     let stem = PathBuf::from(&weights).with_extension("");
     let written: Vec<(PathBuf, Vec<u8>)> = if format == "onnx" {
-        let onnx = to_onnx(&card, &tensors).map_err(|e| e.to_string())?;
-        let out = out.map(PathBuf::from).unwrap_or_else(|| stem.with_extension("onnx"));
+        let onnx = to_onnx(&card, &tensors).map_err(|e| format!("{weights}: {e}"))?;
+        let out = out
+            .map(PathBuf::from)
+            .unwrap_or_else(|| stem.with_extension("onnx"));
         vec![(out, onnx)]
     } else {
         let model = out
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(tfjs_names(&stem.to_string_lossy()).0));
-        let model_stem = model.to_string_lossy().trim_end_matches(".model.json").trim_end_matches(".json").to_string();
+        let model_stem = model
+            .to_string_lossy()
+            .trim_end_matches(".model.json")
+            .trim_end_matches(".json")
+            .to_string();
         let bin = PathBuf::from(tfjs_names(&model_stem).1);
-        let bin_name = bin.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let t = to_tfjs(&card, &tensors, &bin_name).map_err(|e| e.to_string())?;
+        let bin_name = bin
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let t = to_tfjs(&card, &tensors, &bin_name).map_err(|e| format!("{weights}: {e}"))?;
         vec![(model, t.model_json.into_bytes()), (bin, t.weights)]
     };
     for (path, bytes) in written {
