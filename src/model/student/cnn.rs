@@ -9,7 +9,6 @@ use burn::prelude::*;
 
 use crate::data::{IMAGE_SIDE, NUM_CLASSES};
 use crate::error::{Error, Result};
-use crate::model::teacher::pool_2x2;
 
 /// The most channels a convolution may have (a hostile setting must not allocate gigabytes;
 /// the teacher itself has 16 and 32).
@@ -80,10 +79,19 @@ impl CnnStudent {
     pub fn forward_with_hidden(&self, images: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
         let [batch, _] = images.dims();
         let x = images.reshape([batch, 1, IMAGE_SIDE, IMAGE_SIDE]); // [batch, 1, 28, 28]
-        let x = pool_2x2(self.activation.forward(self.conv1.forward(x))); // [batch, c1, 12, 12]
-        let x = pool_2x2(self.activation.forward(self.conv2.forward(x))); // [batch, c2, 4, 4]
+        let x = pool(self.activation.forward(self.conv1.forward(x))); // [batch, c1, 12, 12]
+        let x = pool(self.activation.forward(self.conv2.forward(x))); // [batch, c2, 4, 4]
         let features = x.flatten::<2>(1, 3); // [batch, c2·16]
         let logits = self.output.forward(features.clone()); // [batch, 10]
         (features, logits)
     }
+}
+
+/// 2×2 max-pooling, stride 2, by burn's own `max_pool2d`. The teacher, which only infers, pools
+/// by reductions over a reshaped view (`teacher::pool_2x2`, faster without gradients); a student
+/// trains, and `max_pool2d`'s backward routes the gradient by the indices it kept: the default
+/// CNN's run took 46.5 s natively against 66.4 s with `pool_2x2`, to the same errors
+/// (docs/BENCHMARKS.md).
+fn pool(x: Tensor<4>) -> Tensor<4> {
+    burn::tensor::module::max_pool2d(x, burn::tensor::ops::MaxPoolOptions::new([2, 2]))
 }
