@@ -14,7 +14,7 @@ document.head.append(sheet);
 const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 const theme = () => ({
   teacher: css("--c-teacher"), distilled: css("--c-distilled"), scratch: css("--c-scratch"),
-  fg: css("--fg"), muted: css("--muted"), grid: css("--line"),
+  fg: css("--fg"), muted: css("--muted"), grid: css("--line"), bg: css("--bg"),
 });
 
 /** Every chart on the page, redrawn when the colour scheme changes. */
@@ -162,12 +162,16 @@ export class SizeChart extends Chart {
   }
 
   options(t) {
-    const dots = (stroke, size) => ({ stroke, fill: stroke, width: 0, paths: () => null, points: { show: true, size, fill: stroke } });
+    // uPlot's default point drawing walks the x-data's visible index range, which an xy chart
+    // (mode 2) does not have: without `filter` listing every index, no marker is drawn at all.
+    const every = (u, si) => u.data[si][0].map((_, i) => i);
+    const marker = (size, fill) => ({ show: true, size, fill, filter: every });
+    const dots = (stroke, size) => ({ stroke, fill: stroke, width: 0, paths: () => null, points: marker(size, stroke) });
     const series = [{}];
     for (const { kind, name } of this.kinds) {
       const stroke = css(`--c-${kind}`) || t.distilled;
-      series.push({ label: `${name}, distilled`, stroke, width: 2, points: { show: true, size: 7, fill: stroke } });
-      series.push({ label: `${name}, without teacher`, stroke, width: 1.5, dash: [6, 4], points: { show: true, size: 6, fill: "transparent" } });
+      series.push({ label: `${name}, distilled`, stroke, width: 2, points: marker(7, stroke) });
+      series.push({ label: `${name}, without teacher`, stroke, width: 1.5, dash: [6, 4], points: marker(6, t.bg) });
     }
     series.push({ label: "teacher", ...dots(t.teacher, 11) });
     if (this.int8) series.push({ label: "distilled, as int8", ...dots(t.fg, 5) });
@@ -175,13 +179,15 @@ export class SizeChart extends Chart {
     return {
       mode: 2,
       title: this.title,
+      legend: { live: false },
       scales: {
         x: { time: false, distr: 3, range: () => this.range(0, true) },
         y: { distr: this.yLog ? 3 : 1, range: () => this.range(1, this.yLog) },
       },
       axes: [
-        axis(t, "size (bytes, log scale)", { values: labelled(bytes, "xTicks") }),
-        axis(t, this.yLog ? `${this.yLabel} (log scale)` : this.yLabel, { values: labelled(this.format, "yTicks"), size: 70 }),
+        axis(t, "size (bytes, log scale)", { values: labelled(bytes, "xTicks"), splits: decades }),
+        axis(t, this.yLog ? `${this.yLabel} (log scale)` : this.yLabel,
+          { values: labelled(this.format, "yTicks"), size: 70, ...(this.yLog ? { splits: decades } : {}) }),
       ],
       series,
       hooks: { draw: [(u) => this.describe(u)] },
@@ -245,4 +251,25 @@ export class SizeChart extends Chart {
     this.el.dataset.points = String(rows.length);
     this.el.dataset.teacher = String(Boolean(teacher));
   }
+}
+
+/**
+ * Ticks of a log axis at round values inside [min, max]: the powers of ten, with 2× and 5× of
+ * each where there would be fewer than three (uPlot's own log ticks start at the range's edge,
+ * which gives labels such as "104.2 KB").
+ */
+function decades(u, axisIdx, min, max) {
+  const round = (v) => Number(v.toPrecision(12));
+  const ticks = (multiples) => {
+    const out = [];
+    for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++) {
+      for (const m of multiples) {
+        const v = round(m * 10 ** k);
+        if (v >= min && v <= max) out.push(v);
+      }
+    }
+    return out;
+  };
+  const tens = ticks([1]);
+  return tens.length >= 3 ? tens : ticks([1, 2, 5]);
 }
