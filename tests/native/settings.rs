@@ -231,15 +231,13 @@ fn every_preset_is_valid_and_sets_only_known_keys() {
 #[test]
 fn the_cli_runs_the_pages_presets_with_flags_over_them() {
     // `webdistill settings` prints the settings a run would use: the same object the page builds.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_webdistill"))
-        .args(["settings", "--preset", "omit-3", "--learning-rate", "0.002"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = crate::support::webdistill_ok([
+        "settings",
+        "--preset",
+        "omit-3",
+        "--learning-rate",
+        "0.002",
+    ]);
     let printed: DistillSettings = serde_json::from_slice(&out.stdout).unwrap();
     let expected = Preset::get("omit-3")
         .unwrap()
@@ -247,15 +245,7 @@ fn the_cli_runs_the_pages_presets_with_flags_over_them() {
         .unwrap();
     assert_eq!(printed, expected);
     for (args, needle) in [(["--epochs", "0"], "epochs"), (["--hiden", "3"], "--hiden")] {
-        let bad = std::process::Command::new(env!("CARGO_BIN_EXE_webdistill"))
-            .arg("settings")
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(!bad.status.success());
-        assert!(
-            String::from_utf8_lossy(&bad.stderr).contains(needle),
-            "{args:?}"
-        );
+        let stderr = crate::support::webdistill_fails(["settings"].into_iter().chain(args));
+        assert!(stderr.contains(needle), "{args:?}");
     }
 }

@@ -22,6 +22,23 @@ where
     out
 }
 
+/// Runs the `webdistill` CLI with `args`; panics unless it fails; returns its stderr.
+pub fn webdistill_fails<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_webdistill"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "the CLI succeeded where it should fail"
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

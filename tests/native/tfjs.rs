@@ -138,15 +138,15 @@ fn a_soft_tree_has_no_tfjs_form_and_says_why() {
     let (w, c) = (dir.join("tree.safetensors"), dir.join("tree.json"));
     std::fs::write(&w, &bytes).unwrap();
     std::fs::write(&c, serde_json::to_string(&card).unwrap()).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_webdistill"))
-        .args(["export", "--format", "tfjs", "--weights"])
-        .arg(&w)
-        .arg("--card")
-        .arg(&c)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let stderr = crate::support::webdistill_fails([
+        "export".as_ref(),
+        "--format".as_ref(),
+        "tfjs".as_ref(),
+        "--weights".as_ref(),
+        w.as_os_str(),
+        "--card".as_ref(),
+        c.as_os_str(),
+    ]);
     assert!(
         stderr.contains("tree.safetensors") && stderr.contains("no TF.js layers form"),
         "{stderr}"
