@@ -114,7 +114,7 @@ export class ModelCards {
       this.set(model, "arch", r.architecture);
       this.set(model, "accuracy", `${pct(r.accuracy)} (${int(r.errors)} errors of ${int(r.evaluation.total)})`);
       this.set(model, "size", `${bytes(r.bytes)} · ${int(r.params)} parameters`);
-      const shared = r.time_shared ? ", timed once for both students (same shape, same arithmetic)" : "";
+      const shared = r.time_shared ? " · timed once for both twins" : "";
       this.set(model, "time", `${time(r.ms_per_image, r.ms_per_image_resolved)} at batch ${r.latency.at(-1).batch_size}${shared}`);
       if (model !== "teacher") this.set(model, "ratio", ratios(r));
       else this.set(model, "calibration", sureness(r.evaluation));

@@ -144,15 +144,27 @@ test("a run and the explorer's image and temperature are kept for the next visit
       slider.value = "8";
       slider.dispatchEvent(new Event("input", { bubbles: true }));
     });
-    await page.waitForFunction(() => new Promise((resolve) => {
+    // Written half a second after the last change: read the store until it holds them
+    // (page.evaluate awaits the read; waitForFunction would take its promise for a truthy value).
+    const kept = () => page.evaluate(() => new Promise((resolve) => {
       const open = indexedDB.open("webdistill");
-      open.onerror = () => resolve(false);
+      open.onerror = () => resolve(null);
       open.onsuccess = () => {
         const get = open.result.transaction("results").objectStore("results").get("explorer");
-        get.onsuccess = () => resolve(get.result?.value?.index === 1234 && get.result?.value?.temperature === 8);
-        get.onerror = () => resolve(false);
+        get.onsuccess = () => {
+          open.result.close();
+          resolve(get.result?.value ?? null);
+        };
+        get.onerror = () => resolve(null);
       };
-    }), null, { timeout: 30_000 });
+    }));
+    const deadline = Date.now() + 30_000;
+    let explorer = await kept();
+    while (!(explorer?.index === 1234 && explorer?.temperature === 8) && Date.now() < deadline) {
+      await page.waitForTimeout(200);
+      explorer = await kept();
+    }
+    assert.deepEqual(explorer, { index: 1234, temperature: 8 });
     await page.reload();
     await waitReady(page);
     await page.waitForSelector("#kept-note:not([hidden])");

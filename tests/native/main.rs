@@ -6,6 +6,7 @@ mod bundled_teacher;
 mod drawing;
 mod explore;
 mod export;
+mod exported;
 mod hint;
 mod idx;
 mod losses;

@@ -4,14 +4,10 @@
 
 use std::process::Command;
 
-use burn::prelude::*;
-use webdistill::eval::{argmax, predict_all};
 use webdistill::export::onnx::to_onnx;
-use webdistill::model::{StudentConfig, seeded};
-use webdistill::settings::DistillSettings;
-use webdistill::student_card::{StudentOrigin, export_student};
-use webdistill::weights::read_weights;
+use webdistill::model::StudentConfig;
 
+use crate::exported::{assert_agrees, exported};
 use crate::support::{mnist, mnist_dir, webdistill_ok};
 
 /// onnxruntime's answer for `model` on the test set (scripts/onnx-check.py).
@@ -37,7 +33,6 @@ fn onnxruntime(model: &[u8], name: &str) -> serde_json::Value {
 
 #[test]
 fn every_kind_runs_in_onnxruntime_as_in_burn() {
-    let device = Device::flex();
     let test = mnist("t10k");
     let kinds = [
         StudentConfig::Mlp { hidden: vec![] },
@@ -48,57 +43,13 @@ fn every_kind_runs_in_onnxruntime_as_in_burn() {
         StudentConfig::Tree { depth: 4 },
     ];
     for (i, config) in kinds.iter().enumerate() {
-        // Random weights: every logit depends on every tensor, so any layout mistake shows.
-        let student = seeded(&device, 11 + i as u64, || config.init(&device));
-        let logits = pollster::block_on(predict_all(&student, &test, &device)).unwrap();
-        let errors = logits
-            .chunks_exact(10)
-            .zip(test.labels())
-            .filter(|(row, label)| argmax(row) != **label as usize)
-            .count();
-        let weights = pollster::block_on(read_weights(&student)).unwrap();
-        let settings = DistillSettings::default();
-        let origin = StudentOrigin {
-            role: "distilled",
-            objective: "test".into(),
-            taught_by: vec![],
-            settings: &settings,
-            test_accuracy: 1.0 - errors as f64 / 10_000.0,
-            test_errors: errors,
-            backend: "CPU".into(),
-        };
-        let (_, mut card) = export_student(&weights, origin).unwrap();
-        card.student = config.clone();
-        card.architecture = config.title();
-        let model = to_onnx(&card, &weights).unwrap();
+        let e = exported(config, 11 + i as u64, &test);
+        let model = to_onnx(&e.card, &e.weights).unwrap();
         let answer = onnxruntime(&model, &config.file_stem());
         assert_eq!(answer["input"][0], "pixels");
         assert_eq!(answer["metadata"]["classes"], "0,1,2,3,4,5,6,7,8,9");
         assert_eq!(answer["metadata"]["architecture"], config.title());
-        let theirs: Vec<f32> = answer["logits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|row| {
-                row.as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_f64().unwrap() as f32)
-            })
-            .collect();
-        let worst = theirs
-            .iter()
-            .zip(&logits)
-            .map(|(a, b)| (a - b).abs() / b.abs().max(1.0))
-            .fold(0.0f32, f32::max);
-        assert!(worst < 1e-4, "{}: logits differ by {worst}", config.title());
-        // Float rounding may flip an image whose top two logits tie to 1e-6; allow two.
-        let theirs_errors = answer["errors"].as_u64().unwrap() as usize;
-        assert!(
-            theirs_errors.abs_diff(errors) <= 2,
-            "{}: onnxruntime {theirs_errors} errors, burn {errors}",
-            config.title()
-        );
+        assert_agrees("onnxruntime", &e, &answer);
     }
 }
 

@@ -4,16 +4,25 @@ use std::path::PathBuf;
 
 use webdistill::data::Mnist;
 
+/// Runs the `webdistill` CLI with `args`.
+fn webdistill<I, S>(args: I) -> std::process::Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    std::process::Command::new(env!("CARGO_BIN_EXE_webdistill"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 /// Runs the `webdistill` CLI with `args`; panics with its stderr unless it succeeds.
 pub fn webdistill_ok<I, S>(args: I) -> std::process::Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_webdistill"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = webdistill(args);
     assert!(
         out.status.success(),
         "{}",
@@ -28,10 +37,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_webdistill"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = webdistill(args);
     assert!(
         !out.status.success(),
         "the CLI succeeded where it should fail"
