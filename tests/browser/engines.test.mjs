@@ -40,7 +40,7 @@ const table = () => Object.fromEntries([...document.querySelectorAll("#results-t
 }));
 
 for (const [name, open, lang] of [["Firefox ESR", firefox, "en_US.UTF-8"], ["WebKitGTK", webkit, "C"]]) {
-  test(`${name}: ready on the CPU, distills with honest times, distils every kind of student, names bad settings, refuses hostile links, reads drawings`, { timeout: 600_000 }, async () => {
+  test(`${name}: ready on the CPU, distills every kind of student with honest times, names bad settings, refuses hostile links, reads drawings`, { timeout: 600_000 }, async () => {
     const engine = await open({ lang });
     try {
       await engine.goto(`${url}#${QUICK_HASH}`);
