@@ -9,6 +9,7 @@
 
 import init, { chooseBackend, lastPanic, Session, settingsSchema, softmaxAt } from "./generated/pkg/webdistill.js";
 import { fetchAssets, loadManifest } from "./assets.js";
+import { OWN, Teachers } from "./worker-teachers.js";
 
 /** Helper workers labelling the transfer set beside this one, at most (each holds its own copy
  * of the training images, ~50 MB for 60,000). */
@@ -25,8 +26,8 @@ const DATA_FILES = ["mnist/test-images.idx.gz", "mnist/test-labels.idx.gz", "mni
 let session = null;
 let manifest = null;
 let files = null;
-/** The bundled teachers (the schema's list): id → where its files are. */
-let teachers = [];
+/** The teachers this worker can load: the bundled ones and one's own (www/worker-teachers.js). */
+let teachers = null;
 /** The teacher the session holds: {id, weights, card (JSON text)}. */
 let teacher = null;
 let loadedShards = 0;
@@ -90,28 +91,8 @@ async function boot() {
     : response.arrayBuffer().then((bytes) => WebAssembly.compile(bytes)));
   await init({ module_or_path: wasmModule });
   const schema = settingsSchema();
-  teachers = schema.teachers;
+  teachers = new Teachers(schema.teachers, (loaded, total) => event("download", { loaded, total }));
   return schema;
-}
-
-/** The `teacher` setting's value for a teacher of one's own (src/teacher_card.rs, OWN_TEACHER). */
-const OWN = "own";
-/** Where a teacher of one's own is kept between visits, until removed. */
-const OWN_CACHE = "webdistill-own-teacher-v1";
-const ownKey = (part) => new URL(`/own-teacher/${part}`, self.location.origin);
-/** The name of the teacher of one's own kept here, if any (the page offers it in the chooser). */
-let ownName = null;
-
-/** The teacher of one's own kept from an earlier visit: {id, weights, card, name}, or null. */
-async function keptOwnTeacher() {
-  try {
-    const cache = await caches.open(OWN_CACHE);
-    const [weights, card, name] = await Promise.all(["weights", "card", "name"].map((p) => cache.match(ownKey(p))));
-    if (!weights || !card) return null;
-    return { id: OWN, weights: new Uint8Array(await weights.arrayBuffer()), card: await card.text(), name: name ? await name.text() : "your teacher" };
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -140,43 +121,20 @@ async function ownTeacher({ weights, card, name }) {
     throw new Error(`${name}: ${error.message}`);
   }
   teacher = { id: OWN, weights, card, name };
-  ownName = name;
-  let kept = true;
-  try {
-    const cache = await caches.open(OWN_CACHE);
-    await cache.put(ownKey("weights"), new Response(weights));
-    await cache.put(ownKey("card"), new Response(card));
-    await cache.put(ownKey("name"), new Response(name));
-  } catch {
-    kept = false; // full or unavailable storage: used now, not kept
-  }
+  const kept = await teachers.keepOwn({ weights, card, name });
   status("ready");
   return { card: loaded, evaluation, kept };
 }
 
 /** Forgets the teacher of one's own; returns to the default teacher if it was the one loaded. */
 async function removeOwnTeacher() {
-  await caches.delete(OWN_CACHE).catch(() => {});
-  ownName = null;
+  await teachers.forgetOwn();
   if (teacher?.id !== OWN) return null;
   if (current) throw new Error("a run is going; remove your teacher when it has finished");
-  const next = await teacherFiles(teachers[0].id);
+  const next = await teachers.files(teachers.defaultId, manifest);
   const card = needSession().loadTeacher(next.weights, next.card);
   teacher = next;
   return card;
-}
-
-/** The files of bundled teacher `id` (of the settings' default when absent), downloaded once. */
-async function teacherFiles(id, signal) {
-  if (id === OWN) {
-    const own = await keptOwnTeacher();
-    if (own) return own;
-    throw new Error("no teacher of your own is loaded: load its two files on the teacher's card");
-  }
-  const t = teachers.find((t) => t.id === id) ?? teachers[0];
-  const names = [`${t.file}.safetensors`, `${t.file}.json`];
-  const got = await fetchAssets(manifest, names, (loaded, total) => event("download", { loaded, total }), signal);
-  return { id: t.id, weights: got.get(names[0]), card: new TextDecoder().decode(got.get(names[1])) };
 }
 
 /** The teacher `values` name, loaded now (not during a run: the next run loads it). */
@@ -191,10 +149,10 @@ async function chooseTeacher({ values }) {
  * chosen; the page hears of a change by a "teacher" event with the new card.
  */
 async function useTeacher(s, values, signal) {
-  const want = values.teacher ?? teachers[0].id;
+  const want = values.teacher ?? teachers.defaultId;
   if (teacher?.id === want) return;
   status("downloading the teacher");
-  const next = await teacherFiles(want, signal);
+  const next = await teachers.files(want, manifest, signal);
   const card = s.loadTeacher(next.weights, next.card);
   teacher = next;
   event("teacher", { card });
@@ -207,12 +165,12 @@ async function useTeacher(s, values, signal) {
  * not WebGPU, or the measurement), measured, remembered, calibrate (whether to call it), card}.
  */
 async function open({ backend: choice, values, cores: allowed }) {
-  ownName = (await keptOwnTeacher())?.name ?? null;
+  await teachers.recallOwn();
   if (allowed) cores = Math.min(cores, allowed);
   status("downloading the teacher and the data");
   manifest = await loadManifest();
   // A link that names a teacher of one's own that is not kept here starts with the default.
-  teacher = await teacherFiles(values?.teacher).catch(() => teacherFiles(teachers[0].id));
+  teacher = await teachers.files(values?.teacher, manifest).catch(() => teachers.files(teachers.defaultId, manifest));
   files = await fetchAssets(manifest, DATA_FILES, (loaded, total) => event("download", { loaded, total }));
   const cpu = await newSession("cpu");
   if (choice === "cpu") return { ...use(cpu), reason: null };
@@ -273,7 +231,7 @@ function use(s) {
   session = s;
   loadedShards = 0;
   const card = JSON.parse(teacher.card);
-  return { backend: s.backend, card, teacher: teacher.id, own: ownName };
+  return { backend: s.backend, card, teacher: teacher.id, own: teachers.ownName };
 }
 
 async function calibrateWebgpu(limits, values) {
