@@ -9,6 +9,7 @@ import { backendName, bytes, duration, int, ms, pct } from "./format.js";
 import { PAPER_BIAS_SHIFT, PresetsView, shiftSource } from "./presets.js";
 import { ResultsView, lossName } from "./results.js";
 import { SettingsForm } from "./settings.js";
+import { OwnTeacher } from "./own-teacher.js";
 import { SweepView } from "./sweep.js";
 import { ResultStore } from "./store.js";
 import { TreeView } from "./tree.js";
@@ -34,6 +35,10 @@ const results = new ResultsView($("#results"));
 const sweepView = new SweepView($("#sweep"), null);
 const explorer = new Explorer(null, (error) => notice(error.message, "error"));
 const treeView = new TreeView($("#tree"), (error) => notice(`The tree could not be drawn: ${error.message}`, "error"));
+const ownTeacher = new OwnTeacher({
+  client: () => state.client, idle: () => state.ready && !state.running && !state.sweeping, form: () => form, cards,
+  notice: (text, kind) => notice(text, kind), show: useTeacher, check: () => check(),
+});
 explorer.onImage = (pixels) => treeView.update(pixels);
 // The explorer's image and temperature are kept for the next visit, half a second after the last
 // change (a slider drag is one write); a storage that fails says so once.
@@ -88,7 +93,7 @@ async function start() {
     if (client !== state.client) return;
     showBackend(opened);
     state.card = opened.card;
-    offerOwnTeacher(opened.own);
+    ownTeacher.offer(opened.own);
     state.teacherId = opened.teacher;
     if (form.values().teacher !== opened.teacher) form.set({ teacher: opened.teacher });
     cards.teacher(opened.card);
@@ -203,58 +208,11 @@ function summary(plan) {
     `${lossName(s)} · ${s.epochs} epochs`;
 }
 
-/** The `teacher` setting's value for a teacher of one's own (src/teacher_card.rs, OWN_TEACHER). */
-const OWN_TEACHER = "own";
-
-/** Offers the teacher of one's own kept in this browser (its name), or no longer (null). */
-function offerOwnTeacher(name) {
-  cards.ownTeacher(OWN_TEACHER, name);
-  const select = $("#setting-teacher");
-  select.querySelector(`option[value="${OWN_TEACHER}"]`)?.remove();
-  if (name) select.append(new Option(`Yours: ${name}`, OWN_TEACHER));
-}
-
-/** A teacher of one's own from its two files: checked, measured and used by the worker. */
-async function loadOwnTeacher(files) {
-  const list = [...files];
-  const weights = list.find((f) => f.name.endsWith(".safetensors"));
-  const card = list.find((f) => f.name.endsWith(".json"));
-  if (!weights || !card || list.length !== 2) {
-    notice("A teacher of your own is two files: its weights (.safetensors) and its card (.json), as train-teacher writes them.", "error");
-    return;
-  }
-  if (!state.ready || state.running || state.sweeping) {
-    notice("Load your teacher when the page is ready and no run is going.", "error");
-    return;
-  }
-  try {
-    const answer = await state.client.request("own-teacher",
-      { weights: new Uint8Array(await weights.arrayBuffer()), card: await card.text(), name: weights.name });
-    offerOwnTeacher(weights.name);
-    form.set({ teacher: OWN_TEACHER });
-    state.teacherId = OWN_TEACHER;
-    await showTeacher(answer.card);
-    notice(`Your teacher ${weights.name}: ${pct(answer.evaluation.accuracy)} on the test set as loaded here (its card says ${pct(answer.card.test_accuracy)}).` +
-      (answer.kept ? " It is kept in this browser until you remove it." : " This browser could not keep it for your next visit."), "info");
-    await check();
-  } catch (error) {
-    notice(`Your teacher was not loaded: ${error.message}`, "error");
-  }
-}
-
-async function removeOwnTeacher() {
-  try {
-    const card = await state.client.request("remove-own-teacher");
-    offerOwnTeacher(null);
-    if (card) {
-      form.set({ teacher: form.defaults().teacher });
-      state.teacherId = form.defaults().teacher;
-      await showTeacher(card);
-    }
-    await check();
-  } catch (error) {
-    notice(`Your teacher could not be removed: ${error.message}`, "error");
-  }
+/** A teacher loaded on the teacher's card (one's own, or the default back): the setting and the card. */
+async function useTeacher(card, id) {
+  form.set({ teacher: id });
+  state.teacherId = id;
+  await showTeacher(card);
 }
 
 /** A newly loaded teacher: its card, and its time per image on this backend. */
@@ -502,22 +460,6 @@ function wireButtons() {
   $("#distill").addEventListener("click", distill);
   $("#stop").addEventListener("click", () => state.client?.request("stop"));
   $("#sweep-start").addEventListener("click", sweep);
-  $("#own-teacher-files").addEventListener("change", (e) => {
-    loadOwnTeacher(e.target.files);
-    e.target.value = "";
-  });
-  $("#own-teacher-remove").addEventListener("click", removeOwnTeacher);
-  const teacherCard = $("#card-teacher");
-  teacherCard.addEventListener("dragover", (e) => {
-    e.preventDefault();
-    teacherCard.classList.add("drop-target");
-  });
-  teacherCard.addEventListener("dragleave", () => teacherCard.classList.remove("drop-target"));
-  teacherCard.addEventListener("drop", (e) => {
-    e.preventDefault();
-    teacherCard.classList.remove("drop-target");
-    loadOwnTeacher(e.dataTransfer.files);
-  });
   $("#kept-clear").addEventListener("click", async () => {
     try {
       await store.clear();
