@@ -46,7 +46,10 @@ let explorerSave = null;
 let explorerSaveFailed = false;
 explorer.onState = (s) => {
   clearTimeout(explorerSave);
-  explorerSave = setTimeout(() => store.save("explorer", s).catch((error) => {
+  explorerSave = setTimeout(() => store.save("explorer", s).then(() => {
+    // What was last kept, on the page for a test to wait on.
+    $("#explore").dataset.kept = JSON.stringify(s);
+  }, (error) => {
     if (!explorerSaveFailed) notice(`${error.message}.`, "info");
     explorerSaveFailed = true;
   }), 500);
@@ -116,6 +119,9 @@ async function start() {
       state.rerun = state.autorun = false;
       distill();
     }
+    // Start-up is over, a linked run asked for or not: what a test (or an embedder) can wait on
+    // to know the page will start nothing on its own.
+    document.body.dataset.startup = "done";
   } catch (error) {
     if (client === state.client) startFailed(error);
     return;
@@ -245,8 +251,11 @@ async function distill() {
   if (problems.length) {
     notice("Some settings need fixing first (see the messages beside them).", "error");
     $("#settings-panel").open = true;
+    document.body.dataset.runRequest = "refused";
     return;
   }
+  // What became of the last request to run, on the page for a test (or an embedder) to read.
+  document.body.dataset.runRequest = "started";
   const values = form.values();
   state.runPreset = form.matchingPreset();
   state.running = state.client.peekId();

@@ -8,17 +8,15 @@
 
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
 use web_time::Instant;
 
 use crate::data::{TrainingSet, TransferSet};
 use crate::error::{Error, Result};
-use crate::eval::{Backend, Evaluation, ModelReport, predict_logits};
-use crate::model::{Student, StudentConfig};
+use crate::eval::{Evaluation, ModelReport, predict_logits};
 use crate::quantize::{QuantizedReport, quantized_reports};
 use crate::settings::DistillSettings;
 use crate::soft_targets::{self, SoftTargets, Source};
-use crate::train::{Progress, Trainer};
+use crate::train::Trainer;
 use crate::weights::SafeTensors;
 
 mod files;
@@ -26,6 +24,7 @@ mod lab;
 mod labelling;
 mod limits;
 mod measure;
+mod outcome;
 mod plan;
 
 pub use lab::{Caches, Lab};
@@ -35,6 +34,9 @@ pub use labelling::{
 };
 pub use limits::{Limits, check_assistant, check_memory, memory_estimate};
 use measure::{student_report, teacher_report};
+pub use outcome::{
+    Comparison, Finished, Part, PartResult, Phase, RunUpdate, TrainedStudent, Update,
+};
 pub use plan::{ModelSize, Plan, plan};
 
 /// Test images scored for the live accuracy curves (the final numbers use all 10,000): enough
@@ -42,121 +44,6 @@ pub use plan::{ModelSize, Plan, plan};
 pub const LIVE_EVAL_IMAGES: usize = 1000;
 /// Points on each live accuracy curve.
 const LIVE_EVAL_POINTS: usize = 20;
-
-/// What the run is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    /// The teacher labels the transfer set.
-    Labelling,
-    /// The teacher assistant learns from the teacher.
-    Assistant,
-    /// The trained assistant labels the transfer set for the student.
-    AssistantLabelling,
-    /// Both students train.
-    Training,
-    /// Every model is measured on the full test set.
-    Measuring,
-    Done,
-}
-
-/// One trainer's state in an [`Update`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
-pub struct RunUpdate {
-    #[serde(flatten)]
-    pub progress: Progress,
-    /// Accuracy on the first [`LIVE_EVAL_IMAGES`] test images, when scored in this slice.
-    pub live_accuracy: Option<f64>,
-}
-
-/// What one slice did, for the page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
-pub struct Update {
-    pub phase: Phase,
-    /// Transfer-set images labelled so far by the model labelling now (the teacher, or the
-    /// assistant), and how many there are.
-    pub labelled: usize,
-    pub to_label: usize,
-    /// Whether the teacher's soft targets were computed in this run or reused.
-    pub soft_targets: Source,
-    pub assistant: Option<RunUpdate>,
-    pub distilled: Option<RunUpdate>,
-    pub scratch: Option<RunUpdate>,
-    /// Models measured so far on the full test set, of how many.
-    pub measured: usize,
-    pub to_measure: usize,
-    /// Seconds since the run started, and the estimate of those left in the current phase.
-    pub elapsed_s: f64,
-    pub eta_s: Option<f64>,
-}
-
-/// The result of a comparison run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
-pub struct Comparison {
-    pub settings: DistillSettings,
-    pub backend: Backend,
-    pub transfer_size: usize,
-    pub labeled: usize,
-    /// Steps of each student (and of the assistant, when there is one).
-    pub steps: usize,
-    pub soft_targets: Source,
-    pub teacher: ModelReport,
-    pub assistant: Option<ModelReport>,
-    pub distilled: ModelReport,
-    /// Absent when no example keeps its label: a student cannot learn from nothing.
-    pub scratch: Option<ModelReport>,
-    /// The distilled student stored as f32, f16 and int8: size and test accuracy of each.
-    pub quantized: Vec<QuantizedReport>,
-    /// Wall time of the whole run, seconds.
-    pub seconds: f64,
-}
-
-/// A trained student with its weights read back once (size, quantisation and download all use
-/// this copy).
-pub struct TrainedStudent {
-    pub model: Student,
-    pub weights: SafeTensors,
-}
-
-/// A finished run: the comparison and the trained students.
-pub struct Finished {
-    pub comparison: Comparison,
-    pub distilled: TrainedStudent,
-    pub scratch: Option<TrainedStudent>,
-    /// The teacher assistant's architecture, when there was one (for the students' cards).
-    pub assistant: Option<String>,
-}
-
-/// Which students a run trains: both (the comparison), or one of them, so that a sweep can put
-/// a size's two students on two workers (cores) at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
-#[serde(rename_all = "snake_case")]
-pub enum Part {
-    Both,
-    /// The distilled student alone (it still needs the teacher's soft targets).
-    Distilled,
-    /// The student trained from the labels alone: no teacher, no labelling.
-    Scratch,
-}
-
-/// What a run of one student measured.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
-pub struct PartResult {
-    pub part: Part,
-    /// The student's architecture, to match a part to its twin.
-    pub shape: StudentConfig,
-    /// The teacher, as measured beside the distilled student (none for the scratch student).
-    pub teacher: Option<ModelReport>,
-    pub student: ModelReport,
-    /// The distilled student at f32, f16 and int8 (none for the scratch student).
-    pub quantized: Vec<QuantizedReport>,
-}
 
 /// A measurement still to make in [`Phase::Measuring`].
 #[derive(Clone, Copy)]
@@ -635,24 +522,6 @@ impl Run {
             Phase::Measuring | Phase::Done => return None,
         };
         (fraction > 0.0).then(|| elapsed * (1.0 - fraction) / fraction)
-    }
-}
-
-impl Default for Update {
-    fn default() -> Self {
-        Self {
-            phase: Phase::Labelling,
-            labelled: 0,
-            to_label: 0,
-            soft_targets: Source::Computed,
-            assistant: None,
-            distilled: None,
-            scratch: None,
-            measured: 0,
-            to_measure: 0,
-            elapsed_s: 0.0,
-            eta_s: None,
-        }
     }
 }
 

@@ -107,7 +107,8 @@ for (const [name, open, lang] of [["Firefox ESR", firefox, "en_US.UTF-8"], ["Web
       await engine.waitFor(() => /Ignored seed/.test(document.querySelector("#notices").textContent), { what: "the link's notices" });
       assert.equal(await engine.eval(() => window.pwned ?? null), null);
       assert.equal(await engine.eval(() => document.querySelectorAll("#notices img").length), 0);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await engine.waitFor(() => document.body.dataset.startup === "done", { what: "the end of start-up" });
+      assert.equal(await engine.eval(() => document.body.dataset.runRequest ?? null), null, "no run was asked for");
       assert.equal(await engine.eval(() => document.querySelector("#progress").hidden), true, "autorun was cancelled");
       await engine.screenshot(`${engine.name}-hostile-link`);
     } finally {

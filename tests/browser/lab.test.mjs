@@ -144,9 +144,9 @@ test("a run and the explorer's image and temperature are kept for the next visit
       slider.value = "8";
       slider.dispatchEvent(new Event("input", { bubbles: true }));
     });
-    // Written half a second after the last change: read the store until it holds them
-    // (page.evaluate awaits the read; waitForFunction would take its promise for a truthy value).
-    const kept = () => page.evaluate(() => new Promise((resolve) => {
+    // Written half a second after the last change; the page marks what it last kept.
+    await page.waitForFunction(() => document.querySelector("#explore").dataset.kept === JSON.stringify({ index: 1234, temperature: 8 }));
+    const explorer = await page.evaluate(() => new Promise((resolve) => {
       const open = indexedDB.open("webdistill");
       open.onerror = () => resolve(null);
       open.onsuccess = () => {
@@ -158,12 +158,6 @@ test("a run and the explorer's image and temperature are kept for the next visit
         get.onerror = () => resolve(null);
       };
     }));
-    const deadline = Date.now() + 30_000;
-    let explorer = await kept();
-    while (!(explorer?.index === 1234 && explorer?.temperature === 8) && Date.now() < deadline) {
-      await page.waitForTimeout(200);
-      explorer = await kept();
-    }
     assert.deepEqual(explorer, { index: 1234, temperature: 8 });
     await page.reload();
     await waitReady(page);

@@ -53,7 +53,8 @@ test("a hostile link shows notices, injects nothing and runs nothing", { timeout
     assert.equal(await page.evaluate(() => window.pwned), undefined);
     assert.equal(await page.$$eval("#notices img, #notices script, #notices svg", (n) => n.length), 0);
     assert.equal(await value(page, "hidden"), "64", "the default stands");
-    await page.waitForTimeout(1000);
+    await page.waitForFunction(() => document.body.dataset.startup === "done");
+    assert.equal(await page.evaluate(() => document.body.dataset.runRequest), undefined, "no run was asked for");
     assert.ok(await page.isHidden("#progress"), "autorun was cancelled");
     await screenshot(page, "hostile-link");
   } finally {
@@ -67,7 +68,8 @@ test("a well-formed link with an impossible setting names it and autorun runs no
     await waitReady(page);
     await page.waitForFunction(() => /Ignored/.test(document.querySelector("#notices").textContent));
     assert.match(await page.textContent("#notices"), /Ignored (size|holdout)=.* only 55000 are available/);
-    await page.waitForTimeout(1000);
+    await page.waitForFunction(() => document.body.dataset.startup === "done");
+    assert.equal(await page.evaluate(() => document.body.dataset.runRequest), undefined, "no run was asked for");
     assert.ok(await page.isHidden("#progress"), "nothing ran");
   } finally {
     await browser.close();

@@ -121,7 +121,7 @@ test("invalid settings are named beside their fields and nothing runs", { timeou
     assert.match(await page.textContent("#error-hidden"), /a layer of 0 units/);
     assert.match(await page.textContent("#error-temperature"), /T = 0/);
     await page.click("#distill");
-    await page.waitForTimeout(500);
+    await page.waitForFunction(() => document.body.dataset.runRequest === "refused");
     assert.ok(await page.isHidden("#progress"), "no run started");
     assert.equal(await page.getAttribute("#setting-temperature", "aria-invalid"), "true");
     await fill(page, { temperature: "4", hidden: "4096,4096,4096,4096,4096,4096,4096,4096", batch_size: "8192" });
