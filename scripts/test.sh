@@ -5,6 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 
 ensure_npm
+ensure_datasets
 ensure_onnxruntime
 ensure_chromium
 ensure_engines

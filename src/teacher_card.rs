@@ -6,6 +6,7 @@ use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::data::Task;
 use crate::error::{Error, Result};
 use crate::model::{Teacher, TeacherConfig};
 use crate::weights::load_safetensors;
@@ -16,6 +17,8 @@ use crate::weights::load_safetensors;
 #[derive(Debug, Clone, Copy, Serialize)]
 #[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct BundledTeacher {
+    /// The dataset it teaches; ids are unique within a task.
+    pub task: Task,
     pub id: &'static str,
     pub name: &'static str,
     /// Why one would choose it, in a sentence.
@@ -32,39 +35,62 @@ pub const OWN_TEACHER: &str = "own";
 /// 10%; below half right, its soft targets mislead more than they teach).
 pub const MIN_OWN_TEACHER_ACCURACY: f64 = 0.5;
 
-/// Every bundled teacher, the default first. Their cards hold the measured figures; the README's
-/// "Teachers" has how each was trained and why the soft one exists.
-pub const BUNDLED_TEACHERS: [BundledTeacher; 2] = [
+/// Every bundled teacher, each task's default first. Their cards hold the measured figures; the
+/// README's "Teachers" has how each was trained and why the soft one exists.
+pub const BUNDLED_TEACHERS: [BundledTeacher; 3] = [
     BundledTeacher {
+        task: Task::Digits,
         id: "cnn",
         name: "CNN, 20 epochs with distortions",
         about: "The most accurate: trained long, with dropout and distorted images, so it is very sure of itself.",
         file: "teacher",
     },
     BundledTeacher {
+        task: Task::Digits,
         id: "soft",
         name: "Soft CNN, 3 epochs",
         about: "Trained briefly, without distortions or dropout (closer to Hinton et al.'s teacher): less accurate, less sure, so its soft targets say more about the other classes.",
         file: "teacher-soft",
     },
+    BundledTeacher {
+        task: Task::Fashion,
+        id: "cnn",
+        name: "CNN, wider, with mirrored and shifted images",
+        about: "A wider CNN trained on mirrored and shifted clothes. Far from perfect (its card has its errors), so its soft targets say which clothes look alike.",
+        file: "teacher-fashion",
+    },
 ];
 
-/// The `teacher` setting's choices: `(id, name)` of each bundled teacher.
-pub const TEACHER_CHOICES: [(&str, &str); BUNDLED_TEACHERS.len()] = {
-    let mut choices = [("", ""); BUNDLED_TEACHERS.len()];
-    let mut i = 0;
-    while i < choices.len() {
-        choices[i] = (BUNDLED_TEACHERS[i].id, BUNDLED_TEACHERS[i].name);
-        i += 1;
-    }
-    choices
-};
+/// The `teacher` setting's choices: `(id, name)` of the digits' bundled teachers (every task has
+/// a `cnn`, its default; the page lists the chosen task's own from [`BUNDLED_TEACHERS`]).
+pub const TEACHER_CHOICES: [(&str, &str); 2] = [
+    (BUNDLED_TEACHERS[0].id, BUNDLED_TEACHERS[0].name),
+    (BUNDLED_TEACHERS[1].id, BUNDLED_TEACHERS[1].name),
+];
 
 impl BundledTeacher {
-    /// The bundled teacher `id`.
-    pub fn get(id: &str) -> Result<&'static BundledTeacher> {
+    /// `task`'s bundled teacher `id`.
+    pub fn get(task: Task, id: &str) -> Result<&'static BundledTeacher> {
+        let of_task = || BUNDLED_TEACHERS.iter().filter(move |t| t.task == task);
+        of_task().find(|t| t.id == id).ok_or_else(|| {
+            let ids: Vec<&str> = of_task().map(|t| t.id).collect();
+            Error::setting(
+                "teacher",
+                format!(
+                    "{id:?}; {}'s bundled teachers are {}",
+                    task.dataset(),
+                    ids.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// The first bundled teacher called `id`, of any task (to check a value before the task
+    /// is known).
+    pub fn any(id: &str) -> Result<&'static BundledTeacher> {
         BUNDLED_TEACHERS.iter().find(|t| t.id == id).ok_or_else(|| {
-            let ids: Vec<&str> = BUNDLED_TEACHERS.iter().map(|t| t.id).collect();
+            let mut ids: Vec<&str> = BUNDLED_TEACHERS.iter().map(|t| t.id).collect();
+            ids.dedup();
             Error::setting(
                 "teacher",
                 format!("{id:?}; the bundled teachers are {}", ids.join(", ")),
@@ -77,6 +103,10 @@ impl BundledTeacher {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct TeacherCard {
+    /// The dataset it was trained on and is scored against (cards from before there was a
+    /// choice are MNIST's).
+    #[serde(default)]
+    pub task: Task,
     pub architecture: TeacherConfig,
     /// A one-line description of the architecture (`ensemble of 3 CNNs (…)`).
     pub summary: String,
@@ -130,6 +160,20 @@ impl TeacherCard {
             .map_err(|e| Error::Weights(format!("the teacher card is not valid ({e})")))?;
         card.architecture.validate()?;
         Ok(card)
+    }
+
+    /// Refuses a teacher of another task than the data's, naming both.
+    pub fn check_task(&self, data: Task) -> Result<()> {
+        if self.task != data {
+            return Err(Error::Weights(format!(
+                "this teacher was trained on {}, and the data is {}: choose a {} teacher, or the task {}",
+                self.task.dataset(),
+                data.dataset(),
+                data.dataset(),
+                self.task.key()
+            )));
+        }
+        Ok(())
     }
 
     /// Checks the weights' checksum against the card, then loads them into the card's

@@ -28,10 +28,17 @@ export class ModelCards {
 
   /** The chooser of bundled teachers on the teacher's card; `onChoose(id)` when one is picked. */
   teachers(list, onChoose) {
-    this.list = list;
+    this.all = list;
+    this.card("teacher").querySelector(".choice select").addEventListener("change", (e) => onChoose(e.target.value));
+    this.teachersOf("digits");
+  }
+
+  /** Offers the bundled teachers of task `key` (and one's own, if loaded). */
+  teachersOf(key) {
+    this.list = this.all.filter((t) => t.task === key);
     const select = this.card("teacher").querySelector(".choice select");
-    select.replaceChildren(...list.map((t) => new Option(t.name, t.id)));
-    select.addEventListener("change", () => onChoose(select.value));
+    const own = [...select.options].filter((o) => !this.all.some((t) => t.id === o.value));
+    select.replaceChildren(...this.list.map((t) => new Option(t.name, t.id)), ...own);
   }
 
   /** Offers (a name) or withdraws (null) the teacher of one's own, as the choice `id`. */

@@ -2,6 +2,7 @@
 // knowledge), and a canvas to draw a digit on. They ask the worker for every number (one promise
 // per request) and only draw what comes back.
 
+import { className } from "./classes.js";
 import { pct, time } from "./format.js";
 
 const MODEL_NAMES = { teacher: "Teacher", distilled: "Distilled student", scratch: "Student without teacher" };
@@ -57,6 +58,12 @@ export class Explorer {
     this.inspect(this.index);
   }
 
+  /** The worker's data is another task's now: its hard examples, and its test image at the same index. */
+  taskChanged() {
+    this.hard = [];
+    if (this.client) this.inspect(this.index);
+  }
+
   /** A run finished and its students were kept: ask again so they join the teacher. */
   studentsChanged() {
     this.inspect(this.index);
@@ -72,7 +79,7 @@ export class Explorer {
       if (ticket !== this.latest.inspect) return;
       drawGrey(this.$("#sample-image"), prediction.pixels);
       this.onImage?.(prediction.pixels);
-      this.$("#sample-label").textContent = `Test image ${prediction.index}: a ${prediction.label}.`;
+      this.$("#sample-label").textContent = `Test image ${prediction.index}: a ${className(prediction.label)}.`;
       this.label = prediction.label;
       this.showProbabilities(prediction.outputs);
       this.onState?.(this.state());
@@ -277,14 +284,14 @@ function renderBars(root, outputs, { label = null, temperature = null, timed = f
       const title = document.createElement("h3");
       const at = temperature != null ? ` at T = ${temperature}` : "";
       const took = timed ? ` · ${time(o.timing.ms, o.timing.resolved)} (${o.timing.calls_per_window} calls a window)` : "";
-      title.textContent = `${MODEL_NAMES[o.model]}: ${o.predicted}${at}${took}`;
+      title.textContent = `${MODEL_NAMES[o.model]}: ${className(o.predicted)}${at}${took}`;
       block.append(title);
       o.probabilities.forEach((p, digit) => {
         const row = document.createElement("div");
         row.className = "prob-row";
         if (digit === label) row.classList.add("truth");
         const name = document.createElement("span");
-        name.textContent = String(digit);
+        name.textContent = className(digit);
         const track = document.createElement("span");
         track.className = "prob-track";
         const fill = document.createElement("span");

@@ -4,7 +4,8 @@
 //   "label": labels one slice of a run's transfer set with the teacher;
 //   "sweep-scratch": trains a sweep's students without the teacher, size by size, while the
 //                    page's worker trains the distilled ones (src/sweep.rs, `Part`).
-//   worker → helper: {task, module (the compiled WebAssembly.Module), teacher, card, test:
+//   worker → helper: {task, dataset (the task's key: digits, fashion), module (the compiled
+//                    WebAssembly.Module), teacher, card, test:
 //                    [images, labels], labels, shards: [bytes], rows: Uint32Array | values}
 //   helper → worker: "label": {labelled: n} as it goes, then {logits: Float32Array};
 //                    "sweep-scratch": {part: PartResult} per size, then {done: true};
@@ -47,6 +48,7 @@ self.onmessage = async ({ data }) => {
     if (!task) throw new Error(`unknown task ${JSON.stringify(data.task)}`);
     await init({ module_or_path: data.module });
     session = await Session.create("cpu");
+    session.selectTask(data.dataset);
     session.loadTeacher(data.teacher, data.card);
     session.loadTest(...data.test);
     session.loadTrainLabels(data.labels);

@@ -2,6 +2,7 @@
 // views, and the form and buttons into requests. Holds no model state and does no maths: every
 // number it shows comes from the worker.
 
+import { className, showTask } from "./classes.js";
 import { ModelCards, story } from "./cards.js";
 import { comparisonCsv, downloadBytes, sweepCsv } from "./export.js";
 import { Explorer } from "./explore.js";
@@ -98,6 +99,9 @@ async function start() {
     state.card = opened.card;
     ownTeacher.offer(opened.own);
     state.teacherId = opened.teacher;
+    state.task = opened.task;
+    showTask(taskInfo(opened.task));
+    cards.teachersOf(opened.task);
     if (form.values().teacher !== opened.teacher) form.set({ teacher: opened.teacher });
     cards.teacher(opened.card);
     state.ready = true;
@@ -154,6 +158,10 @@ async function buildForm(schema) {
     form.set({ teacher: id });
     check();
   });
+  state.tasks = schema.tasks;
+  state.taskPresets = schema.task_presets;
+  $("#task-switch").replaceChildren(...schema.tasks.map((t) => new Option(t.dataset, t.key)));
+  $("#task-switch").addEventListener("change", (e) => switchTask(e.target.value));
   const link = readHash(location.hash, schema);
   if (link.preset) form.set(form.presetValues(link.preset));
   form.set(link.values);
@@ -194,10 +202,14 @@ async function check() {
   }
   $("#settings-general").textContent = form.showProblems(problems).join(" ");
   presets.mark(form.matchingPreset());
+  $("#task-switch").value = values.task;
   cards.teacherChoice(values.teacher);
   if (!problems.length) {
-    // A teacher chosen now is loaded now (downloaded the first time), so the cards show it.
-    if (values.teacher !== state.teacherId && (await state.client.request("teacher", { values }))) state.teacherId = values.teacher;
+    // A task or teacher chosen now is loaded now (downloaded the first time), so the cards show it.
+    if ((values.teacher !== state.teacherId || values.task !== state.task) && (await state.client.request("teacher", { values }))) {
+      state.teacherId = values.teacher;
+      state.task = values.task;
+    }
     const plan = await state.client.request("plan", { values });
     cards.plan(plan);
     $("#settings-summary").textContent = summary(plan);
@@ -209,7 +221,7 @@ async function check() {
 function summary(plan) {
   const s = plan.settings;
   const assistant = plan.assistant ? ` through a ${plan.assistant.architecture} assistant` : "";
-  const omitted = s.omit.length ? `, without ${s.omit.join(", ")}` : "";
+  const omitted = s.omit.length ? `, without ${s.omit.map(className).join(", ")}` : "";
   return `Student ${plan.student.architecture}${assistant} · ${int(s.size)} images, ${int(s.labeled)} labeled${omitted} · ` +
     `${lossName(s)} · ${s.epochs} epochs`;
 }
@@ -233,6 +245,30 @@ async function showTeacher(card) {
   } catch (error) {
     if (!error.fatal) notice(`The teacher's time could not be measured: ${error.message}`, "error");
   }
+}
+
+const taskInfo = (key) => state.tasks.find((t) => t.key === key) ?? state.tasks[0];
+
+/** The switcher in the first screen: the task's default experiment. */
+function switchTask(key) {
+  applyPreset(state.taskPresets[key]);
+}
+
+/**
+ * The worker's data is now task `key`'s: class names everywhere, its teachers offered, and the
+ * other task's results put away (its students are gone from the worker).
+ */
+function taskChanged(key) {
+  showTask(taskInfo(key));
+  cards.teachersOf(key);
+  state.task = key;
+  if (state.comparison && (state.comparison.settings.task ?? "digits") !== key) {
+    state.comparison = null;
+    cards.reset();
+    for (const id of ["#results", "#curves", "#kept-note", "#bias-shift"]) $(id).hidden = true;
+    $("#story").textContent = "";
+  }
+  explorer.taskChanged();
 }
 
 function applyPreset(id) {
@@ -321,7 +357,8 @@ async function showKept() {
     sweepView.finish(sweepKept.value.result, sweepKept.value.stopped, sweepKept.value.workers);
     $("#sweep-status").textContent = `From your last sweep, ${dateOf(sweepKept.date)}. ${$("#sweep-status").textContent}`;
   }
-  if (!comparison || state.comparison) return;
+  // A run of the other task stays kept, for when the page shows that task again.
+  if (!comparison || state.comparison || (comparison.value.settings.task ?? "digits") !== state.task) return;
   showResult(comparison.value);
   $("#curves").hidden = true;
   const note = $("#kept-note");
@@ -338,7 +375,8 @@ function onEvent(e) {
     state.client.die(new WorkerError(`the WebGPU device was lost (${e.message})`, { fatal: true }));
     return;
   }
-  if (e.event === "teacher") showTeacher(e.card);
+  if (e.event === "task") taskChanged(e.task);
+  else if (e.event === "teacher") showTeacher(e.card);
   else if (e.event === "status") setStatus(e.text);
   else if (e.event === "download") showDownload(e.loaded, e.total);
   else if (e.event === "progress" && e.run === state.running) showProgress(e.update);
@@ -509,8 +547,8 @@ async function biasShift(delta) {
   const digit = state.comparison?.settings.omit[0] ?? 3;
   try {
     const s = await state.client.request("bias", { digit, delta });
-    $("#bias-result").textContent = `Bias of the ${s.class}s raised by ${s.delta.toFixed(1)} (${shiftSource(s)}): ${int(s.before.errors)} → ${int(s.after.errors)} test errors; `
-      + `${s.class}s wrong: ${int(s.before.class_errors)} → ${int(s.after.class_errors)} of ${int(s.after.class_total)}.`;
+    $("#bias-result").textContent = `Bias of the ${className(s.class)}s raised by ${s.delta.toFixed(1)} (${shiftSource(s)}): ${int(s.before.errors)} → ${int(s.after.errors)} test errors; `
+      + `${className(s.class)}s wrong: ${int(s.before.class_errors)} → ${int(s.after.class_errors)} of ${int(s.after.class_total)}.`;
     if (state.lastPreset === "omit-3") presets.record("omit-3", state.comparison, s);
   } catch (error) {
     notice(error.message, "error");
@@ -523,7 +561,7 @@ function showBiasShift(c) {
   $("#bias-result").textContent = "";
   $("#bias-fit").disabled = c.settings.holdout === 0;
   $("#bias-fit").title = c.settings.holdout === 0 ? "Set held-out images above 0 and run again" : "";
-  for (const span of document.querySelectorAll(".omitted-digit")) span.textContent = String(omitted[0] ?? 3);
+  for (const span of document.querySelectorAll(".omitted-digit")) span.textContent = className(omitted[0] ?? 3);
 }
 
 function presetKey() {

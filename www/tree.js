@@ -4,6 +4,7 @@
 // it ends at. Distilled and scratch trees side by side. Every number comes from the worker
 // (src/tree_drawing.rs); this file only draws.
 
+import { className } from "./classes.js";
 import { pct } from "./format.js";
 
 /** Levels drawn in full; deeper ones show the path's nodes until "every level" is asked for. */
@@ -111,14 +112,14 @@ function leafView(distribution, leaf, best) {
   const box = document.createElement("div");
   box.className = "tree-leaf";
   const title = document.createElement("p");
-  title.textContent = `Leaf ${leaf}: ${best} (${pct(distribution[best], 1)})`;
+  title.textContent = `Leaf ${leaf}: ${className(best)} (${pct(distribution[best], 1)})`;
   box.append(title);
   const bars = document.createElement("div");
   bars.className = "tree-bars";
   distribution.forEach((p, digit) => {
     const bar = document.createElement("span");
     bar.style.height = `${(p * 100).toFixed(1)}%`;
-    bar.title = `${digit}: ${pct(p, 1)}`;
+    bar.title = `${className(digit)}: ${pct(p, 1)}`;
     bar.dataset.digit = String(digit);
     bars.append(bar);
   });

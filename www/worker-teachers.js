@@ -12,7 +12,7 @@ const OWN_CACHE = "webdistill-own-teacher-v1";
 const ownKey = (part) => new URL(`/own-teacher/${part}`, self.location.origin);
 
 export class Teachers {
-  /** `list`: the schema's bundled teachers (id → file); `onDownload(loaded, total)`: progress. */
+  /** `list`: the schema's bundled teachers (task and id → file); `onDownload(loaded, total)`: progress. */
   constructor(list, onDownload) {
     this.list = list;
     this.onDownload = onDownload;
@@ -20,7 +20,7 @@ export class Teachers {
     this.ownName = null;
   }
 
-  /** The settings' default teacher. */
+  /** The settings' default teacher (every task's first is its default, src/teacher_card.rs). */
   get defaultId() {
     return this.list[0].id;
   }
@@ -42,14 +42,15 @@ export class Teachers {
     this.ownName = (await this.keptOwn())?.name ?? null;
   }
 
-  /** The files of teacher `id` (the default when unknown), the bundled ones downloaded once. */
-  async files(id, manifest, signal) {
+  /** The files of `task`'s teacher `id` (the task's default when unknown), the bundled ones downloaded once. */
+  async files(task, id, manifest, signal) {
     if (id === OWN) {
       const own = await this.keptOwn();
       if (own) return own;
       throw new Error("no teacher of your own is loaded: load its two files on the teacher's card");
     }
-    const t = this.list.find((t) => t.id === id) ?? this.list[0];
+    const ofTask = this.list.filter((t) => t.task === task);
+    const t = ofTask.find((t) => t.id === id) ?? ofTask[0];
     const names = [`${t.file}.safetensors`, `${t.file}.json`];
     const got = await fetchAssets(manifest, names, this.onDownload, signal);
     return { id: t.id, weights: got.get(names[0]), card: new TextDecoder().decode(got.get(names[1])) };

@@ -20,11 +20,16 @@ const LABEL_CHUNK = 2048;
 const CALIBRATION_BUDGET_MS = 1200;
 /** How many of the teacher's hardest test images the page cycles through. */
 const HARD_EXAMPLES = 50;
-/** The data a session needs before it is ready (the teacher's files are chosen by the settings). */
-const DATA_FILES = ["mnist/test-images.idx.gz", "mnist/test-labels.idx.gz", "mnist/train-labels.idx.gz"];
+/** The data of a task (the schema's `tasks`) a session needs before it is ready (the teacher's
+ * files are chosen by the settings, the training images by the run). */
+const dataFiles = (task) => ["test-images", "test-labels", "train-labels"].map((f) => `${task.asset_dir}/${f}.idx.gz`);
 
 let session = null;
 let manifest = null;
+/** The tasks (schema.tasks), and the one whose data the session holds. */
+let tasks = null;
+let task = null;
+/** The task's data files: name → bytes. */
 let files = null;
 /** The teachers this worker can load: the bundled ones and one's own (www/worker-teachers.js). */
 let teachers = null;
@@ -91,6 +96,7 @@ async function boot() {
     : response.arrayBuffer().then((bytes) => WebAssembly.compile(bytes)));
   await init({ module_or_path: wasmModule });
   const schema = settingsSchema();
+  tasks = schema.tasks;
   teachers = new Teachers(schema.teachers, (loaded, total) => event("download", { loaded, total }));
   return schema;
 }
@@ -131,17 +137,46 @@ async function removeOwnTeacher() {
   await teachers.forgetOwn();
   if (teacher?.id !== OWN) return null;
   if (current) throw new Error("a run is going; remove your teacher when it has finished");
-  const next = await teachers.files(teachers.defaultId, manifest);
+  const next = await teachers.files(task.key, teachers.defaultId, manifest);
   const card = needSession().loadTeacher(next.weights, next.card);
   teacher = next;
   return card;
 }
 
-/** The teacher `values` name, loaded now (not during a run: the next run loads it). */
+/** The task and teacher `values` name, loaded now (not during a run: the next run loads them). */
 async function chooseTeacher({ values }) {
   if (current) return false;
+  await useTask(needSession(), values);
   await useTeacher(needSession(), values);
+  status("ready");
   return true;
+}
+
+/** The task `values` name (the first when it names none or an unknown one). */
+const taskOf = (values) => tasks.find((t) => t.key === values?.task) ?? tasks[0];
+
+/**
+ * Makes the session's data that of the task `values` name, downloading it the first time (the
+ * Cache API keeps it); the session drops the other task's teacher, training images and kept run.
+ * The page hears of it by a "teacher" event with the task's teacher, then a "task" event.
+ */
+async function useTask(s, values, signal) {
+  const want = taskOf(values);
+  if (want.key === task?.key) return;
+  status(`downloading ${want.dataset}`);
+  const got = await fetchAssets(manifest, dataFiles(want), (loaded, total) => event("download", { loaded, total }), signal);
+  s.selectTask(want.key);
+  const names = dataFiles(want);
+  s.loadTest(got.get(names[0]), got.get(names[1]));
+  s.loadTrainLabels(got.get(names[2]));
+  task = want;
+  files = got;
+  teacher = null;
+  loadedShards = 0;
+  shardBytes.length = 0;
+  await useTeacher(s, values, signal);
+  // After the teacher: what the page asks on hearing it (the explorer's image) needs both.
+  event("task", { task: want.key });
 }
 
 /**
@@ -152,7 +187,7 @@ async function useTeacher(s, values, signal) {
   const want = values.teacher ?? teachers.defaultId;
   if (teacher?.id === want) return;
   status("downloading the teacher");
-  const next = await teachers.files(want, manifest, signal);
+  const next = await teachers.files(task.key, want, manifest, signal);
   const card = s.loadTeacher(next.weights, next.card);
   teacher = next;
   event("teacher", { card });
@@ -169,9 +204,10 @@ async function open({ backend: choice, values, cores: allowed }) {
   if (allowed) cores = Math.min(cores, allowed);
   status("downloading the teacher and the data");
   manifest = await loadManifest();
+  task = taskOf(values);
   // A link that names a teacher of one's own that is not kept here starts with the default.
-  teacher = await teachers.files(values?.teacher, manifest).catch(() => teachers.files(teachers.defaultId, manifest));
-  files = await fetchAssets(manifest, DATA_FILES, (loaded, total) => event("download", { loaded, total }));
+  teacher = await teachers.files(task.key, values?.teacher, manifest).catch(() => teachers.files(task.key, teachers.defaultId, manifest));
+  files = await fetchAssets(manifest, dataFiles(task), (loaded, total) => event("download", { loaded, total }));
   const cpu = await newSession("cpu");
   if (choice === "cpu") return { ...use(cpu), reason: null };
   adapter = await webgpuAdapter();
@@ -216,9 +252,11 @@ async function calibrate({ values }) {
 async function newSession(backend, limits) {
   const s = await Session.create(backend, limits);
   try {
+    const [testImages, testLabels, trainLabels] = dataFiles(task).map((name) => files.get(name));
+    s.selectTask(task.key);
     s.loadTeacher(teacher.weights, teacher.card);
-    s.loadTest(files.get("mnist/test-images.idx.gz"), files.get("mnist/test-labels.idx.gz"));
-    s.loadTrainLabels(files.get("mnist/train-labels.idx.gz"));
+    s.loadTest(testImages, testLabels);
+    s.loadTrainLabels(trainLabels);
     return s;
   } catch (error) {
     s.free();
@@ -231,7 +269,7 @@ function use(s) {
   session = s;
   loadedShards = 0;
   const card = JSON.parse(teacher.card);
-  return { backend: s.backend, card, teacher: teacher.id, own: teachers.ownName };
+  return { backend: s.backend, card, teacher: teacher.id, task: task.key, own: teachers.ownName };
 }
 
 async function calibrateWebgpu(limits, values) {
@@ -303,7 +341,7 @@ async function teacherLatency() {
 /** Makes sure training shards 0 .. n-1 are loaded; stops between files when `signal` aborts. */
 async function loadShards(n, signal) {
   const names = [];
-  for (let i = loadedShards; i < n; i++) names.push(`mnist/train-images-${i}.idx.gz`);
+  for (let i = loadedShards; i < n; i++) names.push(`${task.asset_dir}/train-images-${i}.idx.gz`);
   if (!names.length) return;
   status(`downloading ${names.length} shard(s) of training images`);
   const shards = await fetchAssets(manifest, names, (loaded, total) => event("download", { loaded, total }), signal);
@@ -340,6 +378,7 @@ async function start({ id, values }) {
   const problems = s.problems(values);
   if (problems.length) return { problems };
   return stoppable(id, async (signal) => {
+    await useTask(s, values, signal);
     await useTeacher(s, values, signal);
     await loadShards(s.shardsNeeded(values), signal);
     const labelled = await labelOnEveryCore(s, values, id, signal);
@@ -423,17 +462,17 @@ async function labelOnEveryCore(s, values, id, signal) {
 }
 
 /**
- * Starts a helper worker (www/helper.js) on `task`: its own wasm instance on the CPU backend
+ * Starts a helper worker (www/helper.js) on `job`: its own wasm instance on the CPU backend
  * with this worker's teacher and data. `onMessage` gets its messages, and {error} if it cannot
  * start.
  */
-function startHelper(task, fields, onMessage) {
+function startHelper(job, fields, onMessage) {
   const w = new Worker(new URL("./helper.js", import.meta.url), { type: "module" });
   w.onmessage = ({ data }) => onMessage(data);
   w.onerror = (e) => onMessage({ error: `it could not start (${e.message || "its script could not be loaded"})` });
-  w.postMessage({ task, module: wasmModule, teacher: teacher.weights, card: teacher.card,
-    test: [files.get("mnist/test-images.idx.gz"), files.get("mnist/test-labels.idx.gz")],
-    labels: files.get("mnist/train-labels.idx.gz"), shards: shardBytes.slice(0, loadedShards), ...fields });
+  const [testImages, testLabels, trainLabels] = dataFiles(task).map((name) => files.get(name));
+  w.postMessage({ task: job, dataset: task.key, module: wasmModule, teacher: teacher.weights, card: teacher.card,
+    test: [testImages, testLabels], labels: trainLabels, shards: shardBytes.slice(0, loadedShards), ...fields });
   return w;
 }
 
@@ -459,6 +498,7 @@ async function sweep({ id, values }) {
   const problems = s.problems(values);
   if (problems.length) return { problems };
   return stoppable(id, async (signal) => {
+    await useTask(s, values, signal);
     await useTeacher(s, values, signal);
     await loadShards(s.shardsNeeded(values), signal);
     await labelOnEveryCore(s, values, id, signal);

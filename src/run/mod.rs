@@ -107,6 +107,7 @@ impl Run {
     /// A run of the students `part` names (see [`Part`]); [`Self::finish_part`] gives its result.
     pub fn part(lab: &Lab, settings: DistillSettings, slice_ms: f64, part: Part) -> Result<Self> {
         settings.validate()?;
+        lab.check_task(&settings)?;
         if part == Part::Scratch && settings.labeled == 0 {
             return Err(Error::setting(
                 "labeled",

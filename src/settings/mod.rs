@@ -14,13 +14,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::TransferConfig;
+use crate::data::{Task, TransferConfig};
 use crate::distill::Objective;
 use crate::error::{Error, Result};
 use crate::model::{StudentConfig, StudentKind};
 use crate::train::TrainConfig;
 
-pub use presets::{DEFAULT_PRESET, PRESETS, Preset};
+pub use presets::{DEFAULT_PRESET, PRESETS, Preset, default_preset};
 pub use schema::{Kind, SCHEMA, SettingSpec};
 
 /// The distilled student's loss (the scratch student always learns from the labels alone).
@@ -40,7 +40,10 @@ pub enum Loss {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct DistillSettings {
-    /// The bundled teacher's id ([`crate::teacher_card::BUNDLED_TEACHERS`]).
+    /// The dataset (cards written before there was a choice are MNIST's).
+    #[serde(default)]
+    pub task: Task,
+    /// The bundled teacher's id among the task's ([`crate::teacher_card::BUNDLED_TEACHERS`]).
     pub teacher: String,
     /// The student's kind.
     pub student: StudentKind,
@@ -61,7 +64,7 @@ pub struct DistillSettings {
     pub size: usize,
     /// How many of them keep their labels.
     pub labeled: usize,
-    /// Digits left out of the transfer set.
+    /// Classes left out of the transfer set.
     pub omit: Vec<u8>,
     /// Training images held out of the transfer set.
     pub holdout: usize,
@@ -89,6 +92,7 @@ impl DistillSettings {
     /// A blank to fill from the schema (not a valid run).
     fn empty() -> Self {
         Self {
+            task: Task::Digits,
             teacher: String::new(),
             student: StudentKind::Mlp,
             hidden: Vec::new(),
@@ -249,6 +253,11 @@ impl DistillSettings {
     /// whether the training split can supply the transfer set.
     pub fn problems(&self, train_labels: Option<&[u8]>) -> Vec<Error> {
         let mut problems = self.distilled_config().problems();
+        if self.teacher != crate::teacher_card::OWN_TEACHER
+            && let Err(e) = crate::teacher_card::BundledTeacher::get(self.task, &self.teacher)
+        {
+            problems.push(e);
+        }
         if self.student == StudentKind::Mlp && self.hidden.is_empty() {
             problems.push(Error::setting(
                 "hidden",

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::{DistillSettings, Loss};
-use crate::data::NUM_CLASSES;
+use crate::data::{NUM_CLASSES, Task};
 use crate::distill::{MAX_HINT_WEIGHT, MAX_TEMPERATURE};
 use crate::error::{Error, Result};
 use crate::model::{MAX_CHANNELS, MAX_DEPTH, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, StudentKind};
@@ -79,8 +79,39 @@ const LOSSES: &[(&str, &str)] = &[
     ("hint", "Hinton KD + FitNets hint (hidden layer)"),
 ];
 
+/// The `task` setting's choices: `(key, dataset)` of each task.
+const TASKS: [(&str, &str); Task::ALL.len()] = {
+    let mut choices = [("", ""); Task::ALL.len()];
+    let mut i = 0;
+    while i < choices.len() {
+        choices[i] = (Task::ALL[i].key(), Task::ALL[i].dataset());
+        i += 1;
+    }
+    choices
+};
+
 /// Every setting, in the order a form shows them. Defaults: see each comment.
 pub static SCHEMA: &[SettingSpec] = &[
+    SettingSpec {
+        key: "task",
+        label: "Task",
+        group: "data",
+        for_student: None,
+        kind: Kind::Choice,
+        choices: &TASKS,
+        min: None,
+        max: None,
+        // The digits: everyone's first dataset, and the paper's.
+        default: "digits",
+        help: "What the models learn to recognise: handwritten digits (MNIST) or clothes (Fashion-MNIST), where the teacher is far from perfect.",
+        get: |s| s.task.key().into(),
+        set: |s, t| {
+            s.task = Task::from_key(t).ok_or_else(|| {
+                Error::setting("task", format!("{}; choose digits or fashion", shown(t)))
+            })?;
+            Ok(())
+        },
+    },
     SettingSpec {
         key: "teacher",
         label: "Teacher",
@@ -94,9 +125,11 @@ pub static SCHEMA: &[SettingSpec] = &[
         help: "Which teacher labels the transfer set. The sharper one is more accurate; the softer one says more about the classes it did not pick. On the page, \"own\" is a teacher you loaded from files (the CLI takes --teacher PATH).",
         get: |s| s.teacher.clone(),
         set: |s, t| {
+            // Whether the task has this teacher is checked with the other settings
+            // (`DistillSettings::problems`): the task may be set after the teacher.
             s.teacher = match t {
                 OWN_TEACHER => OWN_TEACHER.to_string(),
-                id => BundledTeacher::get(id)?.id.to_string(),
+                id => BundledTeacher::any(id)?.id.to_string(),
             };
             Ok(())
         },
@@ -339,7 +372,7 @@ pub static SCHEMA: &[SettingSpec] = &[
     },
     SettingSpec {
         key: "omit",
-        label: "Digits left out",
+        label: "Classes left out",
         group: "data",
         for_student: None,
         kind: Kind::List,
@@ -347,7 +380,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(0.0),
         max: Some((NUM_CLASSES - 1) as f64),
         default: "",
-        help: "Digits removed from the transfer set entirely, e.g. 3 (Hinton 2015 §3).",
+        help: "Classes (by number, 0–9) removed from the transfer set entirely, e.g. 3 (Hinton 2015 §3 left out the digit 3).",
         get: |s| list(&s.omit),
         set: |s, t| {
             let digits = parse_list("omit", t)?;
@@ -355,7 +388,7 @@ pub static SCHEMA: &[SettingSpec] = &[
                 .into_iter()
                 .map(|d| {
                     u8::try_from(d)
-                        .map_err(|_| Error::setting("omit", format!("{d} is not a digit")))
+                        .map_err(|_| Error::setting("omit", format!("{d} is not a class")))
                 })
                 .collect::<Result<_>>()?;
             Ok(())

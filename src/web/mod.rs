@@ -29,7 +29,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::Error;
 use crate::bench::{TrainingBenchSpec, fresh_student_latency, training_throughput};
-use crate::data::{Mnist, SHARD_SIZE, idx::parse_labels};
+use crate::data::{Mnist, SHARD_SIZE, Task, idx::parse_labels};
 use crate::eval::Backend;
 use crate::eval::latency::latency_profile;
 use crate::explore::TrainedRun;
@@ -140,6 +140,11 @@ struct Schema {
     /// The bundled teachers (the `teacher` setting's choices) and where their files are.
     #[cfg_attr(target_family = "wasm", tsify(type = "BundledTeacher[]"))]
     teachers: &'static [crate::teacher_card::BundledTeacher],
+    /// The tasks: class names, and where each one's files are beside the page.
+    tasks: Vec<crate::data::TaskInfo>,
+    /// Each task's default preset, by task key (what the page's task switcher applies).
+    #[cfg_attr(target_family = "wasm", tsify(type = "Record<string, string>"))]
+    task_presets: std::collections::BTreeMap<&'static str, &'static str>,
 }
 
 /// Every setting (key, label, kind, limits, default, help) and every preset.
@@ -150,6 +155,11 @@ pub fn settings_schema() -> Result<JsValue, JsError> {
         presets: PRESETS,
         default_preset: DEFAULT_PRESET,
         teachers: &crate::teacher_card::BUNDLED_TEACHERS,
+        tasks: Task::ALL.iter().map(|t| t.info()).collect(),
+        task_presets: Task::ALL
+            .iter()
+            .map(|&t| (t.key(), crate::settings::default_preset(t)))
+            .collect(),
     })
 }
 
@@ -183,6 +193,8 @@ impl From<Error> for Problem {
 /// The teacher, the data and the device: what runs start from.
 #[wasm_bindgen]
 pub struct Session {
+    /// The dataset the loaded test set, training data and teacher are of.
+    task: Task,
     device: Device,
     backend: Backend,
     limits: Limits,
@@ -228,6 +240,7 @@ impl Session {
             }
         };
         Ok(Session {
+            task: Task::Digits,
             device,
             backend,
             limits,
@@ -249,11 +262,36 @@ impl Session {
         }
     }
 
-    /// Loads the teacher from its safetensors bytes and its card (JSON); checks the checksum
-    /// and the shapes. Returns the card.
+    /// The task (`digits`, `fashion`) the loaded data and teacher are of.
+    #[wasm_bindgen(getter)]
+    pub fn task(&self) -> String {
+        self.task.key().into()
+    }
+
+    /// Makes `task` the session's: when it changes, the test set, the training data, the
+    /// teacher and the kept run (all of the other task) are dropped, to be loaded again.
+    #[wasm_bindgen(js_name = selectTask)]
+    pub fn select_task(&mut self, task: &str) -> Result<(), JsError> {
+        let task = Task::from_key(task)
+            .ok_or_else(|| Error::setting("task", format!("{task:?}; choose digits or fashion")))?;
+        if task != self.task {
+            self.task = task;
+            self.teacher = None;
+            self.test = None;
+            self.train_labels = None;
+            self.train = Arc::new(Mnist::from_parts(Vec::new(), Vec::new())?);
+            self.kept = None;
+            self.caches = Rc::default();
+        }
+        Ok(())
+    }
+
+    /// Loads the teacher from its safetensors bytes and its card (JSON); checks the checksum,
+    /// the shapes and that it is the session's task's. Returns the card.
     #[wasm_bindgen(js_name = loadTeacher, unchecked_return_type = "TeacherCard")]
     pub fn load_teacher(&mut self, weights: &[u8], card_json: &str) -> Result<JsValue, JsError> {
         let card = TeacherCard::from_json(card_json)?;
+        card.check_task(self.task)?;
         let teacher = card.load_teacher(weights, &self.device)?;
         let js = to_js(&card)?;
         self.teacher = Some((teacher, card));
@@ -319,6 +357,8 @@ impl Session {
                 if problems.is_empty()
                     && let Ok(lab) = self.lab_without_training_images()
                 {
+                    // Not the task: the page switches the session's data to the form's task
+                    // when the settings can run (Run::new refuses a mismatch).
                     problems.extend(crate::run::check_assistant(&lab, &settings).err());
                     problems.extend(crate::run::check_memory(&lab, &settings).err());
                 }
@@ -402,6 +442,7 @@ impl Session {
     fn lab_without_training_images(&self) -> Result<Lab, JsError> {
         let (teacher, card) = self.teacher()?;
         Ok(Lab {
+            task: self.task,
             device: self.device.clone(),
             backend: self.backend,
             train: self.train.clone(),

@@ -1,7 +1,7 @@
 // The page in Firefox ESR and WebKitGTK (Safari's engine), which have no WebGPU here: it gets
 // ready on the CPU and says why, a quick distillation completes with a plausible table and honest
 // times (never 0, speed-ups that match the times, under these engines' coarse clocks), the
-// linear, CNN and tree students each distil in a quick run, invalid settings are named, a hostile link runs nothing, and the drawing pad answers. WebKit runs under
+// linear, CNN and tree students each distil in a quick run, a quick run on Fashion-MNIST names its classes, invalid settings are named, a hostile link runs nothing, and the drawing pad answers. WebKit runs under
 // the C locale (a user's machine without one; the "C" language tag some builds then report is
 // covered in Chromium by page.test.mjs).
 
@@ -40,7 +40,7 @@ const table = () => Object.fromEntries([...document.querySelectorAll("#results-t
 }));
 
 for (const [name, open, lang] of [["Firefox ESR", firefox, "en_US.UTF-8"], ["WebKitGTK", webkit, "C"]]) {
-  test(`${name}: ready on the CPU, distills every kind of student with honest times, names bad settings, refuses hostile links, reads drawings`, { timeout: 600_000 }, async () => {
+  test(`${name}: ready on the CPU, distills every kind of student with honest times and on Fashion-MNIST with its class names, names bad settings, refuses hostile links, reads drawings`, { timeout: 600_000 }, async () => {
     const engine = await open({ lang });
     try {
       await engine.goto(`${url}#${QUICK_HASH}`);
@@ -90,6 +90,27 @@ for (const [name, open, lang] of [["Firefox ESR", firefox, "en_US.UTF-8"], ["Web
         assert.match(await engine.eval(() => document.querySelector("#card-distilled .arch").textContent), title, kind);
         assert.ok(Number.parseFloat(r.distilled.accuracy) > 50, `${kind}: ${r.distilled.accuracy}`);
       }
+
+      // The second task: the switcher loads Fashion-MNIST and its teacher; a quick run on it names clothes.
+      await engine.eval(() => {
+        const field = document.querySelector("#task-switch");
+        field.value = "fashion";
+        field.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+      await engine.waitFor(() => document.body.dataset.task === "fashion" && document.querySelector("#status").textContent === "ready",
+        { timeout: 120_000, what: "Fashion-MNIST loaded" });
+      await engine.eval(() => {
+        document.querySelector("#settings-panel").open = true;
+      });
+      for (const [key, value] of Object.entries({ size: "2000", labeled: "100", hidden: "32", epochs: "2", batch_size: "50" })) await engine.eval(setField, key, value);
+      await engine.eval(() => {
+        document.querySelector("#status").textContent = "asked";
+        document.querySelector("#distill").click();
+      });
+      await engine.waitFor(() => document.querySelector("#status").textContent === "done", { timeout: 240_000, what: "the Fashion-MNIST run" });
+      const fashion = await engine.eval(table);
+      assert.ok(Number.parseFloat(fashion.distilled.accuracy) > 50, `Fashion-MNIST: ${fashion.distilled.accuracy}`);
+      assert.equal(await engine.eval(() => document.querySelector('#per-class thead th[data-class="9"]').textContent), "Ankle boot");
 
       // Invalid settings are named beside their fields.
       await engine.eval(() => {

@@ -26,7 +26,7 @@ test("a shared link reproduces its settings in the form, and Share writes them b
     await page.fill("#setting-epochs", "3");
     await page.click("#share");
     const link = await page.inputValue("#share-output");
-    assert.match(link, /#teacher=cnn&student=mlp&hidden=64,32&channels=4,8&depth=8&loss=logits&temperature=8&alpha=0.5&beta=1&assistant=&size=5000&labeled=1000&omit=3&holdout=0&epochs=3&/);
+    assert.match(link, /#task=digits&teacher=cnn&student=mlp&hidden=64,32&channels=4,8&depth=8&loss=logits&temperature=8&alpha=0.5&beta=1&assistant=&size=5000&labeled=1000&omit=3&holdout=0&epochs=3&/);
     assert.ok(link.startsWith(url));
     assert.deepEqual(problems, []);
   } finally {

@@ -7,6 +7,7 @@ mod drawing;
 mod explore;
 mod export;
 mod exported;
+mod fashion;
 mod hint;
 mod idx;
 mod losses;

