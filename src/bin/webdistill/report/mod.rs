@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde_json::json;
 use webdistill::data::Task;
 use webdistill::eval::{Evaluation, predict_all, predict_logits};
-use webdistill::explore::{fit_class_bias, shift_class_logit};
+use webdistill::explore::{PAPER_BIAS_SHIFT, fit_class_bias, shift_class_logit};
 use webdistill::run::{Comparison, Finished, Lab};
 use webdistill::settings::{DistillSettings, Preset};
 
@@ -20,8 +20,6 @@ mod kinds;
 mod render;
 use render::render;
 
-/// The paper's class-3 bias shift (Hinton et al. 2015 §3).
-const PAPER_BIAS_SHIFT: f32 = 3.5;
 const TEMPERATURES: [f32; 5] = [1.0, 2.0, 4.0, 8.0, 20.0];
 /// Seeds of the capacity-gap experiment: enough for a mean and a spread.
 const SEEDS: [u64; 3] = [1, 2, 3];
@@ -109,8 +107,8 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
 
     let minutes = started.elapsed().as_secs_f64() / 60.0;
     let markdown = render(
-        &default, &hinton, &few, &tiny, &gap, &omitted, &kinds, minutes,
-    ) + &fashion::fashion_section(&fashion);
+        &default, &hinton, &few, &tiny, &gap, &omitted, &kinds, &fashion, minutes,
+    );
     let raw = json!({
         "default": default, "hinton": hinton, "few_labels": few, "tiny_student": tiny.json(),
         "capacity_gap": gap.iter().map(GapCase::json).collect::<Vec<_>>(),

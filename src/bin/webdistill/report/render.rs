@@ -5,9 +5,11 @@ use std::fmt::Write as _;
 
 use webdistill::run::Comparison;
 
+use super::fashion::{FashionCases, fashion_section};
 use super::kinds::{KindCase, kinds_section};
-use super::{ASSISTANT, GapCase, OmitCase, PAPER_BIAS_SHIFT, SEEDS, Temperatures, mean, spread};
+use super::{ASSISTANT, GapCase, OmitCase, SEEDS, Temperatures, mean, spread};
 use crate::table::{ms, speedup};
+use webdistill::explore::PAPER_BIAS_SHIFT;
 
 fn pct(x: f64) -> String {
     format!("{:.2}%", x * 100.0)
@@ -27,6 +29,7 @@ pub(super) fn render(
     gap: &[GapCase],
     omitted: &[OmitCase],
     kinds: &[KindCase],
+    fashion: &FashionCases,
     minutes: f64,
 ) -> String {
     let mut md = String::new();
@@ -300,6 +303,7 @@ pub(super) fn render(
 
     // 7.
     md += &kinds_section(kinds);
+    md += &fashion_section(fashion);
 
     // Differences.
     let _ = writeln!(
