@@ -34,10 +34,6 @@ pub enum Objective {
     },
 }
 
-/// The hint weight β the page and the CLI start from. Measured on 784-64 with 300 labels of 10,000
-/// (2 epochs, T = 4, α = 0.9): β = 0 → 1,071 test errors, 0.1 → 1,067, 1 → 1,045, 10 → 1,071,
-/// 100 → 1,412 (the hint then drowns the soft targets).
-pub const DEFAULT_HINT_WEIGHT: f32 = 1.0;
 /// The largest hint weight β we accept.
 pub const MAX_HINT_WEIGHT: f32 = 100.0;
 
@@ -85,19 +81,20 @@ impl Objective {
         !matches!(self, Objective::Labels)
     }
 
-    /// A short name for tables: `labels`, `hinton T=4 α=0.9`, `logits α=0.9`.
+    /// The loss in words, as tables, cards and the page name it: `hard labels`,
+    /// `Hinton KD, T = 4, α = 0.9`, `logit matching, α = 0.9`,
+    /// `Hinton KD, T = 4, α = 0.9 + FitNets hint, β = 1`.
     pub fn describe(&self) -> String {
+        let kd = |t: &f32, a: &f32| format!("Hinton KD, T = {t}, α = {a}");
         match self {
             Objective::Labels => "hard labels".into(),
-            Objective::Hinton { temperature, alpha } => {
-                format!("Hinton KD, T={temperature}, α={alpha}")
-            }
-            Objective::LogitMatching { alpha } => format!("logit matching, α={alpha}"),
+            Objective::Hinton { temperature, alpha } => kd(temperature, alpha),
+            Objective::LogitMatching { alpha } => format!("logit matching, α = {alpha}"),
             Objective::Hint {
                 temperature,
                 alpha,
                 beta,
-            } => format!("Hinton KD + FitNets hint, T={temperature}, α={alpha}, β={beta}"),
+            } => format!("{} + FitNets hint, β = {beta}", kd(temperature, alpha)),
         }
     }
 

@@ -11,10 +11,10 @@ use crate::distill::MAX_TEMPERATURE;
 use crate::error::{Error, Result};
 use crate::eval::latency::{Timing, time_calls};
 use crate::eval::{Evaluation, TestLogits, predict_logits, read_floats};
+use crate::export::card::StudentFiles;
 use crate::model::{Classifier, Teacher};
 use crate::run::Finished;
 use crate::settings::DistillSettings;
-use crate::student_card::StudentFiles;
 
 /// The largest temperature the explorer offers (Hinton 2015 §3 distilled MNIST at T = 20).
 pub const EXPLORE_MAX_TEMPERATURE: f32 = 20.0;
@@ -128,8 +128,11 @@ impl ClassScore {
     }
 }
 
+/// How far Hinton et al. 2015 (§3) raised the 3s' output bias in the student that never saw a 3.
+pub const PAPER_BIAS_SHIFT: f32 = 3.5;
+
 /// Raising one class's output bias (Hinton 2015 §3: a student that never saw a 3 learns too low
-/// a bias for it; raising it by 3.5 brought the 3s back).
+/// a bias for it; raising it by [`PAPER_BIAS_SHIFT`] brought the 3s back).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct BiasShift {
@@ -137,8 +140,23 @@ pub struct BiasShift {
     pub delta: f32,
     /// How many held-out training images `delta` was fitted on; `None` when it was given.
     pub fitted_on: Option<usize>,
+    /// Where `delta` came from.
+    pub source: ShiftOrigin,
     pub before: ClassScore,
     pub after: ClassScore,
+}
+
+/// Where a bias shift's amount came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum ShiftOrigin {
+    /// [`PAPER_BIAS_SHIFT`].
+    Paper,
+    /// Fitted on held-out training images (`BiasShift::fitted_on` says how many).
+    Fitted,
+    /// Another amount, as given.
+    Given,
 }
 
 /// Where the bias shift comes from.
@@ -162,7 +180,7 @@ pub async fn shift_bias_of(
     device: &Device,
 ) -> Result<BiasShift> {
     if class as usize >= NUM_CLASSES {
-        return Err(Error::setting("class", format!("{class} is not a digit")));
+        return Err(Error::setting("class", format!("{class} is not a class")));
     }
     let (delta, fitted_on) = match source {
         ShiftSource::Given(delta) if delta.is_finite() && delta.abs() <= 100.0 => (delta, None),
@@ -188,10 +206,16 @@ pub async fn shift_bias_of(
     let before = Evaluation::from_logits(test_logits, test.labels());
     let shifted = shift_class_logit(test_logits, class as usize, delta);
     let after = Evaluation::from_logits(&shifted, test.labels());
+    let source = match fitted_on {
+        Some(_) => ShiftOrigin::Fitted,
+        None if delta == PAPER_BIAS_SHIFT => ShiftOrigin::Paper,
+        None => ShiftOrigin::Given,
+    };
     Ok(BiasShift {
         class,
         delta,
         fitted_on,
+        source,
         before: ClassScore::of(&before, class as usize),
         after: ClassScore::of(&after, class as usize),
     })

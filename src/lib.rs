@@ -1,17 +1,21 @@
 //! webdistill: knowledge distillation (Hinton, Vinyals & Dean 2015) of an MNIST teacher into a
 //! small student, on any burn device: natively, and in the browser on WebGPU or the CPU.
 //!
-//! The layers, bottom to top (each uses only those above it in this list):
+//! The layers, from the bottom up (each uses only those above it in this list; `tests/native/
+//! layers.rs` checks the `use crate::` lines against it):
 //! - [`error`]: the one error type; [`rng`]: the seeded generator every draw uses
-//! - [`data`]: MNIST IDX files, transfer-set selection, training sets and batches, distortions
+//! - [`data`]: the tasks (MNIST, Fashion-MNIST), IDX files, transfer-set selection, training
+//!   sets and batches, distortions
 //! - [`model`]: the CNN teacher (one net or an ensemble) and the students of every kind (MLP,
 //!   linear, CNN, soft decision tree), each with its config
+//! - [`eval`]: accuracy, latency under any clock, a model's line in a comparison, tensors read
+//!   back to the host
 //! - [`distill`]: the distillation losses, pure functions of logits
-//! - [`weights`]: safetensors in and out; [`teacher_card`], [`student_card`]: files with cards
+//! - [`weights`]: safetensors in and out; [`teacher_card`]: a teacher's file with its card
 //! - [`train`]: the step-wise student trainer and the teacher's training
-//! - [`eval`]: accuracy, latency under any clock, a model's line in a comparison
-//! - [`quantize`]: the student at f16 and int8; [`export`]: the student as ONNX
+//! - [`quantize`]: the student at f16 and int8
 //! - [`settings`]: every setting of a run (the one schema) and the presets
+//! - [`export`]: a trained student's files: its card, ONNX, TF.js
 //! - [`soft_targets`]: the teacher's outputs on a transfer set, kept between runs
 //! - [`run`]: the comparison run, one time slice at a time: what the page, the CLI and the
 //!   report all drive
@@ -23,6 +27,9 @@
 //! - [`bench`]: training throughput, the same on every backend
 //! - `web` (wasm only): the wasm-bindgen facade, conversions only; `cli` (native): the flag
 //!   parser the command-line tools share
+//!
+//! One exception, named: [`error`] looks up a setting's label in [`settings`]'s schema to word
+//! its message.
 
 pub mod bench;
 pub mod calibrate;
@@ -41,7 +48,6 @@ pub mod rng;
 pub mod run;
 pub mod settings;
 pub mod soft_targets;
-pub mod student_card;
 pub mod sweep;
 pub mod teacher_card;
 pub mod train;

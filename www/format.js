@@ -33,4 +33,3 @@ export function duration(seconds) {
 }
 export const backendName = (b) => (b === "webgpu" ? "WebGPU" : "CPU (WebAssembly)");
 /** A setting as typed: f32 settings come back as e.g. 0.8999999761581421. */
-export const setting = (x) => String(Number(x.toPrecision(6)));

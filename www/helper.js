@@ -6,7 +6,8 @@
 //                    page's worker trains the distilled ones (src/sweep.rs, `Part`).
 //   worker → helper: {task, dataset (the task's key: digits, fashion), module (the compiled
 //                    WebAssembly.Module), teacher, card, test:
-//                    [images, labels], labels, shards: [bytes], rows: Uint32Array | values}
+//                    [images, labels], labels, shards: [bytes], rows: Uint32Array and classes
+//                    (logits per row) | values}
 //   helper → worker: "label": {labelled: n} as it goes, then {logits: Float32Array};
 //                    "sweep-scratch": {part: PartResult} per size, then {done: true};
 //                    or {error} from either
@@ -17,11 +18,11 @@ import init, { Session } from "./generated/pkg/webdistill.js";
 const CHUNK = 2048;
 
 const tasks = {
-  async label(session, { rows }) {
-    const logits = new Float32Array(rows.length * 10);
+  async label(session, { rows, classes }) {
+    const logits = new Float32Array(rows.length * classes);
     for (let at = 0; at < rows.length; at += CHUNK) {
       const part = await session.teacherLogits(rows.subarray(at, at + CHUNK));
-      logits.set(part, at * 10);
+      logits.set(part, at * classes);
       self.postMessage({ labelled: Math.min(at + CHUNK, rows.length) });
     }
     self.postMessage({ logits }, [logits.buffer]);

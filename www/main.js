@@ -7,8 +7,8 @@ import { ModelCards, story } from "./cards.js";
 import { comparisonCsv, downloadBytes, sweepCsv } from "./export.js";
 import { Explorer } from "./explore.js";
 import { backendName, bytes, duration, int, ms, pct } from "./format.js";
-import { PAPER_BIAS_SHIFT, PresetsView, shiftSource } from "./presets.js";
-import { ResultsView, lossName } from "./results.js";
+import { PresetsView, shiftSource } from "./presets.js";
+import { ResultsView } from "./results.js";
 import { SettingsForm } from "./settings.js";
 import { OwnTeacher } from "./own-teacher.js";
 import { SweepView } from "./sweep.js";
@@ -109,7 +109,7 @@ async function start() {
     updateButtons();
     keepForOffline();
     // "auto" on a first visit: the page is ready on the CPU while both backends are timed; a
-    // run asked for meanwhile waits for the verdict (1.5 s at most).
+    // run asked for meanwhile waits for the verdict (CALIBRATION_BUDGET_MS in www/worker.js).
     state.calibration = opened.calibrate
       ? client.request("calibrate", { values: form.values() }).then(showBackend, (error) => {
         if (!error.fatal) notice(`The backends could not be timed (${error.message}); running on the CPU.`, "info");
@@ -160,6 +160,8 @@ async function buildForm(schema) {
   });
   state.tasks = schema.tasks;
   state.taskPresets = schema.task_presets;
+  state.paperBiasShift = schema.paper_bias_shift;
+  $("#bias-paper").textContent = `Raise by ${schema.paper_bias_shift} (the paper)`;
   $("#task-switch").replaceChildren(...schema.tasks.map((t) => new Option(t.dataset, t.key)));
   $("#task-switch").addEventListener("change", (e) => switchTask(e.target.value));
   const link = readHash(location.hash, schema);
@@ -223,7 +225,7 @@ function summary(plan) {
   const assistant = plan.assistant ? ` through a ${plan.assistant.architecture} assistant` : "";
   const omitted = s.omit.length ? `, without ${s.omit.map(className).join(", ")}` : "";
   return `Student ${plan.student.architecture}${assistant} · ${int(s.size)} images, ${int(s.labeled)} labeled${omitted} · ` +
-    `${lossName(s)} · ${s.epochs} epochs`;
+    `${plan.loss} · ${s.epochs} epochs`;
 }
 
 /** A teacher loaded on the teacher's card (one's own, or the default back): the setting and the card. */
@@ -363,7 +365,7 @@ async function showKept() {
   $("#curves").hidden = true;
   const note = $("#kept-note");
   note.querySelector("span").textContent = `From your last run, ${dateOf(comparison.date)}: ${summary({
-    settings: comparison.value.settings, student: { architecture: comparison.value.distilled.architecture },
+    settings: comparison.value.settings, loss: comparison.value.loss, student: { architecture: comparison.value.distilled.architecture },
     assistant: comparison.value.assistant })}. Its students are not kept: run again to explore or download them.`;
   note.hidden = false;
 }
@@ -527,7 +529,7 @@ function wireButtons() {
   $("#open-settings").addEventListener("click", () => {
     $("#settings-panel").open = true;
   });
-  $("#bias-paper").addEventListener("click", () => biasShift(PAPER_BIAS_SHIFT));
+  $("#bias-paper").addEventListener("click", () => biasShift(state.paperBiasShift));
   $("#bias-fit").addEventListener("click", () => biasShift(null));
   $("#backend").addEventListener("change", start);
   window.addEventListener("error", (e) => notice(`Unexpected error: ${e.message}`, "error"));

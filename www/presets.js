@@ -3,9 +3,6 @@
 
 import { int } from "./format.js";
 
-/** How far §3 raised the 3s' bias in the student trained without 3s. */
-export const PAPER_BIAS_SHIFT = 3.5;
-
 export class PresetsView {
   /** `onChoose(id)` applies a preset to the form. */
   constructor(chips, table, presets, onChoose) {
@@ -49,10 +46,10 @@ export class PresetsView {
   }
 }
 
-/** Where a bias shift's amount came from, in words. */
+/** Where a bias shift's amount came from (the core says which), in words. */
 export function shiftSource(shift) {
-  if (shift.fitted_on != null) return `fitted on ${int(shift.fitted_on)} held-out training images`;
-  return shift.delta === PAPER_BIAS_SHIFT ? "the paper's amount" : "given";
+  if (shift.source === "fitted") return `fitted on ${int(shift.fitted_on)} held-out training images`;
+  return shift.source === "paper" ? "the paper's amount" : "given";
 }
 
 /** Our figure for a finished run of a preset: the counterpart of the paper's sentence. */

@@ -2,7 +2,7 @@
 // distilled student at lower precisions, and the students' files to take away.
 
 import { downloadBytes } from "./export.js";
-import { backendName, bytes, int, pct, setting, time, times } from "./format.js";
+import { backendName, bytes, int, pct, time, times } from "./format.js";
 
 const ROWS = [
   ["teacher", "Teacher"],
@@ -31,7 +31,7 @@ export class ResultsView {
     );
     const t = c.teacher.latency.at(-1);
     this.$("#results-caption").textContent =
-      `${backendName(c.backend)} · ${lossName(c.settings)} · transfer set of ${int(c.transfer_size)} (${int(c.labeled)} labeled) · ` +
+      `${backendName(c.backend)} · ${c.loss} · transfer set of ${int(c.transfer_size)} (${int(c.labeled)} labeled) · ` +
       `${int(c.steps)} steps each · ${Math.round(c.seconds)} s in all. Accuracy and errors on the full ${int(c.teacher.evaluation.total)}-image ` +
       `test set; time per image at batch ${t.batch_size}, the median of ${t.windows} windows of calls timed together (this clock ticks every ${time(t.clock_ms, true)}).`;
     this.showPerClass(rows.filter(([, , r]) => r));
@@ -117,14 +117,6 @@ export class ResultsView {
       }),
     );
   }
-}
-
-/** The loss as the caption names it. */
-export function lossName(s) {
-  const kd = () => `Hinton KD, T = ${setting(s.temperature)}, α = ${setting(s.alpha)}`;
-  if (s.loss === "hinton") return kd();
-  if (s.loss === "hint") return `${kd()} + FitNets hint, β = ${setting(s.beta)}`;
-  return `logit matching, α = ${setting(s.alpha)}`;
 }
 
 function row(key, cells, attribute = "model") {

@@ -56,13 +56,6 @@ const handlers = {
   boot, open, calibrate, check, plan, "teacher-latency": teacherLatency, teacher: chooseTeacher, tree, affinity,
   "own-teacher": ownTeacher, "remove-own-teacher": removeOwnTeacher, start, sweep, stop, inspect, temperature, hard, draw,
   bias,
-  // Test hook (tests/browser): destroys the WebGPU device this worker made, as a driver reset
-  // or a GPU switch would.
-  "lose-gpu": () => {
-    if (!self.webdistillGpuDevice) throw new Error("this worker has no WebGPU device");
-    self.webdistillGpuDevice.destroy();
-    return true;
-  },
 };
 
 self.onmessage = async ({ data }) => {
@@ -413,25 +406,25 @@ async function start({ id, values }) {
  * core, WebGPU, a hint loss, soft targets kept from an earlier run).
  */
 async function labelOnEveryCore(s, values, id, signal) {
-  const helpers = Math.min(cores, MAX_HELPERS + 1) - 1;
-  if (helpers < 1 || s.backend !== "cpu" || values.loss === "hint" || s.softTargetsKept(values)) return 0;
+  const plan = s.labellingPlan(values, Math.min(cores, MAX_HELPERS + 1));
+  if (!plan) return 0;
   status("the teacher labels the transfer set");
-  const rows = s.transferRows(values);
-  // Slices of whole batches of 256, so each labels as the run would.
-  const size = Math.ceil(rows.length / (helpers + 1) / 256) * 256;
-  const slices = Array.from({ length: helpers + 1 }, (_, i) => rows.subarray(i * size, Math.min(rows.length, (i + 1) * size)));
+  const { classes } = plan;
+  const slices = plan.slices.map((rows) => Uint32Array.from(rows));
+  const total = slices.reduce((n, rows) => n + rows.length, 0);
+  const helpers = slices.length - 1;
   const done = slices.map(() => 0);
   const started = performance.now();
   const report = () => {
     const labelled = done.reduce((a, b) => a + b, 0);
     const elapsed = (performance.now() - started) / 1000;
-    event("progress", { run: id, update: { phase: "labelling", labelled, to_label: rows.length, soft_targets: "computed",
-      labelled_by: helpers + 1, eta_s: labelled ? (elapsed * (rows.length - labelled)) / labelled : null } });
+    event("progress", { run: id, update: { phase: "labelling", labelled, to_label: total, soft_targets: "computed",
+      labelled_by: helpers + 1, eta_s: labelled ? (elapsed * (total - labelled)) / labelled : null } });
   };
   const workers = [];
   try {
     const theirs = slices.slice(1).map((rows, i) => new Promise((resolve, reject) => {
-      workers.push(startHelper("label", { rows }, (data) => {
+      workers.push(startHelper("label", { rows, classes }, (data) => {
         if (data.labelled != null) {
           done[i + 1] = data.labelled;
           report();
@@ -439,16 +432,16 @@ async function labelOnEveryCore(s, values, id, signal) {
         else reject(new Error(`a labelling helper failed: ${data.error}`));
       }));
     }));
-    const mine = new Float32Array(slices[0].length * 10);
+    const mine = new Float32Array(slices[0].length * classes);
     for (let at = 0; at < slices[0].length; at += LABEL_CHUNK) {
-      mine.set(await s.teacherLogits(slices[0].subarray(at, at + LABEL_CHUNK)), at * 10);
+      mine.set(await s.teacherLogits(slices[0].subarray(at, at + LABEL_CHUNK)), at * classes);
       done[0] = Math.min(at + LABEL_CHUNK, slices[0].length);
       report();
       await nextTask();
       if (signal.aborted) return 0;
     }
     const parts = [mine, ...(await Promise.all(theirs))];
-    const joined = new Float32Array(rows.length * 10);
+    const joined = new Float32Array(total * classes);
     let at = 0;
     for (const part of parts) {
       joined.set(part, at);
@@ -602,7 +595,8 @@ function messageOf(error) {
   return error?.message ?? String(error);
 }
 
-// The test hook above needs the device this worker made: keep the last one requestDevice gives.
+// Every device this worker makes is watched for loss (below); the last one is kept as
+// self.webdistillGpuDevice, which tests/browser/page.test.mjs destroys to play a driver reset.
 // (A device made only for "auto"'s timing and then not used is left alone.)
 if (self.navigator.gpu) {
   const request = GPUAdapter.prototype.requestDevice;

@@ -27,7 +27,7 @@ pub struct StudentCard {
     pub student: StudentConfig,
     /// `distilled` or `scratch`.
     pub role: String,
-    /// The loss it was trained with, e.g. `Hinton KD, T=4, α=0.9`.
+    /// The loss it was trained with, e.g. `Hinton KD, T = 4, α = 0.9`.
     pub objective: String,
     /// Who taught it, from the teacher down: the teacher, then the assistant when there was
     /// one. Empty for the student trained from the labels alone.

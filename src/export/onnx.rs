@@ -14,8 +14,8 @@ use onnx_protobuf::{
 
 use crate::data::{IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES, PIXEL_MEAN, PIXEL_STD};
 use crate::error::{Error, Result};
+use crate::export::card::StudentCard;
 use crate::model::StudentConfig;
-use crate::student_card::StudentCard;
 use crate::weights::SafeTensors;
 
 /// The operator set the graph uses (every op here is in opset 13, where Slice and Unsqueeze take

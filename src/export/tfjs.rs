@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use crate::data::{IMAGE_SIDE, NUM_CLASSES, PIXEL_MEAN, PIXEL_STD};
 use crate::error::{Error, Result};
+use crate::export::card::StudentCard;
 use crate::model::StudentConfig;
-use crate::student_card::StudentCard;
 use crate::weights::SafeTensors;
 
 /// How the TF.js model reads an image.

@@ -1,7 +1,7 @@
 //! A finished run's students as files to take away, with cards that say who taught them.
 
 use crate::error::{Error, Result};
-use crate::student_card::{StudentFiles, StudentOrigin, student_files};
+use crate::export::card::{StudentFiles, StudentOrigin, student_files};
 
 use super::Finished;
 

@@ -69,6 +69,42 @@ pub fn transfer_rows(lab: &Lab, settings: &DistillSettings) -> Result<Vec<u32>> 
     Ok(TransferSet::select(&lab.train, &settings.transfer())?.indices)
 }
 
+/// How a run's transfer set is labelled by several workers at once: each worker's rows, in
+/// [`transfer_rows`] order, and the logits each row gets.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
+pub struct LabellingPlan {
+    /// One slice per worker, the first the caller's own; whole batches of [`LABEL_BATCH`] each,
+    /// so each slice is labelled exactly as the run would label it.
+    pub slices: Vec<Vec<u32>>,
+    /// Logits per row.
+    pub classes: usize,
+}
+
+/// How a run of `settings` labels its transfer set on up to `workers` workers on the CPU
+/// backend; `None` when the run labels it alone: one worker, WebGPU (one device), a hint loss
+/// (which also needs the teacher's hidden layer), or soft targets kept from an earlier run.
+pub fn labelling_plan(
+    lab: &Lab,
+    settings: &DistillSettings,
+    workers: usize,
+) -> Result<Option<LabellingPlan>> {
+    if workers < 2
+        || lab.backend != crate::eval::Backend::Cpu
+        || settings.objective().hint_weight().is_some()
+        || soft_targets_kept(lab, settings)?
+    {
+        return Ok(None);
+    }
+    let rows = transfer_rows(lab, settings)?;
+    let size = rows.len().div_ceil(workers).div_ceil(LABEL_BATCH) * LABEL_BATCH;
+    let slices: Vec<Vec<u32>> = rows.chunks(size.max(1)).map(<[u32]>::to_vec).collect();
+    Ok((slices.len() > 1).then_some(LabellingPlan {
+        slices,
+        classes: NUM_CLASSES,
+    }))
+}
+
 /// Whether a run of `settings` would find its soft targets kept from an earlier run.
 pub fn soft_targets_kept(lab: &Lab, settings: &DistillSettings) -> Result<bool> {
     let rows = transfer_rows(lab, settings)?;

@@ -30,7 +30,8 @@ mod plan;
 pub use lab::{Caches, Lab};
 use labelling::Labelling;
 pub use labelling::{
-    LABEL_BATCH, provide_soft_targets, soft_targets_kept, teacher_outputs, transfer_rows,
+    LABEL_BATCH, LabellingPlan, labelling_plan, provide_soft_targets, soft_targets_kept,
+    teacher_outputs, transfer_rows,
 };
 pub use limits::{Limits, check_assistant, check_memory, memory_estimate};
 use measure::{student_report, teacher_report};
@@ -244,6 +245,7 @@ impl Run {
         };
         let comparison = Comparison {
             settings: self.settings.clone(),
+            loss: self.settings.objective().describe(),
             backend: lab.backend,
             transfer_size: self.transfer.len(),
             labeled: self.transfer.labeled.iter().filter(|&&l| l).count(),

@@ -66,6 +66,9 @@ pub struct Update {
 #[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct Comparison {
     pub settings: DistillSettings,
+    /// The distilled student's loss in words (`Objective::describe`).
+    #[serde(default)]
+    pub loss: String,
     pub backend: Backend,
     pub transfer_size: usize,
     pub labeled: usize,

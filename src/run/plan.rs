@@ -29,6 +29,8 @@ pub struct ModelSize {
 pub struct Plan {
     /// The settings as the core read them.
     pub settings: DistillSettings,
+    /// The distilled student's loss in words (`Objective::describe`).
+    pub loss: String,
     pub teacher: ModelSize,
     pub assistant: Option<ModelSize>,
     pub student: ModelSize,
@@ -49,6 +51,7 @@ pub fn plan(lab: &Lab, settings: &DistillSettings) -> Result<Plan> {
     };
     Ok(Plan {
         settings: settings.clone(),
+        loss: settings.objective().describe(),
         teacher: ModelSize {
             architecture: lab.teacher_architecture.clone(),
             params: lab.teacher.num_params(),

@@ -305,7 +305,9 @@ pub static SCHEMA: &[SettingSpec] = &[
         choices: &[],
         min: Some(0.0),
         max: Some(MAX_HINT_WEIGHT as f64),
-        // distill::DEFAULT_HINT_WEIGHT has the measurement behind 1.
+        // Measured on 784-64 with 300 labels of 10,000 (2 epochs, T = 4, α = 0.9): β = 0 → 1,071
+        // test errors, 0.1 → 1,067, 1 → 1,045, 10 → 1,071, 100 → 1,412 (the hint then drowns the
+        // soft targets).
         default: "1",
         help: "FitNets hint only: weight of matching the student's last hidden layer to the teacher's (Romero et al. 2015).",
         get: |s| s.beta.to_string(),

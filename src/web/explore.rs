@@ -75,14 +75,14 @@ impl StudentFile {
     /// The TF.js files' names: `[model.json's, the weights']`.
     #[wasm_bindgen(getter, js_name = tfjsNames)]
     pub fn tfjs_names(&self) -> Vec<String> {
-        let (model, weights) = crate::student_card::tfjs_names(&self.name);
+        let (model, weights) = crate::export::card::tfjs_names(&self.name);
         vec![model, weights]
     }
 
     /// A few lines per runtime that load the ONNX (and TF.js) file and classify an image.
     #[wasm_bindgen(getter, unchecked_return_type = "Snippet[]")]
     pub fn snippets(&self) -> Result<JsValue, JsError> {
-        let (model, _) = crate::student_card::tfjs_names(&self.name);
+        let (model, _) = crate::export::card::tfjs_names(&self.name);
         to_js(&crate::export::snippets::snippets(
             &format!("{}.onnx", self.name),
             self.tfjs.as_ref().map(|_| model.as_str()),

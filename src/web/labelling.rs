@@ -5,18 +5,23 @@
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use super::{Session, promise, settings_from};
-use crate::run::{provide_soft_targets, teacher_outputs, transfer_rows};
+use super::{Session, promise, settings_from, to_js};
+use crate::run::{labelling_plan, provide_soft_targets, teacher_outputs};
 
 #[wasm_bindgen]
 impl Session {
-    /// The training rows of the transfer set a run of `values` labels, in order.
-    #[wasm_bindgen(js_name = transferRows)]
-    pub fn transfer_rows(
+    /// How a run of `values` labels its transfer set on up to `workers` workers (slices of its
+    /// rows, the caller's first), or `null` when the run labels it alone.
+    #[wasm_bindgen(js_name = labellingPlan, unchecked_return_type = "LabellingPlan | null")]
+    pub fn labelling_plan(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
-    ) -> Result<Vec<u32>, JsError> {
-        Ok(transfer_rows(&self.lab()?, &settings_from(values)?)?)
+        workers: usize,
+    ) -> Result<JsValue, JsError> {
+        match labelling_plan(&self.lab()?, &settings_from(values)?, workers)? {
+            Some(plan) => to_js(&plan),
+            None => Ok(JsValue::NULL),
+        }
     }
 
     /// The teacher's logits for training rows `rows` (`rows.length × 10`).
@@ -40,19 +45,8 @@ impl Session {
         }))
     }
 
-    /// Whether the teacher's soft targets for a run of `values` are kept from an earlier run.
-    #[wasm_bindgen(js_name = softTargetsKept)]
-    pub fn soft_targets_kept(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
-    ) -> Result<bool, JsError> {
-        Ok(crate::run::soft_targets_kept(
-            &self.lab()?,
-            &settings_from(values)?,
-        )?)
-    }
-
-    /// The soft targets of the next run of `values`, labelled by helpers (`transferRows` order)
+    /// The soft targets of the next run of `values`, labelled by helpers (`labellingPlan`'s slices
+    /// joined in order)
     /// in `seconds`: that run starts training at once and counts the seconds in its wall time.
     #[wasm_bindgen(js_name = provideSoftTargets)]
     pub fn provide_soft_targets(

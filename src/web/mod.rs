@@ -1,6 +1,6 @@
 //! The only code that touches wasm-bindgen: JS values in, core types through, JS values and
-//! `Error`s out (`?` turns every core error into a JS `Error` with its message). No logic of its
-//! own; the TypeScript types of everything it returns are generated from the Rust types (tsify).
+//! `Error`s out (`?` turns every core error into a JS `Error` with its message). It holds a
+//! session's state (the task's data, the teacher, the kept run); every rule is the core's; the TypeScript types of everything it returns are generated from the Rust types (tsify).
 //!
 //! ```js
 //! import init, { Session, settingsSchema } from "webdistill";
@@ -28,16 +28,16 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::Error;
-use crate::bench::{TrainingBenchSpec, fresh_student_latency, training_throughput};
 use crate::data::{Mnist, SHARD_SIZE, Task, idx::parse_labels};
 use crate::eval::Backend;
 use crate::eval::latency::latency_profile;
 use crate::explore::TrainedRun;
-use crate::model::{StudentConfig, Teacher};
+use crate::model::Teacher;
 use crate::run::{Caches, Lab, Limits};
 use crate::settings::{DEFAULT_PRESET, DistillSettings, PRESETS, SCHEMA, Values};
 use crate::teacher_card::TeacherCard;
 
+mod bench;
 mod calibrate;
 mod explore;
 mod labelling;
@@ -142,6 +142,8 @@ struct Schema {
     teachers: &'static [crate::teacher_card::BundledTeacher],
     /// The tasks: class names, and where each one's files are beside the page.
     tasks: Vec<crate::data::TaskInfo>,
+    /// How far the paper raised the omitted class's bias (the page's "Raise by" button).
+    paper_bias_shift: f32,
     /// Each task's default preset, by task key (what the page's task switcher applies).
     #[cfg_attr(target_family = "wasm", tsify(type = "Record<string, string>"))]
     task_presets: std::collections::BTreeMap<&'static str, &'static str>,
@@ -156,6 +158,7 @@ pub fn settings_schema() -> Result<JsValue, JsError> {
         default_preset: DEFAULT_PRESET,
         teachers: &crate::teacher_card::BUNDLED_TEACHERS,
         tasks: Task::ALL.iter().map(|t| t.info()).collect(),
+        paper_bias_shift: crate::explore::PAPER_BIAS_SHIFT,
         task_presets: Task::ALL
             .iter()
             .map(|&t| (t.key(), crate::settings::default_preset(t)))
@@ -391,43 +394,6 @@ impl Session {
             let profile = latency_profile(&teacher, &test, &device).await?;
             *caches.teacher_latency.borrow_mut() = Some(profile.clone());
             to_js(&profile)
-        }))
-    }
-
-    /// Latency of a freshly initialised student (`hidden` units, seed 1) at batch 1 and 256.
-    #[wasm_bindgen(js_name = studentLatency, unchecked_return_type = "Promise<Latency[]>")]
-    pub fn student_latency(&self, hidden: Vec<usize>) -> Result<Promise, JsError> {
-        let config = StudentConfig::new(hidden)?;
-        let (test, device) = (self.test()?, self.device.clone());
-        Ok(promise(async move {
-            to_js(&fresh_student_latency(&config, &test, &device).await?)
-        }))
-    }
-
-    /// The benchmark's training workload (src/bench.rs) on this session's backend, with what a
-    /// peer needs to replay the same steps: `replay.initial_weights` (safetensors),
-    /// `replay.rows` (training-image indices of the batches, in order) and
-    /// `replay.teacher_logits` (`rows.length × 10`).
-    #[wasm_bindgen(js_name = benchTraining, unchecked_return_type = "Promise<BenchRun>")]
-    pub fn bench_training(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "TrainingBenchSpec")] spec: JsValue,
-    ) -> Result<Promise, JsError> {
-        let lab = self.lab()?;
-        let spec: TrainingBenchSpec = serde_wasm_bindgen::from_value(spec)
-            .map_err(|e| Error::setting("benchmark", e.to_string()))?;
-        Ok(promise(async move {
-            let bench = training_throughput(&lab, &spec).await?;
-            Ok(run::BenchRun::new(to_js(&bench)?, bench.replay).into())
-        }))
-    }
-
-    /// The teacher labelling the first `images` test images, as a run labels its transfer set.
-    #[wasm_bindgen(js_name = benchLabelling, unchecked_return_type = "Promise<LabellingBench>")]
-    pub fn bench_labelling(&self, images: usize) -> Result<Promise, JsError> {
-        let lab = self.lab_without_training_images()?;
-        Ok(promise(async move {
-            to_js(&crate::bench::labelling_throughput(&lab, images).await?)
         }))
     }
 

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use burn::prelude::*;
 use webdistill::eval::{evaluate, predict_all};
+use webdistill::export::card::{StudentCard, StudentOrigin, export_student, load_student};
 use webdistill::model::StudentConfig;
 use webdistill::quantize::{
     Int8Matrix, Precision, f16_round_trip, quantize_tensors, quantized_reports,
 };
 use webdistill::settings::DistillSettings;
-use webdistill::student_card::{StudentCard, StudentOrigin, export_student, load_student};
 use webdistill::weights::{Dtype, SafeTensors, load_safetensors, read_weights};
 
 use crate::support::{mnist, small_trained_student};

@@ -4,9 +4,9 @@
 use burn::prelude::*;
 use webdistill::data::Mnist;
 use webdistill::eval::{argmax, predict_all};
+use webdistill::export::card::{StudentCard, StudentOrigin, export_student};
 use webdistill::model::{StudentConfig, seeded};
 use webdistill::settings::DistillSettings;
-use webdistill::student_card::{StudentCard, StudentOrigin, export_student};
 use webdistill::weights::{SafeTensors, read_weights};
 
 /// A student of `config` with random weights (every logit depends on every tensor, so any layout

@@ -10,6 +10,8 @@ mod exported;
 mod fashion;
 mod hint;
 mod idx;
+mod labelling;
+mod layers;
 mod losses;
 mod onnx;
 mod run;

@@ -72,7 +72,7 @@ fn distill_save_writes_every_file_and_export_converts_a_download_again() {
     args.push(dir.clone().into());
     webdistill_ok(args);
     let stem = dir.join("webdistill-distilled-mlp-784-16-10");
-    let card: webdistill::student_card::StudentCard =
+    let card: webdistill::export::card::StudentCard =
         serde_json::from_slice(&std::fs::read(stem.with_extension("json")).unwrap()).unwrap();
     // safetensors, ONNX and TF.js's model.json and weights.
     assert_eq!(card.files.len(), 4);

@@ -6,11 +6,11 @@
 
 use burn::prelude::*;
 use webdistill::eval::evaluate;
+use webdistill::export::card::{StudentOrigin, export_student, load_student};
 use webdistill::model::{StudentConfig, StudentKind, Trainee, seeded};
 use webdistill::quantize::{Precision, quantize_tensors};
 use webdistill::run::run_to_end;
 use webdistill::settings::{DistillSettings, Loss};
-use webdistill::student_card::{StudentOrigin, export_student, load_student};
 use webdistill::weights::to_safetensors;
 
 use crate::support::{lab, mnist, teacher};

@@ -5,9 +5,9 @@
 
 use std::process::Command;
 
+use webdistill::export::card::tfjs_names;
 use webdistill::export::tfjs::{supports, to_tfjs};
 use webdistill::model::StudentConfig;
-use webdistill::student_card::tfjs_names;
 
 use crate::exported::{Exported, assert_agrees, exported};
 use crate::support::{mnist, mnist_dir, root};

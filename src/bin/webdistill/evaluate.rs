@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::Serialize;
 use webdistill::data::{Mnist, Task};
 use webdistill::eval::evaluate;
-use webdistill::student_card::{StudentCard, load_student};
+use webdistill::export::card::{StudentCard, load_student};
 
 use crate::Args;
 use crate::{block, device_for};

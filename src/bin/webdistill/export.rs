@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
+use webdistill::export::card::{StudentCard, tfjs_names};
 use webdistill::export::onnx::to_onnx;
 use webdistill::export::tfjs::to_tfjs;
-use webdistill::student_card::{StudentCard, tfjs_names};
 use webdistill::weights::SafeTensors;
 
 use crate::Args;
