@@ -6,7 +6,7 @@ import { className, showTask } from "./classes.js";
 import { ModelCards, story } from "./cards.js";
 import { comparisonCsv, downloadBytes, sweepCsv } from "./export.js";
 import { Explorer } from "./explore.js";
-import { backendName, bytes, duration, int, ms, pct } from "./format.js";
+import { backendName, bytes, int, ms, pct } from "./format.js";
 import { PresetsView, shiftSource } from "./presets.js";
 import { ResultsView } from "./results.js";
 import { SettingsForm } from "./settings.js";
@@ -14,7 +14,9 @@ import { OwnTeacher } from "./own-teacher.js";
 import { SweepView } from "./sweep.js";
 import { ResultStore } from "./store.js";
 import { TreeView } from "./tree.js";
-import { PANELS, readHash, refusedFromLink, writeHash } from "./url-state.js";
+import { PANELS, readHash, refusedFromLink } from "./url-state.js";
+import { progressView } from "./progress.js";
+import { Sharing } from "./share.js";
 import { WorkerClient, WorkerError } from "./worker-client.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -30,6 +32,9 @@ let form = null;
 let store = new ResultStore(false);
 let presets = null;
 let charts = null;
+/** The core's schema, once the worker has sent it (the charts wait for it: their titles use it). */
+let schemaArrived;
+const schemaReady = new Promise((resolve) => (schemaArrived = resolve));
 const cards = new ModelCards($("#experiment"));
 const results = new ResultsView($("#results"));
 /** Gets its charts when the chart module has loaded (it draws its table without them). */
@@ -65,12 +70,12 @@ loadCharts();
 /** The chart module, loaded so that a failure is a notice and the page goes on without charts. */
 async function loadCharts() {
   try {
-    const { CurveChart, SizeChart, Spark } = await import("./charts.js");
+    const [{ CurveChart, SizeChart, Spark }, schema] = await Promise.all([import("./charts.js"), schemaReady]);
     charts = {
       loss: new CurveChart($("#loss-chart"), { title: "Training loss (each student's own objective)", yLabel: "loss" }),
       accuracy: new CurveChart($("#accuracy-chart"), { title: "Test accuracy (first 1,000 test images, live)", yLabel: "accuracy", yRange: [0, 1] }),
       sweepAccuracy: new SizeChart($("#sweep-accuracy"), { title: "Test accuracy for size", yLabel: "accuracy", format: (a) => pct(a, 1), int8: true }),
-      sweepTime: new SizeChart($("#sweep-time"), { title: "Time per image (batch 256) for size", yLabel: "time", format: ms, yLog: true }),
+      sweepTime: new SizeChart($("#sweep-time"), { title: `Time per image (batch ${schema.throughput_batch}) for size`, yLabel: "time", format: ms, yLog: true }),
     };
     cards.sparks = Object.fromEntries(["distilled", "scratch"].map((m) => [m, new Spark($(`#card-${m} .spark`), m)]));
   } catch (error) {
@@ -152,6 +157,7 @@ function keepForOffline() {
 
 /** The form and presets from the core's schema; the link's settings over them. */
 async function buildForm(schema) {
+  schemaArrived(schema);
   form = new SettingsForm($("#settings-form"), schema);
   presets = new PresetsView($("#preset-chips"), $("#presets-table"), schema.presets, applyPreset);
   cards.teachers(schema.teachers, (id) => {
@@ -388,45 +394,17 @@ function onEvent(e) {
   }
 }
 
-const PHASES = {
-  labelling: "the teacher labels the transfer set",
-  assistant: "the teacher assistant learns from the teacher",
-  assistant_labelling: "the assistant labels the transfer set",
-  training: "both students train",
-  measuring: "measuring every model on the full test set",
-  // The run's last slice; "done" is for when the comparison has arrived and is shown.
-  done: "finishing",
-};
-
 function showProgress(u) {
-  const compiling = state.backend === "webgpu" && u.labelled === 0 && u.phase === "labelling";
-  setStatus(compiling ? "compiling the GPU's kernels, then the teacher labels the transfer set" : PHASES[u.phase]);
+  const view = progressView(u, state.backend);
+  setStatus(view.status);
   cards.progress(u);
-  const left = u.eta_s != null ? ` · ${duration(u.eta_s)} left` : "";
-  let fraction = 0;
-  let text = "";
-  if (u.phase === "labelling" || u.phase === "assistant_labelling") {
-    fraction = u.labelled / u.to_label;
-    const workers = u.labelled_by > 1 && u.phase === "labelling" ? ` on ${u.labelled_by} cores` : "";
-    text = `${int(u.labelled)} / ${int(u.to_label)} images${workers}${left}`;
-  } else if (u.phase === "assistant" && u.assistant) {
-    fraction = u.assistant.step / u.assistant.total_steps;
-    text = `step ${int(u.assistant.step)} / ${int(u.assistant.total_steps)}${left}`;
-  } else if (u.distilled) {
-    const d = u.distilled;
-    fraction = d.step / d.total_steps;
-    const scratch = u.scratch ? `; without teacher, epoch ${u.scratch.epoch.toFixed(1)} over its ${int(u.scratch.examples)} labeled images` : "";
-    text = `step ${int(d.step)} / ${int(d.total_steps)}: distilled, epoch ${d.epoch.toFixed(2)} over ${int(d.examples)} images${scratch}${left}`;
-    charts?.loss.add(d.step, d.loss, u.scratch?.loss ?? null);
-    if (d.live_accuracy != null || u.scratch?.live_accuracy != null) charts?.accuracy.add(d.step, d.live_accuracy, u.scratch?.live_accuracy ?? null);
-  } else if (u.phase === "measuring") {
-    fraction = u.measured / u.to_measure;
-    text = `${u.measured} of ${u.to_measure} measured`;
+  if (view.training) {
+    charts?.loss.add(u.distilled.step, u.distilled.loss, u.scratch?.loss ?? null);
+    if (u.distilled.live_accuracy != null || u.scratch?.live_accuracy != null) charts?.accuracy.add(u.distilled.step, u.distilled.live_accuracy, u.scratch?.live_accuracy ?? null);
   }
-  if (u.soft_targets === "cached" && u.phase !== "measuring") text += " · soft targets reused from the previous run";
-  $("#phase-label").textContent = PHASES[u.phase];
-  $("#progress progress").value = Math.max(0, Math.min(1, fraction));
-  $("#phase-text").textContent = text;
+  $("#phase-label").textContent = view.label;
+  $("#progress progress").value = view.fraction;
+  $("#phase-text").textContent = view.text;
 }
 
 async function sweep() {
@@ -524,8 +502,9 @@ function wireButtons() {
   $("#sweep-download-json").addEventListener("click", () =>
     downloadBytes("webdistill-sweep.json", `${JSON.stringify(sweepView.result, null, 2)}\n`, "application/json"));
   $("#sweep-download-csv").addEventListener("click", () => downloadBytes("webdistill-sweep.csv", sweepCsv(sweepView.result), "text/csv"));
-  $("#share").addEventListener("click", () => offer(pageUrl(writeHash(form.values(), presetKey())), "Link to these settings"));
-  $("#embed").addEventListener("click", embedSnippet);
+  const sharing = new Sharing({ values: () => form.values(), preset: () => form.matchingPreset(), onCopied: (label) => setStatus(`${label.toLowerCase()} copied`) });
+  $("#share").addEventListener("click", () => sharing.link());
+  $("#embed").addEventListener("click", () => sharing.embed());
   $("#open-settings").addEventListener("click", () => {
     $("#settings-panel").open = true;
   });
@@ -534,15 +513,6 @@ function wireButtons() {
   $("#backend").addEventListener("change", start);
   window.addEventListener("error", (e) => notice(`Unexpected error: ${e.message}`, "error"));
   window.addEventListener("unhandledrejection", (e) => notice(`Unexpected error: ${e.reason?.message ?? e.reason}`, "error"));
-}
-
-/** An iframe of this experiment without the page header, as tall as what it shows here. */
-function embedSnippet() {
-  const hidden = ["header"];
-  const src = pageUrl(writeHash(form.values(), { ...presetKey(), embed: 1, hide: hidden.join(",") }));
-  const shown = Object.entries(PANELS).filter(([name]) => !hidden.includes(name)).map(([, id]) => $(`#${id}`));
-  const height = shown.reduce((sum, el) => sum + (el.hidden ? 0 : el.getBoundingClientRect().height + 16), 32);
-  offer(`<iframe src="${src.replaceAll("&", "&amp;").replaceAll('"', "&quot;")}" title="webdistill: knowledge distillation" width="100%" height="${Math.ceil(height)}" style="border:0"></iframe>`, "Embed snippet");
 }
 
 async function biasShift(delta) {
@@ -564,26 +534,6 @@ function showBiasShift(c) {
   $("#bias-fit").disabled = c.settings.holdout === 0;
   $("#bias-fit").title = c.settings.holdout === 0 ? "Set held-out images above 0 and run again" : "";
   for (const span of document.querySelectorAll(".omitted-digit")) span.textContent = className(omitted[0] ?? 3);
-}
-
-function presetKey() {
-  const id = form.matchingPreset();
-  return id ? { preset: id } : {};
-}
-
-function pageUrl(hash) {
-  return `${location.origin}${location.pathname}${hash}`;
-}
-
-/** Shows `text` (a link or a snippet) selected in a box, and copies it where the browser allows. */
-function offer(text, label) {
-  const box = $("#share-output");
-  box.hidden = false;
-  box.value = text;
-  box.setAttribute("aria-label", label);
-  box.select();
-  history.replaceState(null, "", writeHash(form.values()));
-  navigator.clipboard?.writeText(text).then(() => setStatus(`${label.toLowerCase()} copied`), () => {});
 }
 
 function setStatus(text) {

@@ -7,8 +7,9 @@
 export const PANELS = { header: "page-header", experiment: "experiment", settings: "settings", curves: "curves",
   results: "results", explore: "explore", draw: "draw", sweep: "sweep", presets: "presets" };
 
-const MAX_VALUE_SHOWN = 40;
-const shown = (text) => JSON.stringify(text.length > MAX_VALUE_SHOWN ? `${text.slice(0, MAX_VALUE_SHOWN)}…` : text);
+/** How many characters of a value a message quotes: the core's limit, from the schema readHash gets. */
+let maxShown = Infinity;
+const shown = (text) => JSON.stringify(text.length > maxShown ? `${text.slice(0, maxShown)}…` : text);
 
 /**
  * Reads `hash` ("#a=1&b=2") against the settings schema. Returns {values: {key: text}, embed,
@@ -17,6 +18,7 @@ const shown = (text) => JSON.stringify(text.length > MAX_VALUE_SHOWN ? `${text.s
  * apart here; the core judges them.
  */
 export function readHash(hash, schema) {
+  maxShown = schema.max_value_shown;
   const out = { values: {}, embed: false, autorun: false, keep: null, hide: [], backend: null, preset: null, cores: null, problems: [] };
   const params = new URLSearchParams(hash.replace(/^#/, ""));
   const presets = schema.presets.map((p) => p.id);

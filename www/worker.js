@@ -10,6 +10,7 @@
 import init, { chooseBackend, lastPanic, Session, settingsSchema, softmaxAt } from "./generated/pkg/webdistill.js";
 import { fetchAssets, loadManifest } from "./assets.js";
 import { OWN, Teachers } from "./worker-teachers.js";
+import { recall, remember, webgpuAdapter, withinBudget } from "./worker-backend.js";
 
 /** Helper workers labelling the transfer set beside this one, at most (each holds its own copy
  * of the training images, ~50 MB for 60,000). */
@@ -268,50 +269,6 @@ function use(s) {
 async function calibrateWebgpu(limits, values) {
   const s = await newSession("webgpu", limits);
   return { session: s, calibration: await s.calibrate(values) };
-}
-
-/** `promise`'s value, or null when it takes longer than `ms` (it goes on in the background). */
-function withinBudget(promise, ms) {
-  const late = new Promise((resolve) => setTimeout(() => resolve(null), ms));
-  return Promise.race([promise.catch(() => null), late]);
-}
-
-/** The adapter, its limits and an identifying key; or why WebGPU cannot be used. */
-async function webgpuAdapter() {
-  if (!self.navigator.gpu) return { problem: "this browser has no WebGPU (navigator.gpu is missing)" };
-  try {
-    const adapter = await self.navigator.gpu.requestAdapter();
-    if (!adapter) return { problem: "WebGPU found no usable adapter" };
-    const info = adapter.info ?? {};
-    const key = [info.vendor, info.architecture, info.device, info.description].join("|");
-    const { maxBufferSize, maxStorageBufferBindingSize } = adapter.limits;
-    return { key, limits: { maxBufferSize, maxStorageBufferBindingSize } };
-  } catch (error) {
-    return { problem: `WebGPU could not start: ${messageOf(error)}` };
-  }
-}
-
-// The calibration's verdict is kept per adapter and per student shape (what the timing depends
-// on), in the Cache API (workers have no localStorage).
-const DECISIONS = "webdistill-backend-v1";
-const decisionKey = (adapter, values) =>
-  new URL(`/backend-decision?${new URLSearchParams({ adapter, hidden: values.hidden ?? "", batch: values.batch_size ?? "" })}`, self.location.origin);
-
-async function recall(adapter, values) {
-  try {
-    const hit = await (await caches.open(DECISIONS)).match(decisionKey(adapter, values));
-    return hit ? await hit.json() : null;
-  } catch {
-    return null;
-  }
-}
-
-async function remember(adapter, values, decision) {
-  try {
-    await (await caches.open(DECISIONS)).put(decisionKey(adapter, values), new Response(JSON.stringify(decision)));
-  } catch {
-    // No Cache API here: the next visit measures again.
-  }
 }
 
 function needSession() {

@@ -547,10 +547,13 @@ fn parse_list(key: &str, text: &str) -> Result<Vec<usize>> {
         .collect()
 }
 
+/// How many characters of a value a message quotes: enough to recognise it, not a hostile
+/// link's whole payload.
+pub const MAX_VALUE_SHOWN: usize = 40;
+
 /// A value quoted for a message, cut short if long (it may come from a hostile link).
 fn shown(text: &str) -> String {
-    const MAX: usize = 40;
-    match text.char_indices().nth(MAX) {
+    match text.char_indices().nth(MAX_VALUE_SHOWN) {
         Some((at, _)) => format!("{:?}…", &text[..at]),
         None => format!("{text:?}"),
     }

@@ -144,6 +144,10 @@ struct Schema {
     tasks: Vec<crate::data::TaskInfo>,
     /// How far the paper raised the omitted class's bias (the page's "Raise by" button).
     paper_bias_shift: f32,
+    /// How many characters of a value a message quotes (the page's notices about links).
+    max_value_shown: usize,
+    /// The batch size a time per image is given at.
+    throughput_batch: usize,
     /// Each task's default preset, by task key (what the page's task switcher applies).
     #[cfg_attr(target_family = "wasm", tsify(type = "Record<string, string>"))]
     task_presets: std::collections::BTreeMap<&'static str, &'static str>,
@@ -159,6 +163,8 @@ pub fn settings_schema() -> Result<JsValue, JsError> {
         teachers: &crate::teacher_card::BUNDLED_TEACHERS,
         tasks: Task::ALL.iter().map(|t| t.info()).collect(),
         paper_bias_shift: crate::explore::PAPER_BIAS_SHIFT,
+        max_value_shown: crate::settings::schema::MAX_VALUE_SHOWN,
+        throughput_batch: crate::eval::latency::THROUGHPUT_BATCH,
         task_presets: Task::ALL
             .iter()
             .map(|&t| (t.key(), crate::settings::default_preset(t)))
