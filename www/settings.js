@@ -111,8 +111,9 @@ function field(spec) {
   return row;
 }
 
-/** " (1 to 8,192)" from the schema's limits, where a form should say them. */
+/** " (1 to 8,192)", or " (above 0, at most 1)", from the schema's limits, where a form should say them. */
 function limits(spec) {
   if (spec.kind === "choice" || spec.min == null || spec.max == null) return "";
-  return ` (${spec.min} to ${spec.max.toLocaleString("en-US")})`;
+  const max = spec.max.toLocaleString("en-US");
+  return spec.min_exclusive ? ` (above ${spec.min}, at most ${max})` : ` (${spec.min} to ${max})`;
 }

@@ -13,6 +13,8 @@ pub use mnist::{
     input_description, normalize_pixel,
 };
 pub use task::{Task, TaskInfo};
-pub use transfer::{SHARD_SIZE, TransferConfig, TransferSet, max_transfer_size, pool_size};
+pub use transfer::{
+    SHARD_SIZE, TRAINING_IMAGES, TransferConfig, TransferSet, max_transfer_size, pool_size,
+};
 mod training_set;
 pub use training_set::{Batch, TrainingSet};

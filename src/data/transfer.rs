@@ -97,6 +97,9 @@ impl TransferSet {
 /// from the smallest prefix of whole shards that can supply it, so the page downloads only those
 /// shards, and the CLI, selecting the same way from all 60,000, reproduces the page's runs.
 pub const SHARD_SIZE: usize = 10_000;
+/// Images in a task's training split: MNIST's and Fashion-MNIST's both hold 60,000. The most a
+/// transfer set can take before the split is seen (with it, [`pool_size`] says exactly).
+pub const TRAINING_IMAGES: usize = 60_000;
 
 /// How many leading training examples (a whole number of shards, or all of them) the transfer
 /// set of `config` is drawn from. Needs only the labels.
@@ -180,6 +183,24 @@ impl TransferConfig {
         if config.size == 0 {
             return Err(Error::setting("size", "it must hold at least one example"));
         }
+        if config.holdout >= TRAINING_IMAGES {
+            return Err(Error::setting(
+                "holdout",
+                format!(
+                    "{} images; the training split holds {TRAINING_IMAGES}, and one must remain to draw from",
+                    config.holdout
+                ),
+            ));
+        }
+        if config.size > TRAINING_IMAGES {
+            return Err(Error::setting(
+                "size",
+                format!(
+                    "{} images; the training split holds {TRAINING_IMAGES}",
+                    config.size
+                ),
+            ));
+        }
         if config.labeled > config.size {
             return Err(Error::setting(
                 "labeled",
@@ -194,7 +215,7 @@ impl TransferConfig {
             .iter()
             .find(|&&c| c as usize >= NUM_CLASSES)
         {
-            return Err(Error::setting("omit", format!("{bad} is not a digit")));
+            return Err(Error::setting("omit", format!("{bad} is not a class")));
         }
         let mut omitted = config.omit_classes.clone();
         omitted.sort();

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::{DistillSettings, Loss};
-use crate::data::{NUM_CLASSES, Task};
+use crate::data::{NUM_CLASSES, TRAINING_IMAGES, Task};
 use crate::distill::{MAX_HINT_WEIGHT, MAX_TEMPERATURE};
 use crate::error::{Error, Result};
 use crate::model::{MAX_CHANNELS, MAX_DEPTH, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, StudentKind};
@@ -47,6 +47,8 @@ pub struct SettingSpec {
     pub choices: &'static [(&'static str, &'static str)],
     /// The least and greatest value (of each element, for a list), where there are limits.
     pub min: Option<f64>,
+    /// Whether `min` itself is refused (a value must be above it: a temperature, a step size).
+    pub min_exclusive: bool,
     pub max: Option<f64>,
     pub default: &'static str,
     pub help: &'static str,
@@ -100,6 +102,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Choice,
         choices: &TASKS,
         min: None,
+        min_exclusive: false,
         max: None,
         // The digits: everyone's first dataset, and the paper's.
         default: "digits",
@@ -120,6 +123,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Choice,
         choices: &TEACHER_CHOICES,
         min: None,
+        min_exclusive: false,
         max: None,
         default: DEFAULT_TEACHER,
         help: "Which teacher labels the transfer set. The sharper one is more accurate; the softer one says more about the classes it did not pick. On the page, \"own\" is a teacher you loaded from files (the CLI takes --teacher PATH).",
@@ -142,6 +146,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Choice,
         choices: STUDENTS,
         min: None,
+        min_exclusive: false,
         max: None,
         // The MLP: Hinton et al. 2015's student, and the one the defaults were measured on.
         default: "mlp",
@@ -171,6 +176,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::List,
         choices: &[],
         min: Some(1.0),
+        min_exclusive: false,
         max: Some(MAX_HIDDEN_UNITS as f64),
         // One layer of 64: 50,890 parameters (204 KB as f32, 10.8× smaller than the teacher)
         // that still reach 97.4-97.7% distilled with 300 labels; 48 units reached 97.0% and 32
@@ -191,6 +197,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::List,
         choices: &[],
         min: Some(1.0),
+        min_exclusive: false,
         max: Some(MAX_CHANNELS as f64),
         // 4 and 8: 2,202 parameters (9 KB), 98.7% distilled with 300 labels against 87.3%
         // without the teacher (README, "Student kinds").
@@ -210,6 +217,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Int,
         choices: &[],
         min: Some(1.0),
+        min_exclusive: false,
         max: Some(MAX_DEPTH as f64),
         // 8, Frosst & Hinton's (2017) depth on MNIST: 255 filters, 256 leaves (811 KB, 2.7×
         // smaller than the teacher). On the default run it reached 94.23% distilled against
@@ -231,6 +239,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Choice,
         choices: LOSSES,
         min: None,
+        min_exclusive: false,
         max: None,
         // Hinton et al. 2015's loss, the one the page is about.
         default: "hinton",
@@ -266,6 +275,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Float,
         choices: &[],
         min: Some(0.0),
+        min_exclusive: true,
         max: Some(MAX_TEMPERATURE as f64),
         // Hinton et al. 2015 §3 found 2.5-4 best for small students; the sweep agreed: 97.0%
         // at T = 2, 97.4% at 4, 96.9% at 8 (3 epochs).
@@ -285,6 +295,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Float,
         choices: &[],
         min: Some(0.0),
+        min_exclusive: false,
         max: Some(1.0),
         // With 300 labels the soft targets carry nearly all the information (α = 1 scored the
         // same, 97.43% against 97.40%); the labels keep the remaining 10%.
@@ -304,6 +315,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Float,
         choices: &[],
         min: Some(0.0),
+        min_exclusive: false,
         max: Some(MAX_HINT_WEIGHT as f64),
         // Measured on 784-64 with 300 labels of 10,000 (2 epochs, T = 4, α = 0.9): β = 0 → 1,071
         // test errors, 0.1 → 1,067, 1 → 1,045, 10 → 1,071, 100 → 1,412 (the hint then drowns the
@@ -324,6 +336,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::List,
         choices: &[],
         min: Some(1.0),
+        min_exclusive: false,
         max: Some(MAX_HIDDEN_UNITS as f64),
         // None: the direct teacher → student route is the paper's.
         default: "",
@@ -342,7 +355,8 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Int,
         choices: &[],
         min: Some(1.0),
-        max: Some(60_000.0),
+        min_exclusive: false,
+        max: Some(TRAINING_IMAGES as f64),
         // Every training image: the distilled student's accuracy grows with the images the
         // teacher labels (96.3% on 30,000, 97.4% on 60,000 at 3 epochs), and the teacher labels
         // 60,000 in well under half a minute on a CPU.
@@ -362,7 +376,8 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Int,
         choices: &[],
         min: Some(0.0),
-        max: Some(60_000.0),
+        min_exclusive: false,
+        max: Some(TRAINING_IMAGES as f64),
         // 30 per digit on average: where soft targets help most (the scratch twin stays near 85%).
         default: "300",
         help: "How many of them keep their labels. The scratch student learns from these alone.",
@@ -380,6 +395,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::List,
         choices: &[],
         min: Some(0.0),
+        min_exclusive: false,
         max: Some((NUM_CLASSES - 1) as f64),
         default: "",
         help: "Classes (by number, 0–9) removed from the transfer set entirely, e.g. 3 (Hinton 2015 §3 left out the digit 3).",
@@ -404,7 +420,9 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Int,
         choices: &[],
         min: Some(0.0),
-        max: Some(59_999.0),
+        min_exclusive: false,
+        // At least one image must remain to draw the transfer set from.
+        max: Some((TRAINING_IMAGES - 1) as f64),
         default: "0",
         help: "Training images set aside before the transfer set is drawn, to fit the class-bias shift on (not the test set).",
         get: |s| s.holdout.to_string(),
@@ -421,6 +439,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Int,
         choices: &[],
         min: Some(1.0),
+        min_exclusive: false,
         max: Some(MAX_EPOCHS as f64),
         // Four passes: 96.6% after 2, 97.4% after 3, 97.7% after 4 (seeds 1-3 at 4: 97.73,
         // 97.49, 97.52%); both 64-unit students train in seconds on a CPU.
@@ -440,6 +459,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Float,
         choices: &[],
         min: Some(0.0),
+        min_exclusive: true,
         max: Some(1.0),
         // 3e-3, not Adam's usual 1e-3: a short run of a small student gains from the larger
         // step (96.1% at 1e-3, 97.4% at 3e-3, 97.5% at 5e-3; 3 epochs).
@@ -459,6 +479,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Int,
         choices: &[],
         min: Some(1.0),
+        min_exclusive: false,
         max: Some(MAX_BATCH_SIZE as f64),
         // 128: small enough for ~470 steps an epoch, large enough to keep a CPU's SIMD busy.
         default: "128",
@@ -477,6 +498,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         kind: Kind::Int,
         choices: &[],
         min: Some(0.0),
+        min_exclusive: false,
         max: None,
         default: "1",
         help: "Decides the transfer set, the initial weights and the batch order: same seed, same run.",

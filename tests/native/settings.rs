@@ -163,7 +163,7 @@ fn values_that_do_not_parse_are_named_by_key() {
 }
 
 #[test]
-fn the_table_states_the_limits_the_code_enforces() {
+fn the_table_takes_its_upper_limits_from_the_constants_and_helps_every_setting() {
     let limit = |key: &str| {
         let spec = SCHEMA.iter().find(|s| s.key == key).unwrap();
         (spec.min, spec.max)
@@ -195,6 +195,80 @@ fn the_table_states_the_limits_the_code_enforces() {
             assert!(spec.choices.iter().any(|(v, _)| *v == spec.default));
         }
     }
+}
+
+/// Every limit the schema states, both ends, is the one the core enforces: at a limit a value is
+/// accepted (refused at an exclusive lower one), just past it refused, naming the setting.
+#[test]
+fn every_limit_the_schema_states_is_enforced_at_both_ends() {
+    // A kind's size setting is checked with that kind of student, β with the hint loss, an
+    // assistant with a student smaller than it.
+    let refused = |key: &str, text: &str| {
+        let kind = SCHEMA.iter().find(|s| s.key == key).unwrap().for_student;
+        let mut pairs = vec![(key, text)];
+        pairs.extend(kind.map(|k| ("student", k)));
+        // β weighs the hint loss's term: it is checked where that loss is chosen.
+        if key == "beta" {
+            pairs.push(("loss", "hint"));
+        }
+        // An assistant must be larger than its student: the smallest CNN is smaller than even a
+        // one-unit assistant.
+        if key == "assistant" {
+            pairs.extend([("student", "cnn"), ("channels", "1,1")]);
+        }
+        match DistillSettings::from_values(&values(&pairs)) {
+            Err(problems) => problems.iter().any(|e| e.setting_key() == Some(key)),
+            Ok(s) => s
+                .problems(None)
+                .iter()
+                .any(|e| e.setting_key() == Some(key)),
+        }
+    };
+    let mut checked = 0;
+    for spec in SCHEMA {
+        let (Some(min), Some(max)) = (spec.min, spec.max) else {
+            continue;
+        };
+        // One step past a limit: a whole one for whole numbers, a sliver for decimals.
+        let step = if spec.kind == Kind::Float { 1e-6 } else { 1.0 };
+        // A list gets the value in every element, as many as its default has (a CNN has two).
+        let elements = spec
+            .default
+            .split(',')
+            .filter(|e| !e.is_empty())
+            .count()
+            .max(1);
+        let text = |v: f64| match spec.kind {
+            Kind::Float => format!("{v}"),
+            Kind::List => vec![(v as i64).to_string(); elements].join(","),
+            _ => format!("{}", v as i64),
+        };
+        assert_eq!(
+            refused(spec.key, &text(min)),
+            spec.min_exclusive,
+            "{} at its least, {min}",
+            spec.key
+        );
+        if min - step >= 0.0 || spec.kind == Kind::Float {
+            assert!(
+                refused(spec.key, &text(min - step)),
+                "{} below {min}",
+                spec.key
+            );
+        }
+        assert!(
+            !refused(spec.key, &text(max)),
+            "{} at its greatest, {max}",
+            spec.key
+        );
+        assert!(
+            refused(spec.key, &text(max + step.max(max * 1e-6))),
+            "{} above {max}",
+            spec.key
+        );
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} settings have limits");
 }
 
 #[test]

@@ -89,7 +89,7 @@ fn rejects_impossible_selections() {
                 omit_classes: vec![10],
                 ..base.clone()
             },
-            "not a digit",
+            "not a class",
         ),
         (
             TransferConfig {
