@@ -1,14 +1,16 @@
 // The names of the classes of the task the page shows now (from the core's schema: src/data/task.rs
 // owns them), for every place a class appears: cards, the per-class table, the explorer's bars,
-// the tree's leaves, downloads.
+// the tree's leaves.
 
-let current = { key: "digits", dataset: "MNIST", classes: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], drawable: true };
+/** The schema's entry for the task shown; null until the worker has said which. */
+let current = null;
 
 /** Makes `info` (one of the schema's `tasks`) the task the page shows: tables headed by its
  * classes (rows marked data-class-columns keep their leading cells), the drawing pad only where it fits. */
 export function showTask(info) {
   current = info;
   document.body.dataset.task = info.key;
+  document.body.dataset.drawable = String(info.drawable);
   for (const tr of document.querySelectorAll("tr[data-class-columns]")) {
     for (const th of tr.querySelectorAll("th[data-class]")) th.remove();
     tr.append(...info.classes.map((name, i) => {
@@ -21,8 +23,5 @@ export function showTask(info) {
   }
 }
 
-/** The task the page shows: {key, dataset, classes, drawable}. */
-export const shownTask = () => current;
-
 /** Class `i`'s name: "7", or "Sneaker". */
-export const className = (i) => current.classes[i] ?? String(i);
+export const className = (i) => current?.classes[i] ?? String(i);

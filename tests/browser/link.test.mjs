@@ -85,7 +85,7 @@ test("autorun=1 runs the linked experiment as soon as the page is ready, and its
     const csv = readFileSync(await csvDownload.path(), "utf8").trim().split("\n");
     assert.equal(csvDownload.suggestedFilename(), "webdistill-results.csv");
     assert.equal(csv.length, 4);
-    assert.match(csv[0], /^model,architecture,accuracy,errors,params,bytes,ms_per_image,ms_per_image_resolved,speedup,accuracy_digit_0,/);
+    assert.match(csv[0], /^model,architecture,accuracy,errors,params,bytes,ms_per_image,ms_per_image_resolved,speedup,accuracy_class_0,/);
     const distilled = csv.find((l) => l.startsWith("distilled,")).split(",");
     const shown = await page.textContent('#results-table tr[data-model="distilled"] td:nth-child(4)');
     assert.equal(distilled[3], shown.replaceAll(",", ""), "errors as in the table");
