@@ -106,9 +106,17 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     let fashion = fashion::fashion_cases(&fashion_lab(&backend)?)?;
 
     let minutes = started.elapsed().as_secs_f64() / 60.0;
-    let markdown = render(
-        &default, &hinton, &few, &tiny, &gap, &omitted, &kinds, &fashion, minutes,
-    );
+    let markdown = render(&render::Results {
+        default: &default,
+        hinton: &hinton,
+        few: &few,
+        tiny: &tiny,
+        gap: &gap,
+        omitted: &omitted,
+        kinds: &kinds,
+        fashion: &fashion,
+        minutes,
+    });
     let raw = json!({
         "default": default, "hinton": hinton, "few_labels": few, "tiny_student": tiny.json(),
         "capacity_gap": gap.iter().map(GapCase::json).collect::<Vec<_>>(),

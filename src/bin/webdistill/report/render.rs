@@ -21,17 +21,47 @@ fn change(from: usize, to: usize) -> String {
     format!("{percent:+.0}%").replace('-', "−")
 }
 
-pub(super) fn render(
-    default: &Comparison,
-    hinton: &Comparison,
-    few: &[Comparison],
-    tiny: &Temperatures,
-    gap: &[GapCase],
-    omitted: &[OmitCase],
-    kinds: &[KindCase],
-    fashion: &FashionCases,
-    minutes: f64,
-) -> String {
+/// What every section of the report measured, and how long it all took.
+pub(super) struct Results<'a> {
+    pub default: &'a Comparison,
+    pub hinton: &'a Comparison,
+    pub few: &'a [Comparison],
+    pub tiny: &'a Temperatures,
+    pub gap: &'a [GapCase],
+    pub omitted: &'a [OmitCase],
+    pub kinds: &'a [KindCase],
+    pub fashion: &'a FashionCases,
+    pub minutes: f64,
+}
+
+/// The whole report, section after section.
+pub(super) fn render(r: &Results) -> String {
+    let Results {
+        default,
+        hinton,
+        few,
+        tiny,
+        gap,
+        omitted,
+        kinds,
+        fashion,
+        minutes,
+    } = *r;
+    let mut md = header(default, minutes);
+    md += &default_section(default);
+    md += &hinton_section(hinton);
+    md += &labels_section(default, few);
+    md += &temperatures_section(tiny, gap);
+    md += &gap_section(gap);
+    md += &omit_section(omitted);
+    md += &kinds_section(kinds);
+    md += &fashion_section(fashion);
+    md += &closing(default);
+    md
+}
+
+/// The title, how the report was made, and the teacher.
+fn header(default: &Comparison, minutes: f64) -> String {
     let mut md = String::new();
     let teacher = &default.teacher;
     let _ = writeln!(
@@ -53,8 +83,13 @@ pub(super) fn render(
         teacher.params,
         teacher.bytes
     );
+    md
+}
 
-    // 1.
+/// Section 1: the page's default run.
+fn default_section(default: &Comparison) -> String {
+    let mut md = String::new();
+    let teacher = &default.teacher;
     let s = &default.settings;
     let d = &default.distilled;
     let sc = default.scratch.as_ref().expect("labels kept");
@@ -97,8 +132,12 @@ pub(super) fn render(
             "did not help it".into()
         }
     );
+    md
+}
 
-    // 2.
+/// Section 2: Hinton's 800-800 student with all labels.
+fn hinton_section(hinton: &Comparison) -> String {
+    let mut md = String::new();
     let scratch = hinton.scratch.as_ref().expect("all labels");
     let _ = writeln!(
         md,
@@ -126,8 +165,12 @@ pub(super) fn render(
         hinton.distilled.errors,
         change(scratch.errors, hinton.distilled.errors)
     );
+    md
+}
 
-    // 3.
+/// Section 3: the default (`default`) with more labels kept.
+fn labels_section(default: &Comparison, few: &[Comparison]) -> String {
+    let mut md = String::new();
     let _ = writeln!(
         md,
         "## 3. How many labels\n\n\
@@ -162,8 +205,12 @@ pub(super) fn render(
          soft targets, against 58.9% with all the data.\n",
         100.0 * worst
     );
+    md
+}
 
-    // 4.
+/// Section 4: a tiny student across temperatures (the spread between seeds from section 5's runs).
+fn temperatures_section(tiny: &Temperatures, gap: &[GapCase]) -> String {
+    let mut md = String::new();
     let ts = tiny.scratch();
     let _ = writeln!(
         md,
@@ -229,8 +276,12 @@ pub(super) fn render(
         "\nWith every label at hand, {verdict}. Each row is one seed; section 5 measures the \
          spread between seeds.\n"
     );
+    md
+}
 
-    // 5.
+/// Section 5: the capacity gap and a teacher assistant, over the seeds.
+fn gap_section(gap: &[GapCase]) -> String {
+    let mut md = String::new();
     let _ = writeln!(
         md,
         "## 5. The capacity gap and a teacher assistant\n\n\
@@ -297,15 +348,13 @@ pub(super) fn render(
         let _ = writeln!(md, "- **{}**: {gap_text}; {verdict}.", case.name);
     }
     md += "\n";
+    md
+}
 
-    // 6.
-    md += &omit_section(omitted);
-
-    // 7.
-    md += &kinds_section(kinds);
-    md += &fashion_section(fashion);
-
-    // Differences.
+/// Why our numbers differ from the paper's, and how to reproduce them.
+fn closing(default: &Comparison) -> String {
+    let mut md = String::new();
+    let teacher = &default.teacher;
     let _ = writeln!(
         md,
         "## Why our numbers differ from the paper's\n\n\
