@@ -11,7 +11,7 @@ use webdistill::eval::Evaluation;
 use webdistill::run::{Comparison, Lab};
 use webdistill::settings::{DistillSettings, Preset};
 
-use super::{SEEDS, mean, spread};
+use super::{SEEDS, accuracy, mean, over_seeds, spread};
 use crate::compare;
 
 /// The MLP sizes run with all labels: the default student, one four times wider, Hinton's.
@@ -56,24 +56,7 @@ pub(super) fn fashion_cases(lab: &Lab) -> Result<FashionCases, String> {
             hidden: hidden.to_vec(),
             ..all.clone()
         };
-        let mut runs = Vec::new();
-        for seed in SEEDS {
-            let c = compare(
-                lab,
-                &DistillSettings {
-                    seed,
-                    ..settings.clone()
-                },
-            )?
-            .comparison;
-            eprintln!(
-                "  {}, all labels, seed {seed}: scratch {}, distilled {} errors",
-                settings.student().title(),
-                c.scratch.as_ref().map_or(0, |s| s.errors),
-                c.distilled.errors
-            );
-            runs.push(c);
-        }
+        let runs = over_seeds(lab, &settings, "all labels")?;
         all_labels.push((settings, runs));
     }
     Ok(FashionCases {
@@ -97,15 +80,6 @@ fn mistake_likeness(a: &Evaluation, b: &Evaluation) -> f64 {
     let va: f64 = pairs.iter().map(|(x, _)| (x - ma).powi(2)).sum();
     let vb: f64 = pairs.iter().map(|(_, y)| (y - mb).powi(2)).sum();
     cov / (va * vb).sqrt().max(f64::MIN_POSITIVE)
-}
-
-fn accuracy(errors: &[usize], total: usize) -> String {
-    let t = total as f64;
-    format!(
-        "{:.2} ± {:.2}%",
-        100.0 * (1.0 - mean(errors) / t),
-        100.0 * spread(errors) / t
-    )
 }
 
 pub(super) fn fashion_section(cases: &FashionCases) -> String {

@@ -9,8 +9,7 @@ use webdistill::model::StudentKind;
 use webdistill::run::{Comparison, Lab};
 use webdistill::settings::DistillSettings;
 
-use super::{SEEDS, mean, spread};
-use crate::compare;
+use super::{SEEDS, accuracy, mean, over_seeds};
 use crate::table::ms;
 
 /// The kinds, in the order the section lists them.
@@ -68,24 +67,7 @@ pub(super) fn kind_cases(lab: &Lab) -> Result<Vec<KindCase>, String> {
                 labeled,
                 ..base.clone()
             };
-            let mut runs = Vec::new();
-            for seed in SEEDS {
-                let c = compare(
-                    lab,
-                    &DistillSettings {
-                        seed,
-                        ..settings.clone()
-                    },
-                )?
-                .comparison;
-                eprintln!(
-                    "  {}, {labeled} labels, seed {seed}: scratch {}, distilled {} errors",
-                    settings.student().title(),
-                    c.scratch.as_ref().map_or(0, |s| s.errors),
-                    c.distilled.errors
-                );
-                runs.push(c);
-            }
+            let runs = over_seeds(lab, &settings, &format!("{labeled} labels"))?;
             cases.push(KindCase {
                 kind,
                 settings,
@@ -94,16 +76,6 @@ pub(super) fn kind_cases(lab: &Lab) -> Result<Vec<KindCase>, String> {
         }
     }
     Ok(cases)
-}
-
-/// Accuracy from a mean error count: "97.76 ± 0.05%".
-fn accuracy(errors: &[usize], total: usize) -> String {
-    let t = total as f64;
-    format!(
-        "{:.2} ± {:.2}%",
-        100.0 * (1.0 - mean(errors) / t),
-        100.0 * spread(errors) / t
-    )
 }
 
 /// What the distilled mean gained over the scratch one, in points, and in how many seeds the

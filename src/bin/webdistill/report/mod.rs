@@ -405,6 +405,43 @@ fn fashion_lab(backend: &str) -> Result<Lab, String> {
     )
 }
 
+/// A comparison of `settings` for each of [`SEEDS`], each logged with `what` it is.
+fn over_seeds(
+    lab: &Lab,
+    settings: &DistillSettings,
+    what: &str,
+) -> Result<Vec<Comparison>, String> {
+    let mut runs = Vec::new();
+    for seed in SEEDS {
+        let c = compare(
+            lab,
+            &DistillSettings {
+                seed,
+                ..settings.clone()
+            },
+        )?
+        .comparison;
+        eprintln!(
+            "  {}, {what}, seed {seed}: scratch {}, distilled {} errors",
+            settings.student().title(),
+            c.scratch.as_ref().map_or(0, |s| s.errors),
+            c.distilled.errors
+        );
+        runs.push(c);
+    }
+    Ok(runs)
+}
+
+/// Accuracy from a mean error count: "97.76 ± 0.05%".
+fn accuracy(errors: &[usize], total: usize) -> String {
+    let t = total as f64;
+    format!(
+        "{:.2} ± {:.2}%",
+        100.0 * (1.0 - mean(errors) / t),
+        100.0 * spread(errors) / t
+    )
+}
+
 fn mean(values: &[usize]) -> f64 {
     values.iter().sum::<usize>() as f64 / values.len().max(1) as f64
 }
