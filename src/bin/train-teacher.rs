@@ -29,8 +29,11 @@ const USAGE: &str = "usage: train-teacher [options]   (defaults in brackets)
   --members 1         CNNs in the ensemble (seeds seed, seed+1, ...); their logits are averaged
   --conv1 16 --conv2 32 --hidden 1024 --dropout 0.5     each member's shape
   --epochs 20 --batch-size 128 --lr 0.001 --lr-decay 0.85
-  --rotate 10 --scale 0.1 --shift 2 --flip false       random distortion (degrees, fraction, px, mirror);
-                                                        fashion: --rotate 0 --scale 0 --shift 2 --flip true
+  --rotate 10 --scale 0.1 --shift 2 --flip false --whole-pixels false
+                      random distortion (degrees, fraction, px, mirror, shifts by whole pixels only);
+                      fashion: --rotate 0 --scale 0 --shift 2 --flip true --whole-pixels true
+  --batch-norm false  train with batch normalisation after each convolution, folded into the
+                      convolutions for the file (same shape and cost)
   --seed 1
   --storage f16|f32   how the weights file stores values [f16]
   --out assets        where <stem>.safetensors and <stem>.json go (teacher, teacher-fashion)
@@ -74,6 +77,9 @@ fn run() -> Result<(), String> {
         max_scale: args.get("scale")?.unwrap_or(distortions.max_scale),
         max_shift: args.get("shift")?.unwrap_or(distortions.max_shift),
         flip: args.get("flip")?.unwrap_or(distortions.flip),
+        whole_pixels: args
+            .get("whole-pixels")?
+            .unwrap_or(distortions.whole_pixels),
     };
     let training = MemberTraining {
         member,
@@ -82,6 +88,7 @@ fn run() -> Result<(), String> {
         learning_rate: args.get("lr")?.unwrap_or(defaults.learning_rate),
         lr_decay: args.get("lr-decay")?.unwrap_or(defaults.lr_decay),
         augment,
+        batch_norm: args.get("batch-norm")?.unwrap_or(defaults.batch_norm),
         seed: args.get("seed")?.unwrap_or(defaults.seed),
     };
     let members: usize = args.get("members")?.unwrap_or(1);

@@ -106,6 +106,7 @@ impl Task {
                 max_scale: 0.0,
                 max_shift: 2.0,
                 flip: true,
+                whole_pixels: true,
             },
         }
     }

@@ -7,7 +7,7 @@ pub use student::{
     CnnStudent, MAX_CHANNELS, MAX_DEPTH, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, Mlp, Scored,
     SoftTree, Student, StudentConfig, StudentKind, Trainee, TrainingOutput,
 };
-pub use teacher::{Cnn, CnnConfig, MAX_MEMBERS, Teacher, TeacherConfig};
+pub use teacher::{Cnn, CnnConfig, MAX_MEMBERS, NormalisedCnn, Teacher, TeacherConfig};
 
 use burn::module::{ModuleVisitor, Param};
 use burn::prelude::*;

@@ -5,8 +5,9 @@
 //! them in a wide dense layer that costs one multiply-add each, are what the student is measured
 //! against.
 
+use burn::module::Param;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, Relu};
+use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig, Relu};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -117,10 +118,24 @@ impl Cnn {
     /// - images: `[batch, 784]`, normalised
     /// - returns `([batch, hidden], [batch, 10])`
     pub fn forward_with_hidden(&self, images: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        self.forward_normalised(images, None)
+    }
+
+    /// [`forward_with_hidden`](Self::forward_with_hidden), each convolution's output normalised
+    /// by `norms` when given (training a [`NormalisedCnn`]).
+    fn forward_normalised(
+        &self,
+        images: Tensor<2>,
+        norms: Option<[&BatchNorm; 2]>,
+    ) -> (Tensor<2>, Tensor<2>) {
         let [batch, _] = images.dims();
+        let norm = |i: usize, x: Tensor<4>| match norms {
+            Some(norms) => norms[i].forward(x),
+            None => x,
+        };
         let x = images.reshape([batch, 1, IMAGE_SIDE, IMAGE_SIDE]); // [batch, 1, 28, 28]
-        let x = pool_2x2(self.activation.forward(self.conv1.forward(x))); // [batch, c1, 12, 12]
-        let x = pool_2x2(self.activation.forward(self.conv2.forward(x))); // [batch, c2, 4, 4]
+        let x = pool_2x2(self.activation.forward(norm(0, self.conv1.forward(x)))); // [batch, c1, 12, 12]
+        let x = pool_2x2(self.activation.forward(norm(1, self.conv2.forward(x)))); // [batch, c2, 4, 4]
         let x = x.flatten::<2>(1, 3); // [batch, c2·16]
         let hidden = self.activation.forward(self.fc1.forward(x)); // [batch, hidden]
         let logits = self.fc2.forward(self.dropout.forward(hidden.clone())); // [batch, 10]
@@ -143,6 +158,67 @@ pub(crate) fn pool_2x2(x: Tensor<4>) -> Tensor<4> {
 impl Classifier for Cnn {
     fn logits(&self, images: Tensor<2>) -> Tensor<2> {
         self.forward_with_hidden(images).1
+    }
+}
+
+/// A [`Cnn`] with batch normalisation after each convolution (Ioffe & Szegedy 2015), for
+/// training only: once trained, [`fold`](Self::fold) folds each normalisation into its
+/// convolution's weights and bias, so the teacher that ships has the plain CNN's shape, file and
+/// cost.
+#[derive(Module, Debug)]
+pub struct NormalisedCnn {
+    cnn: Cnn,
+    norm1: BatchNorm,
+    norm2: BatchNorm,
+}
+
+impl NormalisedCnn {
+    pub fn new(cnn: Cnn) -> Self {
+        let norm = |conv: &Conv2d| {
+            let channels = conv.weight.val().dims()[0];
+            BatchNormConfig::new(channels).init(&conv.weight.device())
+        };
+        Self {
+            norm1: norm(&cnn.conv1),
+            norm2: norm(&cnn.conv2),
+            cnn,
+        }
+    }
+
+    /// The plain CNN computing what this one computes in inference: a normalisation
+    /// `γ·(x − μ)/√(σ² + ε) + β` of a convolution `w∗x + b` is the convolution with weights
+    /// `w·s` and bias `(b − μ)·s + β`, where `s = γ/√(σ² + ε)` per output channel.
+    pub fn fold(self) -> Cnn {
+        let NormalisedCnn {
+            mut cnn,
+            norm1,
+            norm2,
+        } = self.valid();
+        cnn.conv1 = fold_norm(cnn.conv1, &norm1);
+        cnn.conv2 = fold_norm(cnn.conv2, &norm2);
+        cnn
+    }
+}
+
+fn fold_norm(mut conv: Conv2d, norm: &BatchNorm) -> Conv2d {
+    let mean = norm.running_mean.value();
+    let scale = norm.gamma.val() / (norm.running_var.value() + norm.epsilon).sqrt(); // [c]
+    let [channels] = scale.dims();
+    let shift = norm.beta.val() - mean.clone() * scale.clone(); // [c]
+    let bias = match conv.bias.take() {
+        Some(bias) => bias.map(|b| b * scale.clone() + shift),
+        None => Param::from_tensor(shift),
+    };
+    conv.weight = conv.weight.map(|w| w * scale.reshape([channels, 1, 1, 1]));
+    conv.bias = Some(bias);
+    conv
+}
+
+impl Classifier for NormalisedCnn {
+    fn logits(&self, images: Tensor<2>) -> Tensor<2> {
+        self.cnn
+            .forward_normalised(images, Some([&self.norm1, &self.norm2]))
+            .1
     }
 }
 

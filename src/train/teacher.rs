@@ -12,7 +12,7 @@ use crate::data::{Augment, IMAGE_PIXELS, Mnist, NUM_CLASSES};
 use crate::distill::label_loss;
 use crate::error::{Error, Result};
 use crate::eval::{Evaluation, evaluate};
-use crate::model::{Classifier, Cnn, CnnConfig};
+use crate::model::{Classifier, Cnn, CnnConfig, NormalisedCnn};
 use crate::rng::SplitMix64;
 use crate::train::optimizer_step;
 
@@ -28,6 +28,11 @@ pub struct MemberTraining {
     /// at the end (an exponential schedule; 0.85^20 ≈ 0.04).
     pub lr_decay: f64,
     pub augment: Augment,
+    /// Train with batch normalisation after each convolution ([`NormalisedCnn`]), folded into
+    /// the convolutions at the end. Left out of the serialised form when off, so the cache keys
+    /// of members trained before it existed still match.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub batch_norm: bool,
     pub seed: u64,
 }
 
@@ -40,6 +45,7 @@ impl Default for MemberTraining {
             learning_rate: 1e-3,
             lr_decay: 0.85,
             augment: Augment::default(),
+            batch_norm: false,
             seed: 1,
         }
     }
@@ -64,8 +70,14 @@ impl MemberTraining {
 
     /// The optimizer and schedule in words, for the teacher's card.
     pub fn describe_optimizer(&self) -> String {
+        let norm = match self.batch_norm {
+            true => {
+                ", batch normalisation after each convolution (folded into its weights for the file)"
+            }
+            false => "",
+        };
         format!(
-            "Adam (β = 0.9, 0.999; ε = 1e-8), lr {} × {}^epoch, batch {}, dropout {} on the hidden layer",
+            "Adam (β = 0.9, 0.999; ε = 1e-8), lr {} × {}^epoch, batch {}, dropout {} on the hidden layer{norm}",
             self.learning_rate, self.lr_decay, self.batch_size, self.member.dropout
         )
     }
@@ -94,10 +106,36 @@ pub async fn train_member(
     on_epoch: &mut dyn FnMut(&EpochReport),
 ) -> Result<Cnn> {
     config.validate()?;
-    let started = Instant::now();
     let ad = device.clone().autodiff();
     ad.seed(config.seed);
-    let mut model = config.member.init(&ad);
+    let cnn = config.member.init(&ad);
+    Ok(match config.batch_norm {
+        true => train_loop(
+            config,
+            NormalisedCnn::new(cnn),
+            train,
+            test,
+            device,
+            on_epoch,
+        )
+        .await?
+        .fold(),
+        false => train_loop(config, cnn, train, test, device, on_epoch).await?,
+    })
+}
+
+/// The epochs of [`train_member`], for a plain or a normalised CNN on the autodiff device;
+/// returns it for inference.
+async fn train_loop<M: Module + Classifier>(
+    config: &MemberTraining,
+    mut model: M,
+    train: &Mnist,
+    test: &Mnist,
+    device: &Device,
+    on_epoch: &mut dyn FnMut(&EpochReport),
+) -> Result<M> {
+    let started = Instant::now();
+    let ad = device.clone().autodiff();
     let mut optimizer = AdamConfig::new().with_epsilon(1e-8).init();
     let mut rng = SplitMix64::new(config.seed);
     let mut order: Vec<u32> = (0..train.len() as u32).collect();

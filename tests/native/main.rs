@@ -18,6 +18,7 @@ mod run;
 mod settings;
 mod students;
 mod support;
+mod teacher_training;
 mod tfjs;
 mod training;
 mod transfer;
