@@ -98,13 +98,13 @@ export class ModelCards {
     if (fraction != null) bar.querySelector("progress").value = fraction;
   }
 
-  /** A slice of the run: live accuracy (on the first 1,000 test images) and the curves. */
+  /** A slice of the run: live accuracy (on the first `liveImages` test images) and the curves. */
   progress(update) {
     if (update.phase === "labelling") this.labelling(update.labelled / update.to_label);
     for (const model of ["distilled", "scratch"]) {
       const r = update[model];
       if (r?.live_accuracy == null) continue;
-      this.set(model, "accuracy", `${pct(r.live_accuracy, 1)} so far (live, first 1,000 test images)`);
+      this.set(model, "accuracy", `${pct(r.live_accuracy, 1)} so far (live, first ${int(this.liveImages)} test images)`);
       this.sparks[model]?.add(r.step, r.live_accuracy);
     }
   }

@@ -4,7 +4,7 @@
 // Colours come from the page's CSS variables, so charts follow the light or dark scheme.
 
 import uPlot from "./generated/vendor/uPlot.esm.js";
-import { bytes } from "./format.js";
+import { bytes, int, ms, pct } from "./format.js";
 
 const sheet = document.createElement("link");
 sheet.rel = "stylesheet";
@@ -272,4 +272,19 @@ function decades(u, axisIdx, min, max) {
   };
   const tens = ticks([1]);
   return tens.length >= 3 ? tens : ticks([1, 2, 5]);
+}
+
+/**
+ * The page's charts in their places: the run's loss and accuracy curves, the sweep's two plots
+ * and the students' cards' small curves (titles with the core's numbers, from its schema).
+ */
+export function pageCharts(schema) {
+  const $ = (selector) => document.querySelector(selector);
+  return {
+    loss: new CurveChart($("#loss-chart"), { title: "Training loss (each student's own objective)", yLabel: "loss" }),
+    accuracy: new CurveChart($("#accuracy-chart"), { title: `Test accuracy (first ${int(schema.live_eval_images)} test images, live)`, yLabel: "accuracy", yRange: [0, 1] }),
+    sweepAccuracy: new SizeChart($("#sweep-accuracy"), { title: "Test accuracy for size", yLabel: "accuracy", format: (a) => pct(a, 1), int8: true }),
+    sweepTime: new SizeChart($("#sweep-time"), { title: `Time per image (batch ${schema.throughput_batch}) for size`, yLabel: "time", format: ms, yLog: true }),
+    sparks: Object.fromEntries(["distilled", "scratch"].map((m) => [m, new Spark($(`#card-${m} .spark`), m)])),
+  };
 }

@@ -42,3 +42,13 @@ export function downloadBytes(name, data, type) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** The results' download buttons: `comparison()` and `sweep()` give what they save now. */
+export function wireDownloads({ comparison, sweep }) {
+  const json = (value) => `${JSON.stringify(value, null, 2)}\n`;
+  const on = (id, save) => document.querySelector(id).addEventListener("click", save);
+  on("#download-json", () => downloadBytes("webdistill-results.json", json(comparison()), "application/json"));
+  on("#download-csv", () => downloadBytes("webdistill-results.csv", comparisonCsv(comparison()), "text/csv"));
+  on("#sweep-download-json", () => downloadBytes("webdistill-sweep.json", json(sweep()), "application/json"));
+  on("#sweep-download-csv", () => downloadBytes("webdistill-sweep.csv", sweepCsv(sweep()), "text/csv"));
+}

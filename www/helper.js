@@ -13,9 +13,7 @@
 //                    or {error} from either
 
 import init, { Session } from "./generated/pkg/webdistill.js";
-
-/** Images per call into wasm: progress every few hundred milliseconds. */
-const CHUNK = 2048;
+import { LABEL_CHUNK as CHUNK } from "./worker-labelling.js";
 
 const tasks = {
   async label(session, { rows, classes }) {

@@ -3,11 +3,13 @@
 // number it shows comes from the worker.
 
 import { className, showTask } from "./classes.js";
+import { BiasShiftPanel } from "./bias-shift.js";
 import { ModelCards, story } from "./cards.js";
-import { comparisonCsv, downloadBytes, sweepCsv } from "./export.js";
+import { wireDownloads } from "./export.js";
 import { Explorer } from "./explore.js";
-import { backendName, bytes, int, ms, pct } from "./format.js";
-import { PresetsView, shiftSource } from "./presets.js";
+import { backendName, int } from "./format.js";
+import { clearNotices, notice, setStatus } from "./notices.js";
+import { PresetsView } from "./presets.js";
 import { ResultsView } from "./results.js";
 import { SettingsForm } from "./settings.js";
 import { OwnTeacher } from "./own-teacher.js";
@@ -15,7 +17,7 @@ import { SweepView } from "./sweep.js";
 import { ResultStore } from "./store.js";
 import { TreeView } from "./tree.js";
 import { PANELS, readHash, refusedFromLink } from "./url-state.js";
-import { progressView } from "./progress.js";
+import { progressView, showDownload } from "./progress.js";
 import { Sharing } from "./share.js";
 import { WorkerClient, WorkerError } from "./worker-client.js";
 
@@ -45,21 +47,17 @@ const ownTeacher = new OwnTeacher({
   client: () => state.client, idle: () => state.ready && !state.running && !state.sweeping, form: () => form, cards,
   notice: (text, kind) => notice(text, kind), show: useTeacher, check: () => check(),
 });
+const biasPanel = new BiasShiftPanel({
+  request: (type, fields) => state.client.request(type, fields), paperShift: () => state.paperBiasShift,
+  onShifted: (c, shift) => state.lastPreset === "omit-3" && presets.record("omit-3", c, shift), onError: (error) => notice(error.message, "error"),
+});
 explorer.onImage = (pixels) => treeView.update(pixels);
-// The explorer's image and temperature are kept for the next visit, half a second after the last
-// change (a slider drag is one write); a storage that fails says so once.
-let explorerSave = null;
-let explorerSaveFailed = false;
-explorer.onState = (s) => {
-  clearTimeout(explorerSave);
-  explorerSave = setTimeout(() => store.save("explorer", s).then(() => {
-    // What was last kept, on the page for a test to wait on.
-    $("#explore").dataset.kept = JSON.stringify(s);
-  }, (error) => {
-    if (!explorerSaveFailed) notice(`${error.message}.`, "info");
-    explorerSaveFailed = true;
-  }), 500);
-};
+// The explorer's image and temperature are kept for the next visit, half a second after the last change.
+explorer.onState = (s) => store.saveLater("explorer", s, 500, {
+  // What was last kept, on the page for a test to wait on.
+  onSaved: () => ($("#explore").dataset.kept = JSON.stringify(s)),
+  onError: (error) => notice(`${error.message}.`, "info"),
+});
 explorer.teacherName = () => document.querySelector("#card-teacher .choice select")?.selectedOptions[0]?.textContent ?? "teacher";
 
 wireButtons();
@@ -70,14 +68,9 @@ loadCharts();
 /** The chart module, loaded so that a failure is a notice and the page goes on without charts. */
 async function loadCharts() {
   try {
-    const [{ CurveChart, SizeChart, Spark }, schema] = await Promise.all([import("./charts.js"), schemaReady]);
-    charts = {
-      loss: new CurveChart($("#loss-chart"), { title: "Training loss (each student's own objective)", yLabel: "loss" }),
-      accuracy: new CurveChart($("#accuracy-chart"), { title: "Test accuracy (first 1,000 test images, live)", yLabel: "accuracy", yRange: [0, 1] }),
-      sweepAccuracy: new SizeChart($("#sweep-accuracy"), { title: "Test accuracy for size", yLabel: "accuracy", format: (a) => pct(a, 1), int8: true }),
-      sweepTime: new SizeChart($("#sweep-time"), { title: `Time per image (batch ${schema.throughput_batch}) for size`, yLabel: "time", format: ms, yLog: true }),
-    };
-    cards.sparks = Object.fromEntries(["distilled", "scratch"].map((m) => [m, new Spark($(`#card-${m} .spark`), m)]));
+    const [{ pageCharts }, schema] = await Promise.all([import("./charts.js"), schemaReady]);
+    charts = pageCharts(schema);
+    cards.sparks = charts.sparks;
   } catch (error) {
     notice(`The charts could not load (${error.message}); every number is still shown as text.`, "info");
     return;
@@ -167,6 +160,7 @@ async function buildForm(schema) {
   state.tasks = schema.tasks;
   state.taskPresets = schema.task_presets;
   state.paperBiasShift = schema.paper_bias_shift;
+  cards.liveImages = schema.live_eval_images;
   $("#bias-paper").textContent = `Raise by ${schema.paper_bias_shift} (the paper)`;
   $("#task-switch").replaceChildren(...schema.tasks.map((t) => new Option(t.dataset, t.key)));
   $("#task-switch").addEventListener("change", (e) => switchTask(e.target.value));
@@ -340,7 +334,7 @@ function showResult(c) {
   cards.result(c);
   $("#story").textContent = story(c);
   results.show(c);
-  showBiasShift(c);
+  biasPanel.show(c);
   state.lastPreset = state.runPreset;
   if (state.lastPreset) presets.record(state.lastPreset, c);
 }
@@ -476,13 +470,6 @@ function showBackend({ backend, reason, measured, remembered }) {
   notice(text, "info");
 }
 
-function showDownload(loaded, total) {
-  const bar = $("#download-bar");
-  bar.hidden = loaded >= total;
-  bar.querySelector("progress").value = total ? loaded / total : 0;
-  bar.querySelector(".bar-text").textContent = `${bytes(loaded)} of ${bytes(total)}`;
-}
-
 function wireButtons() {
   $("#distill").addEventListener("click", distill);
   $("#stop").addEventListener("click", () => state.client?.request("stop"));
@@ -496,48 +483,16 @@ function wireButtons() {
       notice(`The kept results could not be cleared (${error.message}).`, "error");
     }
   });
-  $("#download-json").addEventListener("click", () =>
-    downloadBytes("webdistill-results.json", `${JSON.stringify(state.comparison, null, 2)}\n`, "application/json"));
-  $("#download-csv").addEventListener("click", () => downloadBytes("webdistill-results.csv", comparisonCsv(state.comparison), "text/csv"));
-  $("#sweep-download-json").addEventListener("click", () =>
-    downloadBytes("webdistill-sweep.json", `${JSON.stringify(sweepView.result, null, 2)}\n`, "application/json"));
-  $("#sweep-download-csv").addEventListener("click", () => downloadBytes("webdistill-sweep.csv", sweepCsv(sweepView.result), "text/csv"));
+  wireDownloads({ comparison: () => state.comparison, sweep: () => sweepView.result });
   const sharing = new Sharing({ values: () => form.values(), preset: () => form.matchingPreset(), onCopied: (label) => setStatus(`${label.toLowerCase()} copied`) });
   $("#share").addEventListener("click", () => sharing.link());
   $("#embed").addEventListener("click", () => sharing.embed());
   $("#open-settings").addEventListener("click", () => {
     $("#settings-panel").open = true;
   });
-  $("#bias-paper").addEventListener("click", () => biasShift(state.paperBiasShift));
-  $("#bias-fit").addEventListener("click", () => biasShift(null));
   $("#backend").addEventListener("change", start);
   window.addEventListener("error", (e) => notice(`Unexpected error: ${e.message}`, "error"));
   window.addEventListener("unhandledrejection", (e) => notice(`Unexpected error: ${e.reason?.message ?? e.reason}`, "error"));
-}
-
-async function biasShift(delta) {
-  const digit = state.comparison?.settings.omit[0] ?? 3;
-  try {
-    const s = await state.client.request("bias", { digit, delta });
-    $("#bias-result").textContent = `Bias of the ${className(s.class)}s raised by ${s.delta.toFixed(1)} (${shiftSource(s)}): ${int(s.before.errors)} → ${int(s.after.errors)} test errors; `
-      + `${className(s.class)}s wrong: ${int(s.before.class_errors)} → ${int(s.after.class_errors)} of ${int(s.after.class_total)}.`;
-    if (state.lastPreset === "omit-3") presets.record("omit-3", state.comparison, s);
-  } catch (error) {
-    notice(error.message, "error");
-  }
-}
-
-function showBiasShift(c) {
-  const omitted = c.settings.omit;
-  $("#bias-shift").hidden = omitted.length === 0;
-  $("#bias-result").textContent = "";
-  $("#bias-fit").disabled = c.settings.holdout === 0;
-  $("#bias-fit").title = c.settings.holdout === 0 ? "Set held-out images above 0 and run again" : "";
-  for (const span of document.querySelectorAll(".omitted-digit")) span.textContent = className(omitted[0] ?? 3);
-}
-
-function setStatus(text) {
-  $("#status").textContent = text;
 }
 
 function updateButtons() {
@@ -545,15 +500,4 @@ function updateButtons() {
   $("#distill").disabled = !state.ready || busy;
   $("#sweep-start").disabled = !state.ready || busy;
   $("#stop").disabled = !busy;
-}
-
-function notice(text, kind) {
-  const p = document.createElement("p");
-  p.className = `notice ${kind}`;
-  p.textContent = text;
-  $("#notices").append(p);
-}
-
-function clearNotices() {
-  for (const p of document.querySelectorAll("#notices .notice.error")) p.remove();
 }

@@ -1,8 +1,8 @@
-// A run's progress in words: what the status line, the bar's label and its text say for each of
+// Progress in words: the download bar, and what the status line, the bar's label and its text say for each of
 // the core's updates (src/run/outcome.rs, `Update`). Only wording and formatting here; every
 // number (steps, epochs, the ETA) comes from the core.
 
-import { duration, int } from "./format.js";
+import { bytes, duration, int } from "./format.js";
 
 /** The status line for each of the core's phases. */
 export const PHASES = {
@@ -51,4 +51,12 @@ export function progressView(u, backend) {
     text,
     training,
   };
+}
+
+/** The download bar: `loaded` of `total` bytes, hidden once all are in. */
+export function showDownload(loaded, total) {
+  const bar = document.querySelector("#download-bar");
+  bar.hidden = loaded >= total;
+  bar.querySelector("progress").value = total ? loaded / total : 0;
+  bar.querySelector(".bar-text").textContent = `${bytes(loaded)} of ${bytes(total)}`;
 }

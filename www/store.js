@@ -36,6 +36,19 @@ export class ResultStore {
     });
   }
 
+  /**
+   * Keeps `value` as `kind` once `delayMs` pass without a newer call (a slider drag is one
+   * write). `onSaved` hears each write, `onError` only the first failure.
+   */
+  saveLater(kind, value, delayMs, { onSaved, onError }) {
+    this.timers ??= {};
+    clearTimeout(this.timers[kind]);
+    this.timers[kind] = setTimeout(() => this.save(kind, value).then(onSaved, (error) => {
+      if (!this.failed) onError(error);
+      this.failed = true;
+    }), delayMs);
+  }
+
   /** The last `kind` kept: {date, value}, or null. */
   async load(kind) {
     const db = await this.open();

@@ -11,12 +11,8 @@ import init, { chooseBackend, lastPanic, Session, settingsSchema, softmaxAt } fr
 import { fetchAssets, loadManifest } from "./assets.js";
 import { OWN, Teachers } from "./worker-teachers.js";
 import { recall, remember, webgpuAdapter, withinBudget } from "./worker-backend.js";
+import { labelOnEveryCore, nextTask, startHelper } from "./worker-labelling.js";
 
-/** Helper workers labelling the transfer set beside this one, at most (each holds its own copy
- * of the training images, ~50 MB for 60,000). */
-const MAX_HELPERS = 3;
-/** Images per call while this worker labels its own slice. */
-const LABEL_CHUNK = 2048;
 /** How long "auto" lets WebGPU warm up and time a few steps before judging it the slower. */
 const CALIBRATION_BUDGET_MS = 1200;
 /** How many of the teacher's hardest test images the page cycles through. */
@@ -330,11 +326,14 @@ async function start({ id, values }) {
   return stoppable(id, async (signal) => {
     await useTask(s, values, signal);
     await useTeacher(s, values, signal);
-    await loadShards(s.shardsNeeded(values), signal);
-    const labelled = await labelOnEveryCore(s, values, id, signal);
-    if (signal.aborted) return { stopped: true };
-    const run = s.start(values);
+    // The settings parsed once: the shards, the labelling and the run all come from this.
+    const prepared = s.prepare(values);
+    let run = null;
     try {
+      await loadShards(prepared.shardsNeeded, signal);
+      const labelled = await labelOnCores(s, prepared, id, signal);
+      if (signal.aborted) return { stopped: true };
+      run = s.startPrepared(prepared);
       while (!run.done) {
         const update = await run.advance();
         if (labelled) update.labelled_by = labelled;
@@ -351,79 +350,23 @@ async function start({ id, values }) {
       const transfer = Object.values(students).flatMap((f) => [f.weights.buffer, f.onnx.buffer, ...(f.tfjs ? [f.tfjs.weights.buffer] : [])]);
       return { result: { comparison, files: students }, transfer };
     } finally {
-      run.free();
+      run?.free();
+      prepared.free();
     }
   });
 }
 
-/**
- * On the CPU backend, labels the run's transfer set on every core the page may use: helper
- * workers (www/helper.js) take slices, this worker one more, and the run gets the joined logits
- * as its soft targets. Returns how many workers labelled, or 0 when the run labels it alone (one
- * core, WebGPU, a hint loss, soft targets kept from an earlier run).
- */
-async function labelOnEveryCore(s, values, id, signal) {
-  const plan = s.labellingPlan(values, Math.min(cores, MAX_HELPERS + 1));
-  if (!plan) return 0;
-  status("the teacher labels the transfer set");
-  const { classes } = plan;
-  const slices = plan.slices.map((rows) => Uint32Array.from(rows));
-  const total = slices.reduce((n, rows) => n + rows.length, 0);
-  const helpers = slices.length - 1;
-  const done = slices.map(() => 0);
-  const started = performance.now();
-  const report = () => {
-    const labelled = done.reduce((a, b) => a + b, 0);
-    const elapsed = (performance.now() - started) / 1000;
-    event("progress", { run: id, update: { phase: "labelling", labelled, to_label: total, soft_targets: "computed",
-      labelled_by: helpers + 1, eta_s: labelled ? (elapsed * (total - labelled)) / labelled : null } });
-  };
-  const workers = [];
-  try {
-    const theirs = slices.slice(1).map((rows, i) => new Promise((resolve, reject) => {
-      workers.push(startHelper("label", { rows, classes }, (data) => {
-        if (data.labelled != null) {
-          done[i + 1] = data.labelled;
-          report();
-        } else if (data.logits) resolve(data.logits);
-        else reject(new Error(`a labelling helper failed: ${data.error}`));
-      }));
-    }));
-    const mine = new Float32Array(slices[0].length * classes);
-    for (let at = 0; at < slices[0].length; at += LABEL_CHUNK) {
-      mine.set(await s.teacherLogits(slices[0].subarray(at, at + LABEL_CHUNK)), at * classes);
-      done[0] = Math.min(at + LABEL_CHUNK, slices[0].length);
-      report();
-      await nextTask();
-      if (signal.aborted) return 0;
-    }
-    const parts = [mine, ...(await Promise.all(theirs))];
-    const joined = new Float32Array(total * classes);
-    let at = 0;
-    for (const part of parts) {
-      joined.set(part, at);
-      at += part.length;
-    }
-    s.provideSoftTargets(values, joined, (performance.now() - started) / 1000);
-    return helpers + 1;
-  } finally {
-    for (const w of workers) w.terminate();
-  }
+/** What a helper worker needs to start: the compiled module, the teacher, the task's data. */
+function helperInputs() {
+  const [testImages, testLabels, trainLabels] = dataFiles(task).map((name) => files.get(name));
+  return { dataset: task.key, module: wasmModule, teacher: teacher.weights, card: teacher.card,
+    test: [testImages, testLabels], labels: trainLabels, shards: shardBytes.slice(0, loadedShards) };
 }
 
-/**
- * Starts a helper worker (www/helper.js) on `job`: its own wasm instance on the CPU backend
- * with this worker's teacher and data. `onMessage` gets its messages, and {error} if it cannot
- * start.
- */
-function startHelper(job, fields, onMessage) {
-  const w = new Worker(new URL("./helper.js", import.meta.url), { type: "module" });
-  w.onmessage = ({ data }) => onMessage(data);
-  w.onerror = (e) => onMessage({ error: `it could not start (${e.message || "its script could not be loaded"})` });
-  const [testImages, testLabels, trainLabels] = dataFiles(task).map((name) => files.get(name));
-  w.postMessage({ task: job, dataset: task.key, module: wasmModule, teacher: teacher.weights, card: teacher.card,
-    test: [testImages, testLabels], labels: trainLabels, shards: shardBytes.slice(0, loadedShards), ...fields });
-  return w;
+/** Labels the transfer set of the run `prepared` on every core the page may use (www/worker-labelling.js). */
+function labelOnCores(s, prepared, id, signal) {
+  return labelOnEveryCore(s, prepared, { cores, inputs: helperInputs, signal,
+    onStart: () => status("the teacher labels the transfer set"), onProgress: (update) => event("progress", { run: id, update }) });
 }
 
 function studentFile(role) {
@@ -450,14 +393,19 @@ async function sweep({ id, values }) {
   return stoppable(id, async (signal) => {
     await useTask(s, values, signal);
     await useTeacher(s, values, signal);
-    await loadShards(s.shardsNeeded(values), signal);
-    await labelOnEveryCore(s, values, id, signal);
+    const prepared = s.prepare(values);
+    try {
+      await loadShards(prepared.shardsNeeded, signal);
+      await labelOnCores(s, prepared, id, signal);
+    } finally {
+      prepared.free();
+    }
     if (signal.aborted) return { stopped: true, result: { settings: null, teacher: null, rows: [] } };
     const run = s.sweep(values, s.backend === "cpu" && cores > 1 ? "distilled" : undefined);
     const arrived = [];
     let failure = null;
     let wake = () => {};
-    const helper = run.part === "distilled" && startHelper("sweep-scratch", { values }, (data) => {
+    const helper = run.part === "distilled" && startHelper("sweep-scratch", helperInputs(), { values }, (data) => {
       if (data.part) arrived.push(data.part);
       else if (data.error) failure = new Error(`the sweep's second worker failed: ${data.error}`);
       wake();
@@ -528,15 +476,6 @@ async function draw({ rgba, width, height }) {
 
 async function bias({ digit, delta }) {
   return needSession().shiftBias(digit, delta ?? undefined);
-}
-
-/** Resolves after pending messages are handled (a macrotask, unlike `await` alone). */
-function nextTask() {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = resolve;
-    channel.port2.postMessage(null);
-  });
 }
 
 function messageOf(error) {

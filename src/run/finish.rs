@@ -15,16 +15,15 @@ impl Run {
         let not_done = || Error::setting("run", "the run has not measured its models yet");
         let m = &self.measured;
         let (
-            Some((distilled, scratch)),
+            Stage::Done(Students {
+                distilled, scratch, ..
+            }),
             Some(teacher),
             Some((distilled_report, distilled_weights)),
-        ) = (&self.students, &m.teacher, &m.distilled)
+        ) = (&self.stage, &m.teacher, &m.distilled)
         else {
             return Err(not_done());
         };
-        if self.phase() != Phase::Done {
-            return Err(not_done());
-        }
         let scratch_pair = match (scratch, &m.scratch) {
             (Some(trainer), Some((report, weights))) => Some((trainer, report, weights)),
             _ => None,

@@ -5,14 +5,13 @@ use std::sync::Arc;
 
 use burn::prelude::*;
 
-use crate::data::{Mnist, NUM_CLASSES, TransferSet};
+use crate::data::{Mnist, NUM_CLASSES};
 use crate::error::{Error, Result};
 use crate::eval::read_floats;
 use crate::model::{Classifier, Teacher};
-use crate::settings::DistillSettings;
-use crate::soft_targets::{self, SoftTargets};
+use crate::soft_targets::SoftTargets;
 
-use super::Lab;
+use super::{Lab, Prepared};
 
 /// Images per forward pass while a model labels the transfer set. 256, not the 1,000 of a test
 /// pass: natively the teacher labelled at 0.11 ms/image in batches of 256 and 0.20 in batches
@@ -35,6 +34,14 @@ impl Labelling {
 
     pub(super) fn done(&self) -> usize {
         self.logits.len() / NUM_CLASSES
+    }
+
+    /// What was labelled, as soft targets.
+    pub(super) fn into_targets(self) -> SoftTargets {
+        SoftTargets {
+            logits: Arc::new(self.logits),
+            hidden: self.hidden.map(Arc::new),
+        }
     }
 }
 
@@ -63,14 +70,8 @@ pub async fn teacher_outputs(
     Ok((logits, hidden))
 }
 
-/// The training rows of the transfer set a run of `settings` would label, in order: what helpers
-/// labelling in parallel split between them.
-pub fn transfer_rows(lab: &Lab, settings: &DistillSettings) -> Result<Vec<u32>> {
-    Ok(TransferSet::select(&lab.train, &settings.transfer())?.indices)
-}
-
-/// How a run's transfer set is labelled by several workers at once: each worker's rows, in
-/// [`transfer_rows`] order, and the logits each row gets.
+/// How a run's transfer set is labelled by several workers at once: each worker's rows, in the
+/// transfer set's order, and the logits each row gets.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct LabellingPlan {
@@ -81,63 +82,57 @@ pub struct LabellingPlan {
     pub classes: usize,
 }
 
-/// How a run of `settings` labels its transfer set on up to `workers` workers on the CPU
-/// backend; `None` when the run labels it alone: one worker, WebGPU (one device), a hint loss
-/// (which also needs the teacher's hidden layer), or soft targets kept from an earlier run.
-pub fn labelling_plan(
-    lab: &Lab,
-    settings: &DistillSettings,
-    workers: usize,
-) -> Result<Option<LabellingPlan>> {
+/// How a run `prepared` labels its transfer set on up to `workers` workers on the CPU backend;
+/// `None` when the run labels it alone: one worker, WebGPU (one device), a hint loss (which also
+/// needs the teacher's hidden layer), or soft targets kept from an earlier run.
+pub fn labelling_plan(lab: &Lab, prepared: &Prepared, workers: usize) -> Option<LabellingPlan> {
     if workers < 2
         || lab.backend != crate::eval::Backend::Cpu
-        || settings.objective().hint_weight().is_some()
-        || soft_targets_kept(lab, settings)?
+        || prepared.with_hidden()
+        || soft_targets_kept(lab, prepared)
     {
-        return Ok(None);
+        return None;
     }
-    let rows = transfer_rows(lab, settings)?;
+    let rows = &prepared.transfer.indices;
     let size = rows.len().div_ceil(workers).div_ceil(LABEL_BATCH) * LABEL_BATCH;
     let slices: Vec<Vec<u32>> = rows.chunks(size.max(1)).map(<[u32]>::to_vec).collect();
-    Ok((slices.len() > 1).then_some(LabellingPlan {
+    (slices.len() > 1).then_some(LabellingPlan {
         slices,
         classes: NUM_CLASSES,
-    }))
+    })
 }
 
-/// Whether a run of `settings` would find its soft targets kept from an earlier run.
-pub fn soft_targets_kept(lab: &Lab, settings: &DistillSettings) -> Result<bool> {
-    let rows = transfer_rows(lab, settings)?;
-    let with_hidden = settings.objective().hint_weight().is_some();
-    let key = soft_targets::key(&lab.teacher_id, &rows, with_hidden);
-    Ok(lab.caches.soft_targets.get(&key).is_some())
+/// Whether the run `prepared` would find its soft targets kept from an earlier run.
+pub fn soft_targets_kept(lab: &Lab, prepared: &Prepared) -> bool {
+    let key = prepared.soft_targets_key(lab);
+    lab.caches.soft_targets.get(&key).is_some()
 }
 
-/// Soft targets for the next run of `settings`, computed outside it (by helpers labelling slices
-/// of [`transfer_rows`] in parallel, `[rows × 10]` logits in that order): the run starts training
-/// at once and reports them as computed. Refused for a hint loss, which also needs the teacher's
-/// hidden layer.
+/// Soft targets for the run `prepared`, computed outside it (by helpers labelling slices of its
+/// transfer set in parallel, `[rows × 10]` logits in the transfer set's order): the run starts
+/// training at once and reports them as computed. Refused for a hint loss, which also needs the
+/// teacher's hidden layer.
 /// `seconds`: how long the labelling took, counted in that run's wall time.
 pub fn provide_soft_targets(
     lab: &Lab,
-    settings: &DistillSettings,
+    prepared: &Prepared,
     logits: Vec<f32>,
     seconds: f64,
 ) -> Result<()> {
-    if settings.objective().hint_weight().is_some() {
+    if prepared.with_hidden() {
         return Err(Error::setting(
             "loss",
             "a hint loss needs the teacher's hidden layer too: let the run label the transfer set",
         ));
     }
-    let rows = transfer_rows(lab, settings)?;
-    if logits.len() != rows.len() * NUM_CLASSES {
+    let rows = prepared.transfer.len();
+    if logits.len() != rows * NUM_CLASSES {
         return Err(Error::setting(
             "teacher logits",
-            format!("{} values for {} images", logits.len(), rows.len()),
+            format!("{} values for {rows} images", logits.len()),
         ));
     }
-    let key = soft_targets::key(&lab.teacher_id, &rows, false);
+    let key = prepared.soft_targets_key(lab);
     let targets = SoftTargets {
         logits: Arc::new(logits),
         hidden: None,

@@ -27,12 +27,13 @@ mod limits;
 mod measure;
 mod outcome;
 mod plan;
+mod prepared;
 
 pub use lab::{Caches, Lab};
 use labelling::Labelling;
 pub use labelling::{
     LABEL_BATCH, LabellingPlan, labelling_plan, provide_soft_targets, soft_targets_kept,
-    teacher_outputs, transfer_rows,
+    teacher_outputs,
 };
 pub use limits::{Limits, check_assistant, check_memory, memory_estimate};
 use measure::{student_report, teacher_report};
@@ -40,6 +41,7 @@ pub use outcome::{
     Comparison, Finished, Part, PartResult, Phase, RunUpdate, TrainedStudent, Update,
 };
 pub use plan::{ModelSize, Plan, plan};
+pub use prepared::Prepared;
 
 /// Test images scored for the live accuracy curves (the final numbers use all 10,000): enough
 /// for a curve accurate to about ±1%, cheap enough to score ~20 times per run.
@@ -65,12 +67,7 @@ pub struct Run {
     planned: usize,
     transfer: TransferSet,
     soft_source: Source,
-    labelling: Labelling,
-    teacher_targets: Option<SoftTargets>,
-    assistant: Option<Trainer>,
-    assistant_targets: Option<SoftTargets>,
-    students: Option<(Trainer, Option<Trainer>)>,
-    measures: Vec<Measure>,
+    stage: Stage,
     measured: Measured,
     eval_rows: Vec<u32>,
     eval_every: usize,
@@ -86,6 +83,43 @@ pub struct Run {
     /// Seconds helpers spent labelling its transfer set before it started (its own wall time
     /// does not see them).
     labelled_before_s: f64,
+}
+
+/// Where a run stands. Each stage holds what it works on, so the phase is read off the stage
+/// and each slice moves the run to the next stage when its own work is done:
+/// labelling → (assistant → assistant labelling →) training → measuring → done.
+enum Stage {
+    /// The teacher labels the transfer set.
+    Labelling(Labelling),
+    /// The teacher assistant learns from the teacher's soft targets.
+    Assistant(Trainer),
+    /// The trained assistant labels the transfer set for the students.
+    AssistantLabelling {
+        assistant: Trainer,
+        labelling: Labelling,
+    },
+    Training(Students),
+    /// The trained models measured one at a time; what is left, taken from the end.
+    Measuring {
+        students: Students,
+        measures: Vec<Measure>,
+    },
+    Done(Students),
+}
+
+/// A run's students: the distilled one and (when any label is kept) its scratch twin; a run of
+/// one part has its student in `distilled`'s place. The assistant, once it has labelled the
+/// transfer set, stays with them to be measured.
+struct Students {
+    distilled: Trainer,
+    scratch: Option<Trainer>,
+    assistant: Option<Trainer>,
+}
+
+impl Students {
+    fn are_trained(&self) -> bool {
+        self.distilled.is_done() && self.scratch.as_ref().is_none_or(Trainer::is_done)
+    }
 }
 
 /// What [`Phase::Measuring`] has found so far.
@@ -108,7 +142,13 @@ impl Run {
 
     /// A run of the students `part` names (see [`Part`]); [`Self::finish_part`] gives its result.
     pub fn part(lab: &Lab, settings: DistillSettings, slice_ms: f64, part: Part) -> Result<Self> {
-        settings.validate()?;
+        Self::prepared(lab, Prepared::new(lab, settings)?, slice_ms, part)
+    }
+
+    /// A run of settings checked and a transfer set selected already ([`Prepared::new`]).
+    pub fn prepared(lab: &Lab, prepared: Prepared, slice_ms: f64, part: Part) -> Result<Self> {
+        let Prepared { settings, transfer } = prepared;
+        // A run prepared for another lab (the task switched since) is refused, not mixed.
         lab.check_task(&settings)?;
         if part == Part::Scratch && settings.labeled == 0 {
             return Err(Error::setting(
@@ -116,24 +156,16 @@ impl Run {
                 "the student trained without a teacher needs at least one labeled example",
             ));
         }
-        check_assistant(lab, &settings)?;
-        check_memory(lab, &settings)?;
-        let transfer = TransferSet::select(&lab.train, &settings.transfer())?;
         let total_steps = settings.distilled_config().steps_for(transfer.len());
         let with_hidden = settings.objective().hint_weight().is_some();
         let eval_rows = (0..LIVE_EVAL_IMAGES.min(lab.test.len()) as u32).collect();
         let mut run = Self {
-            labelling: Labelling::new(transfer.len(), with_hidden),
+            stage: Stage::Labelling(Labelling::new(transfer.len(), with_hidden)),
             settings,
             part,
             planned: 0,
             soft_source: Source::Computed,
-            teacher_targets: None,
-            assistant: None,
-            assistant_targets: None,
-            students: None,
             transfer,
-            measures: Vec::new(),
             measured: Measured::default(),
             eval_rows,
             eval_every: (total_steps / LIVE_EVAL_POINTS).max(1),
@@ -151,8 +183,7 @@ impl Run {
                 logits: Arc::new(Vec::new()),
                 hidden: None,
             };
-            run.start_students(lab, &none)?;
-            run.teacher_targets = Some(none);
+            run.start_students(lab, &none, None)?;
             return Ok(run);
         }
         let key = soft_targets::key(&lab.teacher_id, &run.transfer.indices, with_hidden);
@@ -173,25 +204,20 @@ impl Run {
     }
 
     pub fn phase(&self) -> Phase {
-        if self.teacher_targets.is_none() {
-            return Phase::Labelling;
+        match &self.stage {
+            Stage::Labelling(_) => Phase::Labelling,
+            Stage::Assistant(_) => Phase::Assistant,
+            Stage::AssistantLabelling { .. } => Phase::AssistantLabelling,
+            Stage::Training(_) => Phase::Training,
+            Stage::Measuring { .. } => Phase::Measuring,
+            Stage::Done(_) => Phase::Done,
         }
-        if let Some(assistant) = &self.assistant {
-            if !assistant.is_done() {
-                return Phase::Assistant;
-            }
-            if self.assistant_targets.is_none() {
-                return Phase::AssistantLabelling;
-            }
-        }
-        match &self.students {
-            Some((d, s)) if !d.is_done() || s.as_ref().is_some_and(|s| !s.is_done()) => {
-                Phase::Training
-            }
-            Some(_) if !self.measures.is_empty() => Phase::Measuring,
-            Some(_) => Phase::Done,
-            None => Phase::Training,
-        }
+    }
+
+    /// The stage, leaving a placeholder for the caller to replace: how a stage hands what it
+    /// holds to the next.
+    fn take_stage(&mut self) -> Stage {
+        std::mem::replace(&mut self.stage, Stage::Labelling(Labelling::new(0, false)))
     }
 
     /// Does one slice of work and says where the run stands.
@@ -222,22 +248,30 @@ impl Run {
     /// One slice of labelling by the teacher, or (after the assistant trained) by the assistant.
     async fn labelling_slice(&mut self, lab: &Lab) -> Result<()> {
         let started = Instant::now();
-        let done = self.labelling.done();
+        let (labelling, assistant) = match &mut self.stage {
+            Stage::Labelling(labelling) => (labelling, None),
+            Stage::AssistantLabelling {
+                assistant,
+                labelling,
+            } => (labelling, Some(&*assistant)),
+            _ => return Ok(()),
+        };
+        let done = labelling.done();
         let end = (done + self.rows_per_slice).min(self.transfer.len());
         let rows = &self.transfer.indices[done..end];
-        match &self.assistant {
-            Some(assistant) if self.teacher_targets.is_some() => {
+        match assistant {
+            Some(assistant) => {
                 let student = assistant.student();
                 let logits = predict_logits(&student, &lab.train, rows, &lab.device).await?;
-                self.labelling.logits.extend(logits);
+                labelling.logits.extend(logits);
             }
-            _ => {
-                let with_hidden = self.labelling.hidden.is_some();
+            None => {
+                let with_hidden = labelling.hidden.is_some();
                 let (logits, hidden) =
                     teacher_outputs(&lab.teacher, &lab.train, rows, with_hidden, &lab.device)
                         .await?;
-                self.labelling.logits.extend(logits);
-                if let (Some(pending), Some(hidden)) = (&mut self.labelling.hidden, hidden) {
+                labelling.logits.extend(logits);
+                if let (Some(pending), Some(hidden)) = (&mut labelling.hidden, hidden) {
                     pending.extend(hidden);
                 }
             }
@@ -246,26 +280,28 @@ impl Run {
         if end < self.transfer.len() {
             return Ok(());
         }
-        let labelling = std::mem::replace(&mut self.labelling, Labelling::new(0, false));
-        let targets = SoftTargets {
-            logits: Arc::new(labelling.logits),
-            hidden: labelling.hidden.map(Arc::new),
-        };
-        if self.teacher_targets.is_none() {
-            let key = soft_targets::key(
-                &lab.teacher_id,
-                &self.transfer.indices,
-                targets.hidden.is_some(),
-            );
-            // Only logits are kept: a hint layer over 60,000 images is hundreds of MB.
-            if targets.hidden.is_none() {
-                lab.caches.soft_targets.put(key, targets.clone());
+        match self.take_stage() {
+            Stage::Labelling(labelling) => {
+                let targets = labelling.into_targets();
+                let key = soft_targets::key(
+                    &lab.teacher_id,
+                    &self.transfer.indices,
+                    targets.hidden.is_some(),
+                );
+                // Only logits are kept: a hint layer over 60,000 images is hundreds of MB.
+                if targets.hidden.is_none() {
+                    lab.caches.soft_targets.put(key, targets.clone());
+                }
+                self.teacher_labelled(lab, targets)
             }
-            self.teacher_labelled(lab, targets)
-        } else {
-            self.start_students(lab, &targets)?;
-            self.assistant_targets = Some(targets);
-            Ok(())
+            Stage::AssistantLabelling {
+                assistant,
+                labelling,
+            } => self.start_students(lab, &labelling.into_targets(), Some(assistant)),
+            other => {
+                self.stage = other;
+                Ok(())
+            }
         }
     }
 
@@ -280,20 +316,29 @@ impl Run {
                     &self.transfer,
                     targets.logits.clone(),
                 )?;
-                self.assistant = Some(Trainer::new(config, set, steps, &lab.device)?);
-                self.labelling = Labelling::new(self.transfer.len(), false);
+                self.stage = Stage::Assistant(Trainer::new(config, set, steps, &lab.device)?);
+                Ok(())
             }
-            None => self.start_students(lab, &targets)?,
+            None => self.start_students(lab, &targets, None),
         }
-        self.teacher_targets = Some(targets);
-        Ok(())
     }
 
-    /// Starts both students on `targets`, and plans what to measure once they are trained.
-    fn start_students(&mut self, lab: &Lab, targets: &SoftTargets) -> Result<()> {
-        self.students = Some(self.students_taught_by(lab, targets)?);
-        self.measures = self.plan_measures();
-        self.planned = self.measures.len();
+    /// Starts the students on `targets` (the assistant beside them, when it taught them), and
+    /// plans what to measure once they are trained.
+    fn start_students(
+        &mut self,
+        lab: &Lab,
+        targets: &SoftTargets,
+        assistant: Option<Trainer>,
+    ) -> Result<()> {
+        let (distilled, scratch) = self.students_taught_by(lab, targets)?;
+        let students = Students {
+            distilled,
+            scratch,
+            assistant,
+        };
+        self.planned = self.plan_measures(&students).len();
+        self.stage = Stage::Training(students);
         Ok(())
     }
 
@@ -329,10 +374,20 @@ impl Run {
 
     async fn assistant_slice(&mut self, lab: &Lab) -> Result<Update> {
         let started = Instant::now();
-        let trainer = self.assistant.as_mut().expect("assistant phase");
+        let Stage::Assistant(trainer) = &mut self.stage else {
+            return Ok(Update::default());
+        };
         let steps = steps_before_eval(trainer, self.steps_per_slice, self.eval_every);
         let update = run_slice(trainer, steps, &self.eval_rows, self.eval_every, lab).await?;
         self.steps_per_slice = adapt(self.steps_per_slice, started, self.slice_ms, 1);
+        if trainer.is_done() {
+            if let Stage::Assistant(assistant) = self.take_stage() {
+                self.stage = Stage::AssistantLabelling {
+                    assistant,
+                    labelling: Labelling::new(self.transfer.len(), false),
+                };
+            }
+        }
         Ok(Update {
             assistant: Some(update),
             ..Default::default()
@@ -341,14 +396,22 @@ impl Run {
 
     async fn training_slice(&mut self, lab: &Lab) -> Result<Update> {
         let started = Instant::now();
-        let (distilled, scratch) = self.students.as_mut().expect("training phase");
-        let steps = steps_before_eval(distilled, self.steps_per_slice, self.eval_every);
-        let d = run_slice(distilled, steps, &self.eval_rows, self.eval_every, lab).await?;
-        let s = match scratch {
-            Some(s) => Some(run_slice(s, steps, &self.eval_rows, self.eval_every, lab).await?),
+        let Stage::Training(students) = &mut self.stage else {
+            return Ok(Update::default());
+        };
+        let steps = steps_before_eval(&students.distilled, self.steps_per_slice, self.eval_every);
+        let (eval_rows, eval_every) = (&self.eval_rows, self.eval_every);
+        let d = run_slice(&mut students.distilled, steps, eval_rows, eval_every, lab).await?;
+        let s = match &mut students.scratch {
+            Some(s) => Some(run_slice(s, steps, eval_rows, eval_every, lab).await?),
             None => None,
         };
+        let trained = students.are_trained();
         self.steps_per_slice = adapt(self.steps_per_slice, started, self.slice_ms, 1);
+        if trained && let Stage::Training(students) = self.take_stage() {
+            let measures = self.plan_measures(&students);
+            self.stage = Stage::Measuring { students, measures };
+        }
         let (distilled, scratch) = match self.part {
             Part::Scratch => (None, Some(d)),
             _ => (Some(d), s),
@@ -360,18 +423,18 @@ impl Run {
         })
     }
 
-    fn plan_measures(&self) -> Vec<Measure> {
+    fn plan_measures(&self, students: &Students) -> Vec<Measure> {
         // The scratch student alone is reported on its own: its speed-up comes from the row it
         // joins, so the teacher need not be measured again on this worker.
         let mut plan = match self.part {
             Part::Scratch => Vec::new(),
             _ => vec![Measure::Teacher],
         };
-        if self.assistant.is_some() {
+        if students.assistant.is_some() {
             plan.push(Measure::Assistant);
         }
         plan.push(Measure::Distilled);
-        if matches!(&self.students, Some((_, Some(_)))) {
+        if students.scratch.is_some() {
             plan.push(Measure::Scratch);
         }
         if self.part != Part::Scratch {
@@ -384,17 +447,25 @@ impl Run {
 
     /// Measures one model on the full test set.
     async fn measuring_slice(&mut self, lab: &Lab) -> Result<()> {
-        let Some(next) = self.measures.last().copied() else {
+        let Stage::Measuring { students, measures } = &mut self.stage else {
             return Ok(());
         };
-        let (distilled, scratch) = self.students.as_ref().expect("students trained");
+        let Some(&next) = measures.last() else {
+            return Ok(());
+        };
+        let Students {
+            distilled,
+            scratch,
+            assistant,
+        } = students;
         match next {
             Measure::Teacher => self.measured.teacher = Some(teacher_report(lab).await?),
             Measure::Assistant => {
-                let student = self.assistant.as_ref().expect("assistant").student();
-                let config = self.settings.assistant().expect("an assistant");
-                let (report, _) = student_report(lab, &student, &config, None).await?;
-                self.measured.assistant = Some(report);
+                if let (Some(assistant), Some(config)) = (assistant, self.settings.assistant()) {
+                    let student = assistant.student();
+                    let (report, _) = student_report(lab, &student, &config, None).await?;
+                    self.measured.assistant = Some(report);
+                }
             }
             Measure::Distilled => {
                 let config = self.settings.student();
@@ -402,13 +473,20 @@ impl Run {
                     Some(student_report(lab, &distilled.student(), &config, None).await?)
             }
             Measure::Scratch => {
-                let student = scratch.as_ref().expect("scratch student").student();
-                let config = self.settings.student();
-                let twin = self.measured.distilled.as_ref().map(|(r, _)| r);
-                self.measured.scratch = Some(student_report(lab, &student, &config, twin).await?);
+                if let Some(scratch) = scratch {
+                    let config = self.settings.student();
+                    let twin = self.measured.distilled.as_ref().map(|(r, _)| r);
+                    self.measured.scratch =
+                        Some(student_report(lab, &scratch.student(), &config, twin).await?);
+                }
             }
             Measure::Quantized => {
-                let (report, weights) = self.measured.distilled.as_ref().expect("measured first");
+                let Some((report, weights)) = self.measured.distilled.as_ref() else {
+                    return Err(Error::setting(
+                        "run",
+                        "the distilled student is measured first",
+                    ));
+                };
                 self.measured.quantized = quantized_reports(
                     weights,
                     &report.evaluation,
@@ -419,8 +497,11 @@ impl Run {
                 .await?;
             }
         }
-        self.measures.pop();
-        if self.measures.is_empty() {
+        measures.pop();
+        if measures.is_empty()
+            && let Stage::Measuring { students, .. } = self.take_stage()
+        {
+            self.stage = Stage::Done(students);
             self.finalise_reports();
             self.seconds = Some(self.started.elapsed().as_secs_f64() + self.labelled_before_s);
         }
@@ -445,15 +526,15 @@ impl Run {
     /// Seconds left in the current phase, from its pace so far.
     fn eta(&self) -> Option<f64> {
         let elapsed = self.phase_started.elapsed().as_secs_f64();
-        let fraction = match self.phase() {
-            Phase::Labelling | Phase::AssistantLabelling => {
-                self.labelling.done() as f64 / self.transfer.len().max(1) as f64
+        let fraction = match &self.stage {
+            Stage::Labelling(labelling) | Stage::AssistantLabelling { labelling, .. } => {
+                labelling.done() as f64 / self.transfer.len().max(1) as f64
             }
-            Phase::Assistant => self.assistant.as_ref().map(Trainer::fraction_done)?,
-            Phase::Training => self.students.as_ref().map(|(d, _)| d.fraction_done())?,
-            Phase::Measuring | Phase::Done => return None,
+            Stage::Assistant(trainer) => trainer.fraction_done(),
+            Stage::Training(students) => students.distilled.fraction_done(),
+            Stage::Measuring { .. } | Stage::Done(_) => return None,
         };
-        (fraction > 0.0).then(|| elapsed * (1.0 - fraction) / fraction)
+        outcome::eta(elapsed, fraction)
     }
 }
 
@@ -462,16 +543,18 @@ impl Update {
     fn fill(&mut self, run: &Run) {
         self.phase = run.phase();
         self.to_label = run.transfer.len();
-        self.labelled = match self.phase {
-            Phase::Labelling | Phase::AssistantLabelling => run.labelling.done(),
+        self.labelled = match &run.stage {
+            Stage::Labelling(labelling) | Stage::AssistantLabelling { labelling, .. } => {
+                labelling.done()
+            }
             _ => run.transfer.len(),
         };
         self.soft_targets = run.soft_source;
         let planned = run.planned;
         self.to_measure = planned;
-        self.measured = match self.phase {
-            Phase::Measuring => planned - run.measures.len(),
-            Phase::Done => planned,
+        self.measured = match &run.stage {
+            Stage::Measuring { measures, .. } => planned - measures.len(),
+            Stage::Done(_) => planned,
             _ => 0,
         };
         self.elapsed_s = run.started.elapsed().as_secs_f64();

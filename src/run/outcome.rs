@@ -129,6 +129,27 @@ pub struct PartResult {
     pub quantized: Vec<QuantizedReport>,
 }
 
+impl Update {
+    /// The teacher labelling a run's transfer set before the run (the page's helper workers, one
+    /// slice each): `labelled` of `to_label` after `elapsed_s` seconds, and the seconds left at
+    /// that pace.
+    pub fn labelling(labelled: usize, to_label: usize, elapsed_s: f64) -> Self {
+        Self {
+            labelled,
+            to_label,
+            elapsed_s,
+            eta_s: eta(elapsed_s, labelled as f64 / to_label.max(1) as f64),
+            ..Self::default()
+        }
+    }
+}
+
+/// Seconds left of a phase that is `fraction` done after `elapsed_s`, at its pace so far; none
+/// before anything is done.
+pub fn eta(elapsed_s: f64, fraction: f64) -> Option<f64> {
+    (fraction > 0.0).then(|| elapsed_s * (1.0 - fraction) / fraction)
+}
+
 impl Default for Update {
     fn default() -> Self {
         Self {

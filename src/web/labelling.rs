@@ -5,23 +5,37 @@
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use super::{Session, promise, settings_from, to_js};
-use crate::run::{labelling_plan, provide_soft_targets, teacher_outputs};
+use super::prepared::PreparedRun;
+use super::{Session, promise, to_js};
+use crate::run::{Update, labelling_plan, provide_soft_targets, teacher_outputs};
 
 #[wasm_bindgen]
 impl Session {
-    /// How a run of `values` labels its transfer set on up to `workers` workers (slices of its
+    /// How the run `prepared` labels its transfer set on up to `workers` workers (slices of its
     /// rows, the caller's first), or `null` when the run labels it alone.
     #[wasm_bindgen(js_name = labellingPlan, unchecked_return_type = "LabellingPlan | null")]
     pub fn labelling_plan(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
+        prepared: &PreparedRun,
         workers: usize,
     ) -> Result<JsValue, JsError> {
-        match labelling_plan(&self.lab()?, &settings_from(values)?, workers)? {
+        let (lab, prepared) = self.prepared(prepared)?;
+        match labelling_plan(&lab, &prepared, workers) {
             Some(plan) => to_js(&plan),
             None => Ok(JsValue::NULL),
         }
+    }
+
+    /// The progress of labelling `labelled` of `to_label` images in `elapsed_s` seconds, as a
+    /// run's update (with the seconds left at that pace).
+    #[wasm_bindgen(js_name = labellingUpdate, unchecked_return_type = "Update")]
+    pub fn labelling_update(
+        &self,
+        labelled: usize,
+        to_label: usize,
+        elapsed_s: f64,
+    ) -> Result<JsValue, JsError> {
+        to_js(&Update::labelling(labelled, to_label, elapsed_s))
     }
 
     /// The teacher's logits for training rows `rows` (`rows.length × 10`).
@@ -45,21 +59,17 @@ impl Session {
         }))
     }
 
-    /// The soft targets of the next run of `values`, labelled by helpers (`labellingPlan`'s slices
-    /// joined in order)
-    /// in `seconds`: that run starts training at once and counts the seconds in its wall time.
+    /// The soft targets of the run `prepared`, labelled by helpers (`labellingPlan`'s slices
+    /// joined in order) in `seconds`: the run starts training at once and counts the seconds in
+    /// its wall time.
     #[wasm_bindgen(js_name = provideSoftTargets)]
     pub fn provide_soft_targets(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
+        prepared: &PreparedRun,
         logits: Vec<f32>,
         seconds: f64,
     ) -> Result<(), JsError> {
-        Ok(provide_soft_targets(
-            &self.lab()?,
-            &settings_from(values)?,
-            logits,
-            seconds,
-        )?)
+        let (lab, prepared) = self.prepared(prepared)?;
+        Ok(provide_soft_targets(&lab, &prepared, logits, seconds)?)
     }
 }

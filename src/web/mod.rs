@@ -41,8 +41,10 @@ mod bench;
 mod calibrate;
 mod explore;
 mod labelling;
+mod prepared;
 mod run;
 
+pub use prepared::PreparedRun;
 pub use run::{Distillation, SweepRun};
 
 /// A run yields to the page about this often (ms), so progress flows and *Stop* is heard.
@@ -148,6 +150,8 @@ struct Schema {
     max_value_shown: usize,
     /// The batch size a time per image is given at.
     throughput_batch: usize,
+    /// How many test images (the first ones) a run's live accuracy is measured on.
+    live_eval_images: usize,
     /// Each task's default preset, by task key (what the page's task switcher applies).
     #[cfg_attr(target_family = "wasm", tsify(type = "Record<string, string>"))]
     task_presets: std::collections::BTreeMap<&'static str, &'static str>,
@@ -165,6 +169,7 @@ pub fn settings_schema() -> Result<JsValue, JsError> {
         paper_bias_shift: crate::explore::PAPER_BIAS_SHIFT,
         max_value_shown: crate::settings::schema::MAX_VALUE_SHOWN,
         throughput_batch: crate::eval::latency::THROUGHPUT_BATCH,
+        live_eval_images: crate::run::LIVE_EVAL_IMAGES,
         task_presets: Task::ALL
             .iter()
             .map(|&t| (t.key(), crate::settings::default_preset(t)))
@@ -344,10 +349,7 @@ impl Session {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
     ) -> Result<usize, JsError> {
-        let settings = settings_from(values)?;
-        let labels = self.train_labels()?;
-        let pool = crate::data::pool_size(labels, &settings.transfer())?;
-        Ok(pool.div_ceil(SHARD_SIZE))
+        prepared::shards_for(self.train_labels()?, &settings_from(values)?)
     }
 
     /// Every problem with `values` (settings as text by key), for the form: a value that does not

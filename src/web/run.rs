@@ -14,34 +14,28 @@ use crate::explore::TrainedRun;
 use crate::run::{Finished, Lab, Part, PartResult, Phase, Run};
 use crate::sweep::Sweep;
 
-struct RunState {
-    run: Run,
-    lab: Lab,
+pub(super) struct RunState {
+    pub(super) run: Run,
+    pub(super) lab: Lab,
     /// Set by `finish`, taken by `Session::keep`.
-    finished: Option<Finished>,
+    pub(super) finished: Option<Finished>,
 }
 
 /// A comparison run in progress: the teacher labels, (an assistant learns,) both students train,
 /// every model is measured.
 #[wasm_bindgen]
-pub struct Distillation(Rc<RefCell<RunState>>);
+pub struct Distillation(pub(super) Rc<RefCell<RunState>>);
 
 #[wasm_bindgen]
 impl Session {
     /// Starts a comparison run of `values` (settings as text by key); nothing heavy happens
-    /// until `advance`. Fails with the first problem of the settings, naming it.
+    /// until `advance`. Fails with the first problem of the settings, naming it. (`prepare` and
+    /// `startPrepared` do the same in two steps, for a caller that labels on several workers.)
     pub fn start(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
     ) -> Result<Distillation, JsError> {
-        let settings = settings_from(values)?;
-        let lab = self.lab()?;
-        let run = Run::new(&lab, settings, SLICE_MS)?;
-        Ok(Distillation(Rc::new(RefCell::new(RunState {
-            run,
-            lab,
-            finished: None,
-        }))))
+        self.start_prepared(&self.prepare(values)?)
     }
 
     /// Starts a sweep over students of every kind on `values`; every student is checked before any

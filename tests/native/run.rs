@@ -234,13 +234,12 @@ use burn::module::Module;
 
 #[test]
 fn soft_targets_labelled_outside_the_run_are_used_and_reported_as_computed() {
-    use webdistill::run::{
-        provide_soft_targets, soft_targets_kept, teacher_outputs, transfer_rows,
-    };
+    use webdistill::run::{Prepared, provide_soft_targets, soft_targets_kept, teacher_outputs};
     let lab = lab(synthetic(300), synthetic(100), None);
     let settings = quick();
+    let prepared = Prepared::new(&lab, settings.clone()).unwrap();
     // Two helpers label halves of the transfer set; the run takes the joined logits.
-    let rows = transfer_rows(&lab, &settings).unwrap();
+    let rows = prepared.transfer.indices.clone();
     let (a, b) = rows.split_at(rows.len() / 2);
     let label = |part: &[u32]| {
         pollster::block_on(teacher_outputs(
@@ -255,8 +254,8 @@ fn soft_targets_labelled_outside_the_run_are_used_and_reported_as_computed() {
     };
     let mut logits = label(a);
     logits.extend(label(b));
-    assert!(!soft_targets_kept(&lab, &settings).unwrap());
-    let err = provide_soft_targets(&lab, &settings, logits[..10].to_vec(), 1.0).unwrap_err();
+    assert!(!soft_targets_kept(&lab, &prepared));
+    let err = provide_soft_targets(&lab, &prepared, logits[..10].to_vec(), 1.0).unwrap_err();
     assert!(
         err.to_string().contains("10 values for 256 images"),
         "{err}"
@@ -265,10 +264,11 @@ fn soft_targets_labelled_outside_the_run_are_used_and_reported_as_computed() {
         loss: webdistill::settings::Loss::Hint,
         ..quick()
     };
+    let hint = Prepared::new(&lab, hint).unwrap();
     assert!(provide_soft_targets(&lab, &hint, logits.clone(), 1.0).is_err());
     // Labelled in 30 s (say): the run counts them in its wall time.
-    provide_soft_targets(&lab, &settings, logits, 30.0).unwrap();
-    assert!(soft_targets_kept(&lab, &settings).unwrap());
+    provide_soft_targets(&lab, &prepared, logits, 30.0).unwrap();
+    assert!(soft_targets_kept(&lab, &prepared));
     let (finished, updates) = run(&lab, &settings);
     assert_eq!(
         finished.comparison.soft_targets,

@@ -1,0 +1,83 @@
+//! A Start's settings parsed once ([`PreparedRun`]): the page's worker prepares a run, loads the
+//! training shards it needs, labels its transfer set on every core and starts it, all from the
+//! one parse and the one selected transfer set.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+
+use super::run::{Distillation, RunState, busy};
+use super::{SLICE_MS, Session, settings_from};
+use crate::data::{SHARD_SIZE, pool_size};
+use crate::run::{Lab, Part, Prepared, Run};
+use crate::settings::DistillSettings;
+
+/// A run's settings, parsed (`Session.prepare`). Its transfer set is selected once, on first
+/// use, from the training images loaded by then.
+#[wasm_bindgen]
+pub struct PreparedRun {
+    settings: DistillSettings,
+    shards_needed: usize,
+    prepared: RefCell<Option<Prepared>>,
+}
+
+#[wasm_bindgen]
+impl PreparedRun {
+    /// How many leading training shards the run needs (`loadTrainShard(0 .. n)`).
+    #[wasm_bindgen(getter, js_name = shardsNeeded)]
+    pub fn shards_needed(&self) -> usize {
+        self.shards_needed
+    }
+}
+
+/// How many leading training shards a run of `settings` needs, given every training label.
+pub(super) fn shards_for(labels: &[u8], settings: &DistillSettings) -> Result<usize, JsError> {
+    Ok(pool_size(labels, &settings.transfer())?.div_ceil(SHARD_SIZE))
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Parses `values` (settings as text by key) for a run: fails with the first problem,
+    /// naming it. Needs the training labels (for the shards it will need).
+    pub fn prepare(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
+    ) -> Result<PreparedRun, JsError> {
+        let settings = settings_from(values)?;
+        let shards_needed = shards_for(self.train_labels()?, &settings)?;
+        Ok(PreparedRun {
+            settings,
+            shards_needed,
+            prepared: RefCell::new(None),
+        })
+    }
+
+    /// Starts the comparison run `prepared` (see `start`).
+    #[wasm_bindgen(js_name = startPrepared)]
+    pub fn start_prepared(&self, prepared: &PreparedRun) -> Result<Distillation, JsError> {
+        let (lab, ready) = self.prepared(prepared)?;
+        let run = Run::prepared(&lab, ready, SLICE_MS, Part::Both)?;
+        Ok(Distillation(Rc::new(RefCell::new(RunState {
+            run,
+            lab,
+            finished: None,
+        }))))
+    }
+}
+
+impl Session {
+    /// The lab and `run`'s settings checked against it with their transfer set, selected on the
+    /// first call.
+    pub(super) fn prepared(&self, run: &PreparedRun) -> Result<(Lab, Prepared), JsError> {
+        let lab = self.lab()?;
+        let mut slot = run.prepared.try_borrow_mut().map_err(|_| busy())?;
+        let prepared = match slot.as_ref() {
+            Some(prepared) => prepared.clone(),
+            None => slot
+                .insert(Prepared::new(&lab, run.settings.clone())?)
+                .clone(),
+        };
+        Ok((lab, prepared))
+    }
+}
