@@ -1,4 +1,5 @@
-//! Each model's line of the comparison, measured on the full test set.
+//! The measuring phase: each model's line of the comparison, measured on the full test set
+//! one model per slice.
 
 use burn::module::Module;
 
@@ -7,8 +8,10 @@ use crate::eval::{Evaluation, ModelReport, predict_all};
 use crate::model::{Student, StudentConfig};
 use crate::weights::{SafeTensors, read_weights};
 
-use super::Lab;
 use super::plan::f32_file_bytes;
+use super::{Lab, Part, Run, Stage, Students};
+use crate::error::Error;
+use crate::quantize::{QuantizedReport, quantized_reports};
 
 /// The teacher's line: its test logits and latency are the same on every run, so a session
 /// computes them once.
@@ -73,4 +76,127 @@ pub(super) async fn student_report(
         }
     };
     Ok((report, weights))
+}
+
+/// A measurement still to make in [`Phase::Measuring`].
+#[derive(Clone, Copy)]
+pub(super) enum Measure {
+    Teacher,
+    Assistant,
+    Distilled,
+    Scratch,
+    Quantized,
+}
+
+/// What [`Phase::Measuring`] has found so far.
+#[derive(Default)]
+pub(super) struct Measured {
+    pub(super) teacher: Option<ModelReport>,
+    pub(super) assistant: Option<ModelReport>,
+    pub(super) distilled: Option<(ModelReport, SafeTensors)>,
+    pub(super) scratch: Option<(ModelReport, SafeTensors)>,
+    pub(super) quantized: Vec<QuantizedReport>,
+}
+
+impl Run {
+    /// What to measure once `students` are trained.
+    pub(super) fn plan_measures(&self, students: &Students) -> Vec<Measure> {
+        // The scratch student alone is reported on its own: its speed-up comes from the row it
+        // joins, so the teacher need not be measured again on this worker.
+        let mut plan = match self.part {
+            Part::Scratch => Vec::new(),
+            _ => vec![Measure::Teacher],
+        };
+        if students.assistant.is_some() {
+            plan.push(Measure::Assistant);
+        }
+        plan.push(Measure::Distilled);
+        if students.scratch.is_some() {
+            plan.push(Measure::Scratch);
+        }
+        if self.part != Part::Scratch {
+            plan.push(Measure::Quantized);
+        }
+        // Taken from the end.
+        plan.reverse();
+        plan
+    }
+
+    /// Measures one model on the full test set.
+    pub(super) async fn measuring_slice(&mut self, lab: &Lab) -> Result<()> {
+        let Stage::Measuring { students, measures } = &mut self.stage else {
+            return Ok(());
+        };
+        let Some(&next) = measures.last() else {
+            return Ok(());
+        };
+        let Students {
+            distilled,
+            scratch,
+            assistant,
+        } = students;
+        match next {
+            Measure::Teacher => self.measured.teacher = Some(teacher_report(lab).await?),
+            Measure::Assistant => {
+                if let (Some(assistant), Some(config)) = (assistant, self.settings.assistant()) {
+                    let student = assistant.student();
+                    let (report, _) = student_report(lab, &student, &config, None).await?;
+                    self.measured.assistant = Some(report);
+                }
+            }
+            Measure::Distilled => {
+                let config = self.settings.student();
+                self.measured.distilled =
+                    Some(student_report(lab, &distilled.student(), &config, None).await?)
+            }
+            Measure::Scratch => {
+                if let Some(scratch) = scratch {
+                    let config = self.settings.student();
+                    let twin = self.measured.distilled.as_ref().map(|(r, _)| r);
+                    self.measured.scratch =
+                        Some(student_report(lab, &scratch.student(), &config, twin).await?);
+                }
+            }
+            Measure::Quantized => {
+                let Some((report, weights)) = self.measured.distilled.as_ref() else {
+                    return Err(Error::setting(
+                        "run",
+                        "the distilled student is measured first",
+                    ));
+                };
+                self.measured.quantized = quantized_reports(
+                    weights,
+                    &report.evaluation,
+                    &self.settings.student(),
+                    &lab.test,
+                    &lab.device,
+                )
+                .await?;
+            }
+        }
+        measures.pop();
+        if measures.is_empty()
+            && let Stage::Measuring { students, .. } = self.take_stage()
+        {
+            self.stage = Stage::Done(students);
+            self.finalise_reports();
+            self.seconds = Some(self.started.elapsed().as_secs_f64() + self.labelled_before_s);
+        }
+        Ok(())
+    }
+
+    /// Speed-ups relative to the teacher, once everything is measured.
+    fn finalise_reports(&mut self) {
+        let Some(teacher) = self.measured.teacher.clone() else {
+            return;
+        };
+        let m = &mut self.measured;
+        m.assistant = m.assistant.take().map(|r| r.relative_to(&teacher));
+        if let Some((r, _)) = &mut m.distilled {
+            *r = r.clone().relative_to(&teacher);
+        }
+        if let Some((r, _)) = &mut m.scratch {
+            *r = r.clone().relative_to(&teacher);
+        }
+    }
 }

@@ -12,12 +12,10 @@ use web_time::Instant;
 
 use crate::data::{TrainingSet, TransferSet};
 use crate::error::{Error, Result};
-use crate::eval::{Evaluation, ModelReport, predict_logits};
-use crate::quantize::{QuantizedReport, quantized_reports};
+use crate::eval::{Evaluation, predict_logits};
 use crate::settings::DistillSettings;
-use crate::soft_targets::{self, SoftTargets, Source};
+use crate::soft_targets::{SoftTargets, Source};
 use crate::train::Trainer;
-use crate::weights::SafeTensors;
 
 mod files;
 mod finish;
@@ -36,7 +34,7 @@ pub use labelling::{
     teacher_outputs,
 };
 pub use limits::{Limits, check_assistant, check_memory, memory_estimate};
-use measure::{student_report, teacher_report};
+use measure::{Measure, Measured};
 pub use outcome::{
     Comparison, Finished, Part, PartResult, Phase, RunUpdate, TrainedStudent, Update,
 };
@@ -49,16 +47,6 @@ pub const LIVE_EVAL_IMAGES: usize = 1000;
 /// Points on each live accuracy curve.
 const LIVE_EVAL_POINTS: usize = 20;
 
-/// A measurement still to make in [`Phase::Measuring`].
-#[derive(Clone, Copy)]
-enum Measure {
-    Teacher,
-    Assistant,
-    Distilled,
-    Scratch,
-    Quantized,
-}
-
 /// A comparison in progress.
 pub struct Run {
     settings: DistillSettings,
@@ -66,6 +54,7 @@ pub struct Run {
     /// Measurements planned once the students are trained (for progress).
     planned: usize,
     transfer: TransferSet,
+    soft_targets_key: String,
     soft_source: Source,
     stage: Stage,
     measured: Measured,
@@ -122,16 +111,6 @@ impl Students {
     }
 }
 
-/// What [`Phase::Measuring`] has found so far.
-#[derive(Default)]
-struct Measured {
-    teacher: Option<ModelReport>,
-    assistant: Option<ModelReport>,
-    distilled: Option<(ModelReport, SafeTensors)>,
-    scratch: Option<(ModelReport, SafeTensors)>,
-    quantized: Vec<QuantizedReport>,
-}
-
 impl Run {
     /// Validates the settings against the lab and selects the transfer set; no heavy work yet.
     /// Soft targets cached from an earlier run on the same teacher and images are reused.
@@ -147,6 +126,8 @@ impl Run {
 
     /// A run of settings checked and a transfer set selected already ([`Prepared::new`]).
     pub fn prepared(lab: &Lab, prepared: Prepared, slice_ms: f64, part: Part) -> Result<Self> {
+        // Where its soft targets are kept between runs (teacher, rows, with or without hints).
+        let soft_targets_key = prepared.soft_targets_key(lab);
         let Prepared { settings, transfer } = prepared;
         // A run prepared for another lab (the task switched since) is refused, not mixed.
         lab.check_task(&settings)?;
@@ -165,6 +146,7 @@ impl Run {
             part,
             planned: 0,
             soft_source: Source::Computed,
+            soft_targets_key,
             transfer,
             measured: Measured::default(),
             eval_rows,
@@ -186,8 +168,9 @@ impl Run {
             run.start_students(lab, &none, None)?;
             return Ok(run);
         }
-        let key = soft_targets::key(&lab.teacher_id, &run.transfer.indices, with_hidden);
-        if let Some((targets, source, seconds)) = lab.caches.soft_targets.take(&key) {
+        if let Some((targets, source, seconds)) =
+            lab.caches.soft_targets.take(&run.soft_targets_key)
+        {
             run.soft_source = source;
             run.labelled_before_s = seconds;
             run.teacher_labelled(lab, targets)?;
@@ -283,13 +266,9 @@ impl Run {
         match self.take_stage() {
             Stage::Labelling(labelling) => {
                 let targets = labelling.into_targets();
-                let key = soft_targets::key(
-                    &lab.teacher_id,
-                    &self.transfer.indices,
-                    targets.hidden.is_some(),
-                );
                 // Only logits are kept: a hint layer over 60,000 images is hundreds of MB.
                 if targets.hidden.is_none() {
+                    let key = self.soft_targets_key.clone();
                     lab.caches.soft_targets.put(key, targets.clone());
                 }
                 self.teacher_labelled(lab, targets)
@@ -421,106 +400,6 @@ impl Run {
             scratch,
             ..Default::default()
         })
-    }
-
-    fn plan_measures(&self, students: &Students) -> Vec<Measure> {
-        // The scratch student alone is reported on its own: its speed-up comes from the row it
-        // joins, so the teacher need not be measured again on this worker.
-        let mut plan = match self.part {
-            Part::Scratch => Vec::new(),
-            _ => vec![Measure::Teacher],
-        };
-        if students.assistant.is_some() {
-            plan.push(Measure::Assistant);
-        }
-        plan.push(Measure::Distilled);
-        if students.scratch.is_some() {
-            plan.push(Measure::Scratch);
-        }
-        if self.part != Part::Scratch {
-            plan.push(Measure::Quantized);
-        }
-        // Taken from the end.
-        plan.reverse();
-        plan
-    }
-
-    /// Measures one model on the full test set.
-    async fn measuring_slice(&mut self, lab: &Lab) -> Result<()> {
-        let Stage::Measuring { students, measures } = &mut self.stage else {
-            return Ok(());
-        };
-        let Some(&next) = measures.last() else {
-            return Ok(());
-        };
-        let Students {
-            distilled,
-            scratch,
-            assistant,
-        } = students;
-        match next {
-            Measure::Teacher => self.measured.teacher = Some(teacher_report(lab).await?),
-            Measure::Assistant => {
-                if let (Some(assistant), Some(config)) = (assistant, self.settings.assistant()) {
-                    let student = assistant.student();
-                    let (report, _) = student_report(lab, &student, &config, None).await?;
-                    self.measured.assistant = Some(report);
-                }
-            }
-            Measure::Distilled => {
-                let config = self.settings.student();
-                self.measured.distilled =
-                    Some(student_report(lab, &distilled.student(), &config, None).await?)
-            }
-            Measure::Scratch => {
-                if let Some(scratch) = scratch {
-                    let config = self.settings.student();
-                    let twin = self.measured.distilled.as_ref().map(|(r, _)| r);
-                    self.measured.scratch =
-                        Some(student_report(lab, &scratch.student(), &config, twin).await?);
-                }
-            }
-            Measure::Quantized => {
-                let Some((report, weights)) = self.measured.distilled.as_ref() else {
-                    return Err(Error::setting(
-                        "run",
-                        "the distilled student is measured first",
-                    ));
-                };
-                self.measured.quantized = quantized_reports(
-                    weights,
-                    &report.evaluation,
-                    &self.settings.student(),
-                    &lab.test,
-                    &lab.device,
-                )
-                .await?;
-            }
-        }
-        measures.pop();
-        if measures.is_empty()
-            && let Stage::Measuring { students, .. } = self.take_stage()
-        {
-            self.stage = Stage::Done(students);
-            self.finalise_reports();
-            self.seconds = Some(self.started.elapsed().as_secs_f64() + self.labelled_before_s);
-        }
-        Ok(())
-    }
-
-    /// Speed-ups relative to the teacher, once everything is measured.
-    fn finalise_reports(&mut self) {
-        let Some(teacher) = self.measured.teacher.clone() else {
-            return;
-        };
-        let m = &mut self.measured;
-        m.assistant = m.assistant.take().map(|r| r.relative_to(&teacher));
-        if let Some((r, _)) = &mut m.distilled {
-            *r = r.clone().relative_to(&teacher);
-        }
-        if let Some((r, _)) = &mut m.scratch {
-            *r = r.clone().relative_to(&teacher);
-        }
     }
 
     /// Seconds left in the current phase, from its pace so far.
