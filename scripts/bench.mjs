@@ -5,8 +5,8 @@
 //
 // npm run bench      (scripts/bench.sh builds what it needs first)
 // BENCH_STEPS=40 BENCH_WARMUP=10 to change the timed and warm-up steps; BENCH_PARTS=sizes,load to
-// run only some of sizes, load, browser, native, profile (the others are kept from the last
-// bench.json).
+// run only some of sizes, load, newcomer, browser, native, profile (the others are kept from the
+// last bench.json).
 
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -14,6 +14,7 @@ import { cpus, totalmem } from "node:os";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { serve } from "./serve.mjs";
+import { distill, resultsTable } from "../tests/browser/support.mjs";
 
 const FLAGS = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
   "--disable-component-update", "--disable-sync"]; // DEVELOPERS.md
@@ -21,7 +22,7 @@ const STEPS = Number(process.env.BENCH_STEPS ?? 40);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10);
 const SPECS = [[64], [800, 800]].map((hidden) => ({ hidden, batch_size: 128, checked_steps: 3, warmup: WARMUP, steps: STEPS, seed: 1 }));
 const OUT = "bench-results";
-const ALL_PARTS = ["sizes", "load", "browser", "native", "profile"];
+const ALL_PARTS = ["sizes", "load", "newcomer", "browser", "native", "profile"];
 /** The profile's step counts: few, because a step takes up to seconds on SwiftShader. */
 const PROFILE = { short: 2, long: 5, warmup: 5 };
 
@@ -32,7 +33,7 @@ try {
   const parts = (process.env.BENCH_PARTS ?? ALL_PARTS.join(",")).split(",");
   const results = parts.length < ALL_PARTS.length && exists(`${OUT}/bench.json`) ? JSON.parse(readFileSync(`${OUT}/bench.json`, "utf8")) : {};
   results.machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), chromium: browser.version(), date: new Date().toISOString() };
-  const measures = { sizes, load: loadTimes, browser: inBrowser, native, profile };
+  const measures = { sizes, load: loadTimes, newcomer, browser: inBrowser, native, profile };
   mkdirSync(OUT, { recursive: true });
   for (const part of ALL_PARTS.filter((p) => parts.includes(p))) {
     results[part] = await measures[part]();
@@ -52,12 +53,15 @@ function sizes() {
   const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
   const manifest = JSON.parse(readFileSync("www/generated/manifest.json", "utf8")).files;
   const shipped = "www/generated/pkg/webdistill_bg.wasm";
+  // The page starts on the CPU build (www/worker-modules.js); the WebGPU build comes after
+  // "ready", and only where the browser has WebGPU.
+  const shippedCpu = "www/generated/pkg-cpu/webdistill_bg.wasm";
   const raw = ["wasm-dist", "wasm"].map((p) => `target/wasm32-unknown-unknown/${p}/webdistill.wasm`).find((p) => exists(p));
   // What the page fetches before it is ready (www/worker.js start()): code, teacher, test set and
   // training labels; training images come when a run needs them. The IDX files are already gzip;
   // the rest the server gzips.
   const page = readdirSync("www").filter((f) => /\.(js|html|css)$/.test(f) && f !== "bench.html").map((f) => `www/${f}`);
-  const code = [...page, "www/generated/pkg/webdistill.js", shipped,
+  const code = [...page, "www/generated/pkg-cpu/webdistill.js", shippedCpu,
     "www/generated/vendor/uPlot.esm.js", "www/generated/vendor/uPlot.min.css", "www/generated/manifest.json"];
   const data = ["teacher.safetensors", "teacher.json", "mnist/test-images.idx.gz", "mnist/test-labels.idx.gz",
     "mnist/train-labels.idx.gz"];
@@ -66,6 +70,7 @@ function sizes() {
   return {
     wasm_raw: raw ? statSync(raw).size : null, wasm_raw_path: raw ?? null,
     wasm_shipped: statSync(shipped).size, wasm_gzip: gz(shipped),
+    wasm_cpu_shipped: statSync(shippedCpu).size, wasm_cpu_gzip: gz(shippedCpu),
     first_load_gzip: codeGz + dataGz, first_load_code_gzip: codeGz, first_load_data_gzip: dataGz,
   };
 }
@@ -78,6 +83,30 @@ function exists(path) {
   }
 }
 
+/**
+ * Watches for the moment the status first reads "ready" (Distill enabled): with "auto" the page
+ * may then time the backends in the background and the status says so, so polling for "ready"
+ * would find it only after the timing. Returns a function that waits for the next navigation's
+ * "ready" and gives its ms since that navigation.
+ */
+async function watchReady(page) {
+  await page.addInitScript(() => {
+    document.addEventListener("DOMContentLoaded", () => {
+      const status = document.querySelector("#status");
+      const observer = new MutationObserver(() => {
+        if (status.textContent !== "ready") return;
+        window.readyAt = performance.now();
+        observer.disconnect();
+      });
+      observer.observe(status, { childList: true, characterData: true, subtree: true });
+    });
+  });
+  return async () => {
+    await page.waitForFunction(() => window.readyAt !== undefined, null, { timeout: 300_000 });
+    return page.evaluate(() => window.readyAt);
+  };
+}
+
 /** ms from navigation to the page's "ready": cold (empty caches), then a reload (Cache API). */
 async function loadTimes() {
   const out = {};
@@ -85,24 +114,7 @@ async function loadTimes() {
     const b = name === "webgpu" ? browser : await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args });
     const context = await b.newContext();
     const page = await context.newPage();
-    // The moment the status first reads "ready" (Distill enabled): with "auto" the page then times
-    // the backends in the background and the status says so, so polling for "ready" would find
-    // it only after the timing.
-    await page.addInitScript(() => {
-      document.addEventListener("DOMContentLoaded", () => {
-        const status = document.querySelector("#status");
-        const observer = new MutationObserver(() => {
-          if (status.textContent !== "ready") return;
-          window.readyAt = performance.now();
-          observer.disconnect();
-        });
-        observer.observe(status, { childList: true, characterData: true, subtree: true });
-      });
-    });
-    const ready = async () => {
-      await page.waitForFunction(() => window.readyAt !== undefined, null, { timeout: 300_000 });
-      return page.evaluate(() => window.readyAt);
-    };
+    const ready = await watchReady(page);
     await page.goto(url);
     const cold = await ready();
     await page.reload();
@@ -111,6 +123,59 @@ async function loadTimes() {
     out[name] = { backend, cold_ms: cold, reload_ms: warm };
     await context.close();
     if (b !== browser) await b.close();
+  }
+  return out;
+}
+
+/**
+ * A newcomer's visit (issue 23), in a fresh Chromium without WebGPU (so the CPU backend): what
+ * the page and its workers fetch before "ready", file by file, as sent (the server gzips what is
+ * not gzip already); navigation → ready; then the default run from the click to its results,
+ * with every core and with one (the page's `cores=1` link key). Each in a fresh browser, so each
+ * run labels its transfer set.
+ */
+async function newcomer() {
+  const out = {};
+  for (const [name, hash] of [["all_cores", ""], ["one_core", "#cores=1"]]) {
+    const b = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: FLAGS });
+    try {
+      const page = await (await b.newContext()).newPage();
+      const fetched = [];
+      page.on("requestfinished", async (request) => {
+        const sizes = await request.sizes().catch(() => null);
+        const started = request.timing().startTime;
+        fetched.push({ file: new URL(request.url()).pathname, bytes: sizes?.responseBodySize ?? 0, started });
+      });
+      const ready = await watchReady(page);
+      await page.goto(`${url}${hash}`);
+      const readyMs = await ready();
+      const readyEpoch = await page.evaluate(() => performance.timeOrigin + window.readyAt);
+      // Where the run's time goes: how long the status line said each thing.
+      await page.evaluate(() => {
+        const status = document.querySelector("#status");
+        window.statuses = [[performance.now(), status.textContent]];
+        new MutationObserver(() => window.statuses.push([performance.now(), status.textContent]))
+          .observe(status, { childList: true, characterData: true, subtree: true });
+      });
+      const clicked = Date.now();
+      await distill(page);
+      const seconds = (Date.now() - clicked) / 1000;
+      const statuses = await page.evaluate(() => window.statuses);
+      const phases = {};
+      statuses.forEach(([at, text], i) => {
+        const next = statuses[i + 1]?.[0] ?? at;
+        phases[text] = Math.round(((phases[text] ?? 0) + (next - at)) * 10) / 10;
+      });
+      const rows = await resultsTable(page);
+      const before = fetched.filter((f) => f.started <= readyEpoch);
+      const files = Object.fromEntries(before.map((f) => [f.file, f.bytes]));
+      out[name] = {
+        ready_ms: readyMs, first_load_bytes: before.reduce((n, f) => n + f.bytes, 0), files,
+        default_run_s: seconds, phases_ms: phases, distilled: rows.distilled.accuracy, scratch: rows.scratch.accuracy,
+      };
+    } finally {
+      await b.close();
+    }
   }
   return out;
 }
@@ -195,7 +260,13 @@ function print(r) {
   const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
   if (s) {
     console.log(`\nwasm: ${s.wasm_raw ? mb(s.wasm_raw) : "?"} raw → ${mb(s.wasm_shipped)} shipped → ${mb(s.wasm_gzip)} gzip`);
+    console.log(`wasm, CPU build (what the page starts on): ${mb(s.wasm_cpu_shipped)} shipped → ${mb(s.wasm_cpu_gzip)} gzip`);
     console.log(`first load (gzip): ${mb(s.first_load_gzip)} = code ${mb(s.first_load_code_gzip)} + teacher and data ${mb(s.first_load_data_gzip)}`);
+  }
+  for (const [k, v] of Object.entries(r.newcomer ?? {})) {
+    console.log(`newcomer (${k}, CPU backend): ${mb(v.first_load_bytes)} before ready, ready in ${(v.ready_ms / 1000).toFixed(2)} s, default run ${v.default_run_s.toFixed(1)} s click to results (distilled ${v.distilled}, scratch ${v.scratch})`);
+    console.log(`  the run's statuses, ms: ${JSON.stringify(v.phases_ms)}`);
+    console.log(`  fetched before ready: ${Object.entries(v.files).map(([f, n]) => `${f} ${(n / 1e6).toFixed(3)} MB`).join(", ")}`);
   }
   for (const [k, v] of Object.entries(r.load ?? {})) console.log(`navigation → ready (${v.backend}): ${(v.cold_ms / 1000).toFixed(1)} s cold, ${(v.reload_ms / 1000).toFixed(1)} s on reload`);
 

@@ -3,7 +3,7 @@
 // update that slips one in fails here, not on users' iPhones. It first proves the check can fail:
 // a tiny module with one relaxed instruction must be refused, one with its plain twin accepted.
 //
-// node scripts/check-wasm.mjs pkg/webdistill_bg.wasm
+// node scripts/check-wasm.mjs pkg/webdistill_bg.wasm pkg/cpu/webdistill_bg.wasm
 
 import { readFileSync } from "node:fs";
 
@@ -32,11 +32,17 @@ if (compiles(tinyModule([0xfd, 0x0e])) !== null || compiles(tinyModule([0xfd, 0x
   console.error("this Node compiles relaxed SIMD (or not even SIMD128): the check would prove nothing");
   process.exit(1);
 }
-const path = process.argv[2];
-const bytes = readFileSync(path);
-const error = compiles(bytes);
-if (error !== null) {
-  console.error(`${path} does not compile without relaxed SIMD (as in Safari): ${error}`);
-  process.exit(1);
+const paths = process.argv.slice(2);
+if (!paths.length) {
+  console.error("usage: node scripts/check-wasm.mjs MODULE.wasm...");
+  process.exit(2);
 }
-console.error(`${path}: compiles with relaxed SIMD off (${(bytes.length / 1e6).toFixed(1)} MB)`);
+for (const path of paths) {
+  const bytes = readFileSync(path);
+  const error = compiles(bytes);
+  if (error !== null) {
+    console.error(`${path} does not compile without relaxed SIMD (as in Safari): ${error}`);
+    process.exit(1);
+  }
+  console.error(`${path}: compiles with relaxed SIMD off (${(bytes.length / 1e6).toFixed(1)} MB)`);
+}

@@ -23,14 +23,14 @@ STEP="native tests (release: training in a debug build of burn is ~30× slower)"
 say "$STEP"
 timed cargo test --release
 
-STEP="the shipped wasm has no relaxed-SIMD instruction (Safari rejects a module with one)"
+STEP="the shipped wasm (both builds) has no relaxed-SIMD instruction (Safari rejects a module with one)"
 say "$STEP"
-timed node scripts/check-wasm.mjs pkg/webdistill_bg.wasm
+timed node scripts/check-wasm.mjs pkg/webdistill_bg.wasm pkg/cpu/webdistill_bg.wasm
 
 STEP="wasm tests in headless Chromium, CPU and WebGPU backends"
 say "$STEP"
 CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=900 \
-  timed cargo test --target wasm32-unknown-unknown --profile wasm --no-default-features --test web
+  timed cargo test --target wasm32-unknown-unknown --profile wasm --no-default-features --features webgpu --test web
 
 STEP="the page end to end in Chromium (playwright-core)"
 say "$STEP"

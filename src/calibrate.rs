@@ -90,6 +90,21 @@ pub struct Choice {
     pub reason: String,
 }
 
+/// "Auto" without measuring, where measuring cannot pay: on an adapter the browser marks as a
+/// fallback (`GPUAdapterInfo.isFallbackAdapter`, a software implementation such as SwiftShader,
+/// which the WebGPU spec warns "may have significantly lower performance"), WebGPU runs on the
+/// same CPU cores as the CPU backend, through an emulation layer. Measuring it would cost the
+/// user what it could save: the WebGPU build of the module (five times the CPU build's bytes) and
+/// seconds of shader compilation on the cores the run needs (issue 23). `None`: measure.
+pub fn choose_without_measuring(fallback: bool, adapter: &str) -> Option<Choice> {
+    fallback.then(|| Choice {
+        backend: Backend::Cpu,
+        reason: format!(
+            "this browser's WebGPU adapter ({adapter}) is a software fallback, a CPU emulating a GPU, so auto takes the CPU backend without timing it (choose WebGPU under Backend to try it)"
+        ),
+    })
+}
+
 /// The faster backend for `settings`, from the CPU's calibration and WebGPU's (`None` when it
 /// did not finish within the time allowed, `budget_ms`).
 pub fn choose(

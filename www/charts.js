@@ -78,11 +78,21 @@ export class CurveChart extends Chart {
     this.el.dataset.points = "0";
   }
 
-  /** Adds both students' values (null for none) at `step`. */
+  /** Adds both students' values (null for none) at `step`. The two may arrive apart (the
+   * scratch twin trains on another worker): a step already drawn gets the other's value, and a
+   * step before the last drawn is put in its place (uPlot needs its x values in order). */
   add(step, distilled, scratch) {
-    this.points[0].push(step);
-    this.points[1].push(distilled);
-    this.points[2].push(scratch);
+    const [xs, ds, ss] = this.points;
+    let at = xs.length;
+    while (at > 0 && xs[at - 1] > step) at -= 1;
+    if (at > 0 && xs[at - 1] === step) {
+      ds[at - 1] = distilled ?? ds[at - 1];
+      ss[at - 1] = scratch ?? ss[at - 1];
+    } else {
+      xs.splice(at, 0, step);
+      ds.splice(at, 0, distilled);
+      ss.splice(at, 0, scratch);
+    }
     this.plot.setData(this.points);
     // How many points are drawn, for a test (or anyone) to read without looking into the canvas.
     this.el.dataset.points = String(this.count);

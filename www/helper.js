@@ -1,7 +1,9 @@
 // A helper of the page's worker (www/worker.js): its own wasm instance on the CPU backend, so a
 // CPU user's longest waits use every core. Separate instances share no memory: no cross-origin
-// isolation needed. Two tasks:
+// isolation needed. Three tasks:
 //   "label": labels one slice of a run's transfer set with the teacher;
+//   "scratch": trains a comparison's scratch twin while the page's worker labels and trains the
+//              distilled student (src/run/mod.rs, `Twin`);
 //   "sweep-scratch": trains a sweep's students without the teacher, size by size, while the
 //                    page's worker trains the distilled ones (src/sweep.rs, `Part`).
 //   worker → helper: {task, dataset (the task's key: digits, fashion), module (the compiled
@@ -9,10 +11,11 @@
 //                    [images, labels], labels, shards: [bytes], rows: Uint32Array and classes
 //                    (logits per row) | values}
 //   helper → worker: "label": {labelled: n} as it goes, then {logits: Float32Array};
+//                    "scratch": {update: RunUpdate} per slice, then {weights: Uint8Array};
 //                    "sweep-scratch": {part: PartResult} per size, then {done: true};
 //                    or {error} from either
 
-import init, { Session } from "./generated/pkg/webdistill.js";
+import init, { Session } from "./generated/pkg-cpu/webdistill.js";
 import { LABEL_CHUNK as CHUNK } from "./worker-labelling.js";
 
 const tasks = {
@@ -24,6 +27,22 @@ const tasks = {
       self.postMessage({ labelled: Math.min(at + CHUNK, rows.length) });
     }
     self.postMessage({ logits }, [logits.buffer]);
+  },
+
+  async scratch(session, { values }) {
+    const prepared = session.prepare(values);
+    const run = session.startPrepared(prepared, "scratch");
+    try {
+      while (!run.trained) {
+        const update = await run.advance();
+        if (update.scratch) self.postMessage({ update: update.scratch });
+      }
+      const weights = await run.trainedWeights();
+      self.postMessage({ weights }, [weights.buffer]);
+    } finally {
+      run.free();
+      prepared.free();
+    }
   },
 
   async "sweep-scratch"(session, { values }) {

@@ -297,6 +297,7 @@ async function distill() {
   const values = form.values();
   state.runPreset = form.matchingPreset();
   state.running = state.client.peekId();
+  state.twin = null;
   updateButtons();
   cards.reset();
   charts?.loss.reset();
@@ -382,6 +383,7 @@ function onEvent(e) {
   else if (e.event === "status") setStatus(e.text);
   else if (e.event === "download") showDownload(e.loaded, e.total);
   else if (e.event === "progress" && e.run === state.running) showProgress(e.update);
+  else if (e.event === "twin-progress" && e.run === state.running) showTwinProgress(e.update);
   else if (e.event === "sweep" && e.run === state.sweeping) {
     sweepView.progress(e.update);
     setStatus(`sweep: student ${e.update.index + 1} of ${e.update.students.length}`);
@@ -389,7 +391,8 @@ function onEvent(e) {
 }
 
 function showProgress(u) {
-  const view = progressView(u, state.backend);
+  // The scratch twin may train on another worker: its last step is told with the run's.
+  const view = progressView({ ...u, scratch: u.scratch ?? state.twin }, state.backend);
   setStatus(view.status);
   cards.progress(u);
   if (view.training) {
@@ -399,6 +402,14 @@ function showProgress(u) {
   $("#phase-label").textContent = view.label;
   $("#progress progress").value = view.fraction;
   $("#phase-text").textContent = view.text;
+}
+
+/** A slice of the scratch twin trained on another worker (its curve; the text waits for the run's). */
+function showTwinProgress(r) {
+  state.twin = r;
+  cards.progress({ scratch: r });
+  charts?.loss.add(r.step, null, r.loss);
+  if (r.live_accuracy != null) charts?.accuracy.add(r.step, null, r.live_accuracy);
 }
 
 async function sweep() {

@@ -29,7 +29,7 @@ export function progressView(u, backend) {
   if (u.phase === "labelling" || u.phase === "assistant_labelling") {
     fraction = u.labelled / u.to_label;
     const workers = u.labelled_by > 1 && u.phase === "labelling" ? ` on ${u.labelled_by} cores` : "";
-    text = `${int(u.labelled)} / ${int(u.to_label)} images${workers}${left}`;
+    text = `${int(u.labelled)} / ${int(u.to_label)} images${workers}${left}${twinAside(u.scratch)}`;
   } else if (u.phase === "assistant" && u.assistant) {
     fraction = u.assistant.step / u.assistant.total_steps;
     text = `step ${int(u.assistant.step)} / ${int(u.assistant.total_steps)}${left}`;
@@ -41,7 +41,8 @@ export function progressView(u, backend) {
     text = `step ${int(d.step)} / ${int(d.total_steps)}: distilled, epoch ${d.epoch.toFixed(2)} over ${int(d.examples)} images${scratch}${left}`;
   } else if (u.phase === "measuring") {
     fraction = u.measured / u.to_measure;
-    text = `${u.measured} of ${u.to_measure} measured`;
+    text = u.waiting ? `${u.measured} of ${u.to_measure} measured; waiting for the student without teacher${twinAside(u.scratch)}`
+      : `${u.measured} of ${u.to_measure} measured`;
   }
   if (u.soft_targets === "cached" && u.phase !== "measuring") text += " · soft targets reused from the previous run";
   return {
@@ -51,6 +52,12 @@ export function progressView(u, backend) {
     text,
     training,
   };
+}
+
+/** Where the scratch twin is while it trains on another core ("" when it does not, or is done). */
+function twinAside(r) {
+  if (!r || r.step >= r.total_steps) return "";
+  return `; without teacher, on another core: step ${int(r.step)} / ${int(r.total_steps)}`;
 }
 
 /** The download bar: `loaded` of `total` bytes, hidden once all are in. */

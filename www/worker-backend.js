@@ -6,7 +6,8 @@ const DECISIONS = "webdistill-backend-v1";
 const decisionKey = (adapter, values) =>
   new URL(`/backend-decision?${new URLSearchParams({ adapter, hidden: values.hidden ?? "", batch: values.batch_size ?? "" })}`, self.location.origin);
 
-/** The adapter, its limits and an identifying key; or why WebGPU cannot be used. */
+/** The adapter: its limits, an identifying key, its name, whether it is a software fallback; or
+ * why WebGPU cannot be used. */
 export async function webgpuAdapter() {
   if (!self.navigator.gpu) return { problem: "this browser has no WebGPU (navigator.gpu is missing)" };
   try {
@@ -15,7 +16,10 @@ export async function webgpuAdapter() {
     const info = adapter.info ?? {};
     const key = [info.vendor, info.architecture, info.device, info.description].join("|");
     const { maxBufferSize, maxStorageBufferBindingSize } = adapter.limits;
-    return { key, limits: { maxBufferSize, maxStorageBufferBindingSize } };
+    // A software adapter (SwiftShader) says so; older browsers said it on the adapter itself.
+    const fallback = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter);
+    const name = [info.vendor, info.architecture].filter(Boolean).join(" ") || "unnamed";
+    return { key, name, fallback, limits: { maxBufferSize, maxStorageBufferBindingSize } };
   } catch (error) {
     return { problem: `WebGPU could not start: ${error?.message ?? String(error)}` };
   }

@@ -7,11 +7,11 @@
 // A fatal error (a trap: a panic, or a WebGPU device that failed) leaves the wasm instance
 // unusable; the page then replaces this worker.
 
-import init, { chooseBackend, lastPanic, Session, settingsSchema, softmaxAt } from "./generated/pkg/webdistill.js";
 import { fetchAssets, loadManifest } from "./assets.js";
 import { OWN, Teachers } from "./worker-teachers.js";
 import { recall, remember, webgpuAdapter, withinBudget } from "./worker-backend.js";
 import { labelOnEveryCore, nextTask, startHelper } from "./worker-labelling.js";
+import { build, lastPanic } from "./worker-modules.js";
 
 /** How long "auto" lets WebGPU warm up and time a few steps before judging it the slower. */
 const CALIBRATION_BUDGET_MS = 1200;
@@ -33,7 +33,9 @@ let teachers = null;
 /** The teacher the session holds: {id, weights, card (JSON text)}. */
 let teacher = null;
 let loadedShards = 0;
-/** The compiled module, handed to helper workers so they need not compile it again. */
+/** The CPU build's exports (www/worker-modules.js): the functions that need no session. */
+let core = null;
+/** The CPU build's compiled module, handed to helper workers so they need not compile it again. */
 let wasmModule = null;
 /** The training shards' bytes as downloaded, for helper workers. */
 const shardBytes = [];
@@ -77,15 +79,8 @@ const wrap = (value) => (value && value.transfer ? value : { result: value });
 /** Compiles the wasm module; returns the settings schema and presets the page builds its form from. */
 async function boot() {
   status("loading the WebAssembly module");
-  const url = new URL("./generated/pkg/webdistill_bg.wasm", import.meta.url);
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`could not download the WebAssembly module (HTTP ${response.status})`);
-  // Compiled while it downloads; the module is kept for the labelling helpers.
-  wasmModule = await (WebAssembly.compileStreaming
-    ? WebAssembly.compileStreaming(response)
-    : response.arrayBuffer().then((bytes) => WebAssembly.compile(bytes)));
-  await init({ module_or_path: wasmModule });
-  const schema = settingsSchema();
+  ({ api: core, module: wasmModule } = await build("cpu"));
+  const schema = core.settingsSchema();
   tasks = schema.tasks;
   teachers = new Teachers(schema.teachers, (loaded, total) => event("download", { loaded, total }));
   return schema;
@@ -186,7 +181,8 @@ async function useTeacher(s, values, signal) {
 /**
  * Downloads the teacher and the data and opens a session on `backend` ("auto", "webgpu", "cpu").
  * "auto" opens on the CPU at once (the page is ready), and `calibrate` then times both backends;
- * a verdict remembered from an earlier visit is used straight away. Returns {backend, reason (why
+ * a verdict remembered from an earlier visit is used straight away, and a software adapter is
+ * not timed at all (the core's `chooseWithoutMeasuring`). Returns {backend, reason (why
  * not WebGPU, or the measurement), measured, remembered, calibrate (whether to call it), card}.
  */
 async function open({ backend: choice, values, cores: allowed }) {
@@ -206,6 +202,8 @@ async function open({ backend: choice, values, cores: allowed }) {
     cpu.free();
     return { ...use(await newSession("webgpu", adapter.limits)), reason: null };
   }
+  const unmeasured = core.chooseWithoutMeasuring(adapter.fallback, adapter.name);
+  if (unmeasured) return { ...use(cpu), reason: unmeasured.reason };
   const remembered = await recall(adapter.key, values);
   if (remembered?.backend === "webgpu") {
     cpu.free();
@@ -224,8 +222,17 @@ async function calibrate({ values }) {
   const cpu = needSession();
   status("timing the CPU and WebGPU on this run");
   const cpuTime = await cpu.calibrate(values);
+  // The WebGPU build is fetched now, after the page is ready, and outside the timing's budget.
+  try {
+    status("downloading the WebGPU build of the module");
+    await build("webgpu");
+  } catch (error) {
+    status("ready");
+    return { backend: cpu.backend, reason: error.message, measured: false, card: JSON.parse(teacher.card) };
+  }
+  status("timing the CPU and WebGPU on this run");
   const gpu = await withinBudget(calibrateWebgpu(adapter.limits, values), CALIBRATION_BUDGET_MS);
-  const decision = chooseBackend(cpuTime, gpu?.calibration ?? null, values, CALIBRATION_BUDGET_MS);
+  const decision = core.chooseBackend(cpuTime, gpu?.calibration ?? null, values, CALIBRATION_BUDGET_MS);
   await remember(adapter.key, values, decision);
   const card = JSON.parse(teacher.card);
   if (decision.backend === "webgpu") {
@@ -240,7 +247,8 @@ async function calibrate({ values }) {
 
 /** A session on `backend` with the teacher, the test set and the training labels loaded. */
 async function newSession(backend, limits) {
-  const s = await Session.create(backend, limits);
+  const { api } = await build(backend);
+  const s = await api.Session.create(backend, limits);
   try {
     const [testImages, testLabels, trainLabels] = dataFiles(task).map((name) => files.get(name));
     s.selectTask(task.key);
@@ -329,15 +337,23 @@ async function start({ id, values }) {
     // The settings parsed once: the shards, the labelling and the run all come from this.
     const prepared = s.prepare(values);
     let run = null;
+    let twin = null;
     try {
       await loadShards(prepared.shardsNeeded, signal);
+      // The scratch twin needs no teacher: on another core it trains while this worker labels.
+      twin = s.scratchOnAnotherWorker(prepared, cores) ? scratchTwin(values, id) : null;
       const labelled = await labelOnCores(s, prepared, id, signal);
       if (signal.aborted) return { stopped: true };
       run = s.startPrepared(prepared);
+      if (twin) run.scratchElsewhere();
       while (!run.done) {
         const update = await run.advance();
         if (labelled) update.labelled_by = labelled;
         event("progress", { run: id, update });
+        if (twin && !twin.joined && (twin.settled || update.waiting)) {
+          run.joinScratch(await Promise.race([twin.weights, aborted(signal)]));
+          twin.joined = true;
+        }
         await nextTask(); // lets a "stop" message in between slices
         if (signal.aborted) return { stopped: true };
       }
@@ -350,9 +366,39 @@ async function start({ id, values }) {
       const transfer = Object.values(students).flatMap((f) => [f.weights.buffer, f.onnx.buffer, ...(f.tfjs ? [f.tfjs.weights.buffer] : [])]);
       return { result: { comparison, files: students }, transfer };
     } finally {
+      twin?.stop();
       run?.free();
       prepared.free();
     }
+  });
+}
+
+/**
+ * The comparison's scratch twin, trained by a helper worker (www/helper.js, "scratch") from the
+ * same settings: its curve goes out as "twin-progress" events, and `weights` resolves to its
+ * trained weights for the run's `joinScratch` (`settled` once it has, or has failed).
+ */
+function scratchTwin(values, id) {
+  const twin = { settled: false, joined: false, weights: null, stop: null };
+  twin.weights = new Promise((resolve, reject) => {
+    const helper = startHelper("scratch", helperInputs(), { values }, (data) => {
+      if (data.update) return event("twin-progress", { run: id, update: data.update });
+      twin.settled = true;
+      if (data.weights) resolve(data.weights);
+      else reject(new Error(`the student without teacher failed on its worker: ${data.error}`));
+    });
+    twin.stop = () => helper.terminate();
+  });
+  twin.weights.catch(() => {}); // its failure surfaces where the run waits for it
+  return twin;
+}
+
+/** A promise that rejects (AbortError) when `signal` aborts. */
+function aborted(signal) {
+  return new Promise((_, reject) => {
+    const fail = () => reject(new DOMException("stopped", "AbortError"));
+    if (signal.aborted) fail();
+    else signal.addEventListener("abort", fail, { once: true });
   });
 }
 
@@ -453,7 +499,7 @@ function temperature({ t }) {
 }
 
 function atTemperature(t) {
-  return inspected.map((o) => ({ ...o, probabilities: Array.from(softmaxAt(Float32Array.from(o.logits), t)) }));
+  return inspected.map((o) => ({ ...o, probabilities: Array.from(core.softmaxAt(Float32Array.from(o.logits), t)) }));
 }
 
 /** The kept run's `role` student drawn when it is a soft tree (else null), with `pixels`' path. */
@@ -480,13 +526,7 @@ async function bias({ digit, delta }) {
 
 function messageOf(error) {
   if (error instanceof WebAssembly.RuntimeError) {
-    let panic = null;
-    try {
-      panic = lastPanic();
-    } catch {
-      // the instance is too broken even for that
-    }
-    return `the computation crashed: ${panic ?? error.message}`;
+    return `the computation crashed: ${lastPanic() ?? error.message}`;
   }
   return error?.message ?? String(error);
 }

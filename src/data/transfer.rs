@@ -49,6 +49,11 @@ pub struct TransferSet {
 }
 
 impl TransferSet {
+    /// Whether any example keeps its label (a student can learn without the teacher).
+    pub fn has_labels(&self) -> bool {
+        self.labeled.iter().any(|&l| l)
+    }
+
     /// Selects a transfer set from `train` as `config` says: take the smallest prefix of whole
     /// shards that can supply it ([`pool_size`]), shuffle that pool with the seed, set the
     /// holdout aside, drop the omitted classes, keep the first `size`, and let a random

@@ -24,8 +24,8 @@ impl Run {
         else {
             return Err(not_done());
         };
-        let scratch_pair = match (scratch, &m.scratch) {
-            (Some(trainer), Some((report, weights))) => Some((trainer, report, weights)),
+        let scratch_pair = match (scratch.as_ref().and_then(|twin| twin.student()), &m.scratch) {
+            (Some(student), Some((report, weights))) => Some((student, report, weights)),
             _ => None,
         };
         let comparison = Comparison {
@@ -39,7 +39,9 @@ impl Run {
             teacher: teacher.clone(),
             assistant: m.assistant.clone(),
             distilled: distilled_report.clone(),
-            scratch: scratch_pair.map(|(_, report, _)| report.clone()),
+            scratch: scratch_pair
+                .as_ref()
+                .map(|(_, report, _)| (*report).clone()),
             quantized: m.quantized.clone(),
             seconds: self.seconds.unwrap_or_default(),
         };
@@ -49,8 +51,8 @@ impl Run {
                 model: distilled.student(),
                 weights: distilled_weights.clone(),
             },
-            scratch: scratch_pair.map(|(trainer, _, weights)| TrainedStudent {
-                model: trainer.student(),
+            scratch: scratch_pair.map(|(student, _, weights)| TrainedStudent {
+                model: student,
                 weights: weights.clone(),
             }),
             assistant: self.settings.assistant().map(|a| a.title()),

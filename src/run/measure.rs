@@ -9,7 +9,7 @@ use crate::model::{Student, StudentConfig};
 use crate::weights::{SafeTensors, read_weights};
 
 use super::plan::f32_file_bytes;
-use super::{Lab, Part, Run, Stage, Students};
+use super::{Lab, Part, Run, Stage, Students, Twin};
 use crate::error::Error;
 use crate::quantize::{QuantizedReport, quantized_reports};
 
@@ -111,11 +111,13 @@ impl Run {
             plan.push(Measure::Assistant);
         }
         plan.push(Measure::Distilled);
-        if students.scratch.is_some() {
-            plan.push(Measure::Scratch);
-        }
         if self.part != Part::Scratch {
             plan.push(Measure::Quantized);
+        }
+        // Last: a twin trained elsewhere may not have arrived yet, and is waited for only once
+        // everything else is measured.
+        if students.scratch.is_some() {
+            plan.push(Measure::Scratch);
         }
         // Taken from the end.
         plan.reverse();
@@ -149,14 +151,17 @@ impl Run {
                 self.measured.distilled =
                     Some(student_report(lab, &distilled.student(), &config, None).await?)
             }
-            Measure::Scratch => {
-                if let Some(scratch) = scratch {
+            Measure::Scratch => match scratch.as_ref().map(|twin| twin.student()) {
+                // Trained elsewhere and not joined yet: wait (the run's updates say so).
+                Some(None) => return Ok(()),
+                Some(Some(student)) => {
                     let config = self.settings.student();
                     let twin = self.measured.distilled.as_ref().map(|(r, _)| r);
                     self.measured.scratch =
-                        Some(student_report(lab, &scratch.student(), &config, twin).await?);
+                        Some(student_report(lab, &student, &config, twin).await?);
                 }
-            }
+                None => {}
+            },
             Measure::Quantized => {
                 let Some((report, weights)) = self.measured.distilled.as_ref() else {
                     return Err(Error::setting(
@@ -183,6 +188,14 @@ impl Run {
             self.seconds = Some(self.started.elapsed().as_secs_f64() + self.labelled_before_s);
         }
         Ok(())
+    }
+
+    /// Whether the run waits for its scratch twin, trained elsewhere, to be joined: everything
+    /// else is measured.
+    pub(super) fn waiting_for_twin(&self) -> bool {
+        matches!(&self.stage, Stage::Measuring { students, measures }
+            if matches!(measures.last(), Some(Measure::Scratch))
+                && matches!(students.scratch, Some(Twin::Awaited)))
     }
 
     /// Speed-ups relative to the teacher, once everything is measured.

@@ -13,9 +13,11 @@ use web_time::Instant;
 use crate::data::{TrainingSet, TransferSet};
 use crate::error::{Error, Result};
 use crate::eval::{Evaluation, predict_logits};
+use crate::model::Student;
 use crate::settings::DistillSettings;
 use crate::soft_targets::{SoftTargets, Source};
 use crate::train::Trainer;
+use crate::weights::load_safetensors;
 
 mod files;
 mod finish;
@@ -72,6 +74,10 @@ pub struct Run {
     /// Seconds helpers spent labelling its transfer set before it started (its own wall time
     /// does not see them).
     labelled_before_s: f64,
+    /// Whether the scratch twin trains elsewhere ([`Self::train_scratch_elsewhere`]), and the
+    /// twin joined before this run's students started.
+    scratch_elsewhere: bool,
+    joined_scratch: Option<Student>,
 }
 
 /// Where a run stands. Each stage holds what it works on, so the phase is read off the stage
@@ -101,13 +107,41 @@ enum Stage {
 /// transfer set, stays with them to be measured.
 struct Students {
     distilled: Trainer,
-    scratch: Option<Trainer>,
+    scratch: Option<Twin>,
     assistant: Option<Trainer>,
 }
 
 impl Students {
+    /// Whether every student trained here is trained (a twin trained elsewhere is waited for
+    /// when it is to be measured, not here).
     fn are_trained(&self) -> bool {
-        self.distilled.is_done() && self.scratch.as_ref().is_none_or(Trainer::is_done)
+        self.distilled.is_done()
+            && match &self.scratch {
+                Some(Twin::Here(trainer)) => trainer.is_done(),
+                _ => true,
+            }
+    }
+}
+
+/// The scratch twin: trained here, in lockstep with the distilled student, or elsewhere (the
+/// page's helper worker, on another core: [`Run::train_scratch_elsewhere`]) and joined by its
+/// trained weights ([`Run::join_scratch`]). Either way the same student from the same initial
+/// weights on the same batches: it never sees the distilled student, so where it trains changes
+/// none of its numbers.
+enum Twin {
+    Here(Trainer),
+    Joined(Student),
+    Awaited,
+}
+
+impl Twin {
+    /// The trained student; none while it is awaited.
+    fn student(&self) -> Option<Student> {
+        match self {
+            Twin::Here(trainer) => Some(trainer.student()),
+            Twin::Joined(student) => Some(student.clone()),
+            Twin::Awaited => None,
+        }
     }
 }
 
@@ -158,6 +192,8 @@ impl Run {
             phase_started: Instant::now(),
             seconds: None,
             labelled_before_s: 0.0,
+            scratch_elsewhere: false,
+            joined_scratch: None,
         };
         if part == Part::Scratch {
             // No teacher at all: the labels alone, at once.
@@ -324,10 +360,10 @@ impl Run {
     /// The trainers, with the same number of steps: distilled from `targets` and (when any label
     /// is kept) scratch; for a run of one student, that one first and alone.
     fn students_taught_by(
-        &self,
+        &mut self,
         lab: &Lab,
         targets: &SoftTargets,
-    ) -> Result<(Trainer, Option<Trainer>)> {
+    ) -> Result<(Trainer, Option<Twin>)> {
         let config = self.settings.distilled_config();
         let steps = config.steps_for(self.transfer.len());
         let scratch = || -> Result<Trainer> {
@@ -343,12 +379,91 @@ impl Run {
             set = set.with_teacher_hidden(hidden.clone(), lab.teacher.hidden_units())?;
         }
         let distilled = Trainer::new(config, set, steps, &lab.device)?;
-        let labeled = self.transfer.labeled.iter().any(|&l| l);
-        let scratch = match self.part == Part::Both && labeled {
-            true => Some(scratch()?),
-            false => None,
+        let scratch = match (self.has_scratch_twin(), self.scratch_elsewhere) {
+            (false, _) => None,
+            (true, false) => Some(Twin::Here(scratch()?)),
+            (true, true) => Some(match self.joined_scratch.take() {
+                Some(student) => Twin::Joined(student),
+                None => Twin::Awaited,
+            }),
         };
         Ok((distilled, scratch))
+    }
+
+    /// Whether this run compares its distilled student with a scratch twin (a run of both, with
+    /// at least one labeled example).
+    pub fn has_scratch_twin(&self) -> bool {
+        self.part == Part::Both && self.transfer.has_labels()
+    }
+
+    /// The scratch twin is trained elsewhere (a run of [`Part::Scratch`] on the same prepared
+    /// settings, on another core) and joined by [`Self::join_scratch`]; this run trains the
+    /// distilled student alone and, once the rest is measured, waits for the twin
+    /// ([`Update::waiting`]). Only before the students take their first step.
+    pub fn train_scratch_elsewhere(&mut self) -> Result<()> {
+        if !self.has_scratch_twin() {
+            return Err(Error::setting(
+                "run",
+                "this run has no scratch twin to train elsewhere",
+            ));
+        }
+        match &mut self.stage {
+            Stage::Labelling(_) | Stage::Assistant(_) | Stage::AssistantLabelling { .. } => {}
+            // Soft targets kept or provided: the students are set up, but none has trained.
+            Stage::Training(students) if matches!(&students.scratch, Some(Twin::Here(t)) if t.progress(None).step == 0) =>
+            {
+                students.scratch = Some(Twin::Awaited);
+            }
+            _ => {
+                return Err(Error::setting(
+                    "run",
+                    "the students have started: the scratch twin trains here",
+                ));
+            }
+        }
+        self.scratch_elsewhere = true;
+        Ok(())
+    }
+
+    /// The scratch twin trained elsewhere, by its weights (the f32 safetensors file of
+    /// [`Self::trained_weights`] from the run of [`Part::Scratch`]).
+    pub fn join_scratch(&mut self, lab: &Lab, weights: &[u8]) -> Result<()> {
+        if !self.scratch_elsewhere {
+            return Err(Error::setting(
+                "run",
+                "this run trains its scratch twin itself",
+            ));
+        }
+        let student = load_safetensors(self.settings.student().init(&lab.device), weights)?;
+        let slot = match &mut self.stage {
+            Stage::Training(students)
+            | Stage::Measuring { students, .. }
+            | Stage::Done(students) => &mut students.scratch,
+            _ => {
+                self.joined_scratch = Some(student);
+                return Ok(());
+            }
+        };
+        match slot {
+            Some(twin @ Twin::Awaited) => {
+                *twin = Twin::Joined(student);
+                Ok(())
+            }
+            _ => Err(Error::setting("run", "the scratch twin was joined already")),
+        }
+    }
+
+    /// The weights of the run's (first) student, as an f32 safetensors file, once it is
+    /// trained: what a run of [`Part::Scratch`] hands to [`Self::join_scratch`].
+    pub async fn trained_weights(&self) -> Result<Vec<u8>> {
+        match &self.stage {
+            Stage::Measuring { students, .. } | Stage::Done(students)
+                if students.distilled.is_done() =>
+            {
+                students.distilled.weights().await
+            }
+            _ => Err(Error::setting("run", "the student is not trained yet")),
+        }
     }
 
     async fn assistant_slice(&mut self, lab: &Lab) -> Result<Update> {
@@ -382,8 +497,8 @@ impl Run {
         let (eval_rows, eval_every) = (&self.eval_rows, self.eval_every);
         let d = run_slice(&mut students.distilled, steps, eval_rows, eval_every, lab).await?;
         let s = match &mut students.scratch {
-            Some(s) => Some(run_slice(s, steps, eval_rows, eval_every, lab).await?),
-            None => None,
+            Some(Twin::Here(s)) => Some(run_slice(s, steps, eval_rows, eval_every, lab).await?),
+            _ => None,
         };
         let trained = students.are_trained();
         self.steps_per_slice = adapt(self.steps_per_slice, started, self.slice_ms, 1);
@@ -436,6 +551,7 @@ impl Update {
             Stage::Done(_) => planned,
             _ => 0,
         };
+        self.waiting = run.waiting_for_twin();
         self.elapsed_s = run.started.elapsed().as_secs_f64();
         self.eta_s = run.eta();
     }

@@ -56,6 +56,9 @@ pub struct Update {
     /// Models measured so far on the full test set, of how many.
     pub measured: usize,
     pub to_measure: usize,
+    /// Everything else is measured, and the run waits for its scratch twin, trained elsewhere,
+    /// to be joined ([`super::Run::join_scratch`]).
+    pub waiting: bool,
     /// Seconds since the run started, and the estimate of those left in the current phase.
     pub elapsed_s: f64,
     pub eta_s: Option<f64>,
@@ -162,6 +165,7 @@ impl Default for Update {
             scratch: None,
             measured: 0,
             to_measure: 0,
+            waiting: false,
             elapsed_s: 0.0,
             eta_s: None,
         }

@@ -33,6 +33,14 @@ impl Prepared {
         self.settings.objective().hint_weight().is_some()
     }
 
+    /// Whether the run's scratch twin should train on another worker (its own wasm instance, on
+    /// another core) while this one labels and trains the distilled student: on the CPU backend
+    /// with `workers` ≥ 2, when there is a twin (some example keeps its label). Its numbers are
+    /// the same either way ([`super::Run::train_scratch_elsewhere`]); the wait is shorter.
+    pub fn scratch_on_another_worker(&self, lab: &Lab, workers: usize) -> bool {
+        workers >= 2 && lab.backend == crate::eval::Backend::Cpu && self.transfer.has_labels()
+    }
+
     /// The key of this run's soft targets in the lab's cache.
     pub(super) fn soft_targets_key(&self, lab: &Lab) -> String {
         soft_targets::key(&lab.teacher_id, &self.transfer.indices, self.with_hidden())

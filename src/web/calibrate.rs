@@ -5,7 +5,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::{Session, promise, settings_from, to_js};
-use crate::calibrate::{Calibration, calibrate, choose};
+use crate::calibrate::{Calibration, calibrate, choose, choose_without_measuring};
 
 #[wasm_bindgen]
 impl Session {
@@ -44,4 +44,14 @@ pub fn choose_backend(
         Some(parse(webgpu)?)
     };
     to_js(&choose(&cpu, webgpu.as_ref(), &settings, budget_ms))
+}
+
+/// The backend "auto" takes without measuring, or `null` when it should measure: on an adapter
+/// the browser marks as a fallback (`GPUAdapterInfo.isFallbackAdapter`; `adapter` names it).
+#[wasm_bindgen(js_name = chooseWithoutMeasuring, unchecked_return_type = "Choice | null")]
+pub fn choose_without_measuring_js(fallback: bool, adapter: &str) -> Result<JsValue, JsError> {
+    match choose_without_measuring(fallback, adapter) {
+        Some(choice) => to_js(&choice),
+        None => Ok(JsValue::NULL),
+    }
 }

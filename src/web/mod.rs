@@ -17,6 +17,7 @@
 //! const comparison = run.finish();                           // teacher / distilled / scratch
 //! ```
 
+#[cfg(feature = "webgpu")]
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -451,12 +452,14 @@ fn missing(what: &str) -> JsError {
     Error::setting("session", format!("{what} not loaded yet")).into()
 }
 
+#[cfg(feature = "webgpu")]
 thread_local! {
     /// The WebGPU device, once started: burn's wgpu runtime can be initialised only once per
     /// wasm instance, and every later session reuses it.
     static WEBGPU: RefCell<Option<Device>> = const { RefCell::new(None) };
 }
 
+#[cfg(feature = "webgpu")]
 async fn webgpu_device() -> Result<Device, JsError> {
     if let Some(device) = WEBGPU.with_borrow(Clone::clone) {
         return Ok(device);
@@ -467,4 +470,14 @@ async fn webgpu_device() -> Result<Device, JsError> {
         .map_err(|e| Error::Device(format!("WebGPU could not start: {e}")))?;
     WEBGPU.set(Some(device.clone()));
     Ok(device)
+}
+
+/// The CPU-only module (built without the `webgpu` feature) has no WebGPU backend.
+#[cfg(not(feature = "webgpu"))]
+async fn webgpu_device() -> Result<Device, JsError> {
+    Err(Error::Device(
+        "this build of webdistill is the CPU backend alone (built without the `webgpu` feature)"
+            .into(),
+    )
+    .into())
 }

@@ -53,16 +53,43 @@ impl Session {
         })
     }
 
-    /// Starts the comparison run `prepared` (see `start`).
+    /// Starts the comparison run `prepared` (see `start`). `part`: "both" (when omitted), or
+    /// "scratch" for its scratch twin alone, trained on a helper worker while this worker's run
+    /// (after `scratchElsewhere`) trains the distilled student; `trainedWeights` hands the twin
+    /// to the run's `joinScratch`.
     #[wasm_bindgen(js_name = startPrepared)]
-    pub fn start_prepared(&self, prepared: &PreparedRun) -> Result<Distillation, JsError> {
+    pub fn start_prepared(
+        &self,
+        prepared: &PreparedRun,
+        #[wasm_bindgen(unchecked_param_type = "Part | undefined")] part: JsValue,
+    ) -> Result<Distillation, JsError> {
+        let part = match part.is_undefined() {
+            true => Part::Both,
+            false => serde_wasm_bindgen::from_value(part)
+                .map_err(|e| crate::Error::setting("run", format!("part: {e}")))?,
+        };
         let (lab, ready) = self.prepared(prepared)?;
-        let run = Run::prepared(&lab, ready, SLICE_MS, Part::Both)?;
+        let run = Run::prepared(&lab, ready, SLICE_MS, part)?;
         Ok(Distillation(Rc::new(RefCell::new(RunState {
             run,
             lab,
             finished: None,
         }))))
+    }
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Whether the run `prepared` should train its scratch twin on a helper worker, given
+    /// `workers` the page may use (the core's rule: the CPU backend, two or more, a twin).
+    #[wasm_bindgen(js_name = scratchOnAnotherWorker)]
+    pub fn scratch_on_another_worker(
+        &self,
+        prepared: &PreparedRun,
+        workers: usize,
+    ) -> Result<bool, JsError> {
+        let (lab, prepared) = self.prepared(prepared)?;
+        Ok(prepared.scratch_on_another_worker(&lab, workers))
     }
 }
 

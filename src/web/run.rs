@@ -35,7 +35,7 @@ impl Session {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
     ) -> Result<Distillation, JsError> {
-        self.start_prepared(&self.prepare(values)?)
+        self.start_prepared(&self.prepare(values)?, JsValue::UNDEFINED)
     }
 
     /// Starts a sweep over students of every kind on `values`; every student is checked before any
@@ -99,6 +99,44 @@ impl Distillation {
             let mut state = state.try_borrow_mut().map_err(|_| busy())?;
             let RunState { run, lab, .. } = &mut *state;
             to_js(&run.advance(lab).await?)
+        })
+    }
+
+    /// The scratch twin trains on another worker (`Session.scratchOnAnotherWorker`): this run
+    /// trains the distilled student alone, and once everything else is measured its updates
+    /// say `waiting` until `joinScratch`. Call before the first `advance`.
+    #[wasm_bindgen(js_name = scratchElsewhere)]
+    pub fn scratch_elsewhere(&self) -> Result<(), JsError> {
+        let mut state = self.0.try_borrow_mut().map_err(|_| busy())?;
+        Ok(state.run.train_scratch_elsewhere()?)
+    }
+
+    /// The scratch twin from the other worker's run of it (its `trainedWeights`).
+    #[wasm_bindgen(js_name = joinScratch)]
+    pub fn join_scratch(&self, weights: &[u8]) -> Result<(), JsError> {
+        let mut state = self.0.try_borrow_mut().map_err(|_| busy())?;
+        let RunState { run, lab, .. } = &mut *state;
+        Ok(run.join_scratch(lab, weights)?)
+    }
+
+    /// Whether the run's student is trained (its weights can be had: `trainedWeights`).
+    #[wasm_bindgen(getter)]
+    pub fn trained(&self) -> bool {
+        self.0
+            .try_borrow()
+            .is_ok_and(|s| matches!(s.run.phase(), Phase::Measuring | Phase::Done))
+    }
+
+    /// The weights of the run's first student once trained, as an f32 safetensors file: for a
+    /// run of the scratch twin alone, what the comparison's `joinScratch` takes.
+    #[allow(clippy::await_holding_refcell_ref)] // the borrow is the run's lock, as in `advance`
+    #[wasm_bindgen(js_name = trainedWeights, unchecked_return_type = "Promise<Uint8Array>")]
+    pub fn trained_weights(&self) -> Promise {
+        let state = self.0.clone();
+        promise(async move {
+            let state = state.try_borrow().map_err(|_| busy())?;
+            let bytes = state.run.trained_weights().await?;
+            Ok(js_sys::Uint8Array::from(&bytes[..]).into())
         })
     }
 

@@ -34,11 +34,24 @@ async function checkComparison(page) {
   return rows;
 }
 
-test("falls back to the CPU when WebGPU is unavailable, says so, and distills", { timeout: 300_000 }, async () => {
-  const { browser, page, problems } = await openPage(`${url}#${QUICK_HASH}`, { webgpu: false });
+/** The builds of the wasm module (generated/pkg-cpu, generated/pkg) that `page` fetches. */
+function watchBuilds(page) {
+  const builds = new Set();
+  page.on("request", (request) => {
+    const build = request.url().match(/generated\/(pkg[^/]*)\/webdistill_bg\.wasm/)?.[1];
+    if (build) builds.add(build);
+  });
+  return builds;
+}
+
+test("falls back to the CPU when WebGPU is unavailable, says so, fetches only the CPU build, and distills", { timeout: 300_000 }, async () => {
+  let builds;
+  const { browser, page, problems } = await openPage(`${url}#${QUICK_HASH}`, { webgpu: false, beforeLoad: (p) => (builds = watchBuilds(p)) });
   try {
     await waitReady(page);
     assert.equal(await page.textContent("#backend-badge"), "CPU (WebAssembly)");
+    // The WebGPU build (five times the bytes) is of no use here.
+    assert.deepEqual([...builds], ["pkg-cpu"]);
     assert.match(await page.textContent("#notices"), /Running on the CPU: WebGPU found no usable adapter/);
     await distill(page);
     await checkComparison(page);
@@ -53,8 +66,43 @@ test("falls back to the CPU when WebGPU is unavailable, says so, and distills", 
   }
 });
 
-test("auto is ready at once, measures both backends, picks the CPU on SwiftShader and says why; the next visit remembers", { timeout: 300_000 }, async () => {
-  const { browser, page, problems } = await openPage(url);
+/** Makes the page's worker see SwiftShader as a hardware adapter (not a software fallback), so
+ * that "auto" measures it as it would a GPU. */
+async function playHardwareAdapter(page) {
+  await page.route("**/worker-backend.js", async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace("Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter)", "false");
+    assert.ok(body.includes("const fallback = false"), "the fallback flag is where this test expects it");
+    await route.fulfill({ response, body });
+  });
+}
+
+test("auto on a software adapter (SwiftShader) takes the CPU at once, says why, and fetches no WebGPU build", { timeout: 180_000 }, async () => {
+  let builds;
+  const { browser, page, problems } = await openPage(url, { beforeLoad: (p) => (builds = watchBuilds(p)) });
+  try {
+    await waitReady(page);
+    await page.waitForFunction(() => document.body.dataset.startup === "done");
+    assert.equal(await page.textContent("#backend-badge"), "CPU (WebAssembly)");
+    assert.match(await page.textContent("#notices"), /Running on the CPU: this browser's WebGPU adapter \(google swiftshader\) is a software fallback/);
+    assert.equal(await page.textContent("#status"), "ready", "nothing is being timed");
+    assert.deepEqual([...builds], ["pkg-cpu"]);
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test("auto on a hardware adapter is ready on the CPU build, then fetches the WebGPU build, measures both backends, picks the CPU on SwiftShader and says why; the next visit remembers", { timeout: 300_000 }, async () => {
+  let builds;
+  // No service worker: it would serve the page's own worker-backend.js on the reload.
+  const { browser, page, problems } = await openPage(url, {
+    context: { serviceWorkers: "block" },
+    beforeLoad: async (p) => {
+      builds = watchBuilds(p);
+      await playHardwareAdapter(p);
+    },
+  });
   try {
     await waitReady(page);
     const ready = await page.evaluate(() => performance.now());
@@ -63,6 +111,7 @@ test("auto is ready at once, measures both backends, picks the CPU on SwiftShade
     assert.equal(await page.textContent("#backend-badge"), "CPU (WebAssembly)");
     const notice = await page.textContent("#notices");
     assert.match(notice, /Running on CPU \(WebAssembly\): CPU: [\d.]+ ms a step, [\d.]+ ms per teacher batch; WebGPU/);
+    assert.deepEqual([...builds].sort(), ["pkg", "pkg-cpu"]);
     await page.reload();
     await waitReady(page);
     assert.equal(await page.textContent("#backend-badge"), "CPU (WebAssembly)");
@@ -71,6 +120,40 @@ test("auto is ready at once, measures both backends, picks the CPU on SwiftShade
   } finally {
     await browser.close();
   }
+});
+
+test("the scratch twin trained on a second core gives the numbers of a run on one core", { timeout: 300_000 }, async (t) => {
+  const results = {};
+  for (const [name, hash] of [["helper", QUICK_HASH], ["one core", `${QUICK_HASH}&cores=1`]]) {
+    const { browser, page, problems } = await openPage(`${url}#${hash}`, { webgpu: false });
+    try {
+      if (name === "helper" && (await page.evaluate(() => navigator.hardwareConcurrency)) < 2) return t.skip("one core: no second worker");
+      await waitReady(page);
+      // What the progress line says while the run goes, as it changes.
+      await page.evaluate(() => {
+        window.phaseTexts = [];
+        const text = document.querySelector("#phase-text");
+        new MutationObserver(() => window.phaseTexts.push(text.textContent)).observe(text, { childList: true, characterData: true, subtree: true });
+      });
+      await distill(page);
+      const rows = await checkComparison(page);
+      // The first training line: the distilled student's step and the twin's epoch over its
+      // labels. In lockstep they took the same steps; on its own core the twin started while the
+      // teacher labelled, so it is ahead.
+      const said = await page.evaluate(() => window.phaseTexts);
+      const first = said.map((t) => t.match(/^step ([\d,]+) \/ [\d,]+: distilled.*without teacher, epoch ([\d.]+) over its ([\d,]+) labeled/)).find(Boolean);
+      assert.ok(first, said.join("\n"));
+      const twinSteps = Math.round((Number(first[2]) * Number(first[3].replace(/,/g, ""))) / Number(QUICK.batch_size));
+      const distilledSteps = Number(first[1].replace(/,/g, ""));
+      if (name === "helper") assert.ok(twinSteps > distilledSteps, first[0]);
+      else assert.equal(twinSteps, distilledSteps, first[0]);
+      results[name] = { distilled: rows.distilled.errors, scratch: rows.scratch.errors };
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+    }
+  }
+  assert.deepEqual(results.helper, results["one core"]);
 });
 
 test("distills on WebGPU when asked", { timeout: 600_000 }, async () => {

@@ -22,7 +22,7 @@ export async function startServer(options) {
  * A browser and page. `webgpu: false` launches without the flag, so requestAdapter() gives null;
  * `phone: true` gives a phone-sized touch viewport; `scheme: "dark"` the dark colour scheme.
  */
-export async function openPage(url, { webgpu = true, beforeLoad, phone = false, scheme = "light", viewport = DESKTOP } = {}) {
+export async function openPage(url, { webgpu = true, beforeLoad, phone = false, scheme = "light", viewport = DESKTOP, context = {} } = {}) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: webgpu ? [...BASE_FLAGS, "--enable-unsafe-webgpu"] : BASE_FLAGS,
@@ -30,6 +30,7 @@ export async function openPage(url, { webgpu = true, beforeLoad, phone = false, 
   const page = await browser.newPage({
     colorScheme: scheme,
     ...(phone ? { viewport: PHONE, hasTouch: true, isMobile: true, deviceScaleFactor: 2 } : { viewport }),
+    ...context,
   });
   const problems = [];
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));

@@ -1,6 +1,7 @@
 //! Native tests of the distillation core, on the CPU backend (burn's flex), deterministic with
 //! seeds. One test binary with modules: each integration-test binary links all of burn.
 
+mod backend_choice;
 mod bench;
 mod bundled_teacher;
 mod drawing;

@@ -410,3 +410,110 @@ fn a_sweep_shared_by_two_workers_gives_the_rows_of_one_whatever_order_parts_arri
         .join(spare);
     assert!(wrong.is_err(), "only a distilled sweep joins parts");
 }
+
+#[test]
+fn a_scratch_twin_trained_elsewhere_and_joined_gives_the_comparison_of_one_run() {
+    use webdistill::run::Part;
+    let lab = lab(synthetic(300), synthetic(100), None);
+    let settings = quick();
+    let to_end = |run: &mut Run, until: Phase| {
+        let mut updates = Vec::new();
+        while run.phase() != until {
+            let update = pollster::block_on(run.advance(&lab)).unwrap();
+            let waiting = update.waiting;
+            updates.push(update);
+            if waiting {
+                break;
+            }
+        }
+        updates
+    };
+    // The twin, alone (as on the page's helper worker): trained, then its weights.
+    let mut twin = Run::part(&lab, settings.clone(), 100.0, Part::Scratch).unwrap();
+    assert!(
+        pollster::block_on(twin.trained_weights()).is_err(),
+        "not trained yet"
+    );
+    to_end(&mut twin, Phase::Measuring);
+    let weights = pollster::block_on(twin.trained_weights()).unwrap();
+
+    // Joined late: the run measures everything else, then waits for it.
+    let mut late = Run::new(&lab, settings.clone(), 100.0).unwrap();
+    late.train_scratch_elsewhere().unwrap();
+    let updates = to_end(&mut late, Phase::Done);
+    let last = updates.last().unwrap();
+    assert!(last.waiting && last.phase == Phase::Measuring, "{last:?}");
+    assert!(
+        updates.iter().all(|u| u.scratch.is_none()),
+        "no scratch curve here"
+    );
+    assert!(
+        late.finish(&lab).is_err(),
+        "not done while the twin is awaited"
+    );
+    late.join_scratch(&lab, &weights).unwrap();
+    assert!(late.join_scratch(&lab, &weights).is_err(), "joined twice");
+    to_end(&mut late, Phase::Done);
+    let late = late.finish(&lab).unwrap();
+
+    // Joined early (the twin finished while the teacher labelled; a fresh lab, so nothing is
+    // kept from the run above): no wait at all.
+    let fresh = crate::support::lab(synthetic(300), synthetic(100), None);
+    let mut early = Run::new(&fresh, settings.clone(), 100.0).unwrap();
+    assert_eq!(early.phase(), Phase::Labelling);
+    early.train_scratch_elsewhere().unwrap();
+    early.join_scratch(&fresh, &weights).unwrap();
+    assert!(to_end(&mut early, Phase::Done).iter().all(|u| !u.waiting));
+    let early = early.finish(&fresh).unwrap();
+
+    // Soft targets kept from the run above: the students are set up at once, and the twin can
+    // still go elsewhere until it takes a step.
+    let mut kept = Run::new(&lab, settings.clone(), 100.0).unwrap();
+    assert_eq!(kept.phase(), Phase::Training);
+    kept.train_scratch_elsewhere().unwrap();
+    kept.join_scratch(&lab, &weights).unwrap();
+    to_end(&mut kept, Phase::Done);
+    let kept = kept.finish(&lab).unwrap();
+
+    // Both equal a run that trains the twins side by side: same seed, steps, batches.
+    let (both, _) = run(&lab, &settings);
+    for joined in [&late, &early, &kept] {
+        let (c, b) = (&joined.comparison, &both.comparison);
+        assert_eq!(c.distilled.evaluation, b.distilled.evaluation);
+        assert_eq!(
+            c.scratch.as_ref().unwrap().evaluation,
+            b.scratch.as_ref().unwrap().evaluation
+        );
+        assert!(c.scratch.as_ref().unwrap().time_shared);
+        assert_eq!(
+            joined
+                .scratch
+                .as_ref()
+                .unwrap()
+                .weights
+                .to_f32_file()
+                .unwrap(),
+            both.scratch
+                .as_ref()
+                .unwrap()
+                .weights
+                .to_f32_file()
+                .unwrap()
+        );
+    }
+
+    // A run without labels has no twin to train elsewhere; a started one trains it itself.
+    let none = DistillSettings {
+        labeled: 0,
+        ..quick()
+    };
+    assert!(
+        Run::new(&lab, none, 100.0)
+            .unwrap()
+            .train_scratch_elsewhere()
+            .is_err()
+    );
+    let mut started = Run::new(&lab, settings, 100.0).unwrap();
+    pollster::block_on(started.advance(&lab)).unwrap();
+    assert!(started.train_scratch_elsewhere().is_err());
+}
