@@ -5,8 +5,8 @@
 //
 // npm run bench      (scripts/bench.sh builds what it needs first)
 // BENCH_STEPS=40 BENCH_WARMUP=10 to change the timed and warm-up steps; BENCH_PARTS=sizes,load to
-// run only some of sizes, load, newcomer, browser, native, profile (the others are kept from the
-// last bench.json).
+// run only some of sizes, load, newcomer, kinds, browser, native, profile (the others are kept
+// from the last bench.json); BENCH_KINDS=tree,cnn to time only some kinds in "kinds".
 
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -22,7 +22,7 @@ const STEPS = Number(process.env.BENCH_STEPS ?? 40);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10);
 const SPECS = [[64], [800, 800]].map((hidden) => ({ hidden, batch_size: 128, checked_steps: 3, warmup: WARMUP, steps: STEPS, seed: 1 }));
 const OUT = "bench-results";
-const ALL_PARTS = ["sizes", "load", "newcomer", "browser", "native", "profile"];
+const ALL_PARTS = ["sizes", "load", "newcomer", "kinds", "browser", "native", "profile"];
 /** The profile's step counts: few, because a step takes up to seconds on SwiftShader. */
 const PROFILE = { short: 2, long: 5, warmup: 5 };
 
@@ -33,7 +33,7 @@ try {
   const parts = (process.env.BENCH_PARTS ?? ALL_PARTS.join(",")).split(",");
   const results = parts.length < ALL_PARTS.length && exists(`${OUT}/bench.json`) ? JSON.parse(readFileSync(`${OUT}/bench.json`, "utf8")) : {};
   results.machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), chromium: browser.version(), date: new Date().toISOString() };
-  const measures = { sizes, load: loadTimes, newcomer, browser: inBrowser, native, profile };
+  const measures = { sizes, load: loadTimes, newcomer, kinds, browser: inBrowser, native, profile };
   mkdirSync(OUT, { recursive: true });
   for (const part of ALL_PARTS.filter((p) => parts.includes(p))) {
     results[part] = await measures[part]();
@@ -131,53 +131,64 @@ async function loadTimes() {
  * A newcomer's visit (issue 23), in a fresh Chromium without WebGPU (so the CPU backend): what
  * the page and its workers fetch before "ready", file by file, as sent (the server gzips what is
  * not gzip already); navigation → ready; then the default run from the click to its results,
- * with every core and with one (the page's `cores=1` link key). Each in a fresh browser, so each
- * run labels its transfer set.
+ * with every core and with one (the page's `cores=1` link key).
  */
 async function newcomer() {
+  return { all_cores: await visit(""), one_core: await visit("#cores=1") };
+}
+
+/** Each kind of student's default run (issue 19: ≤ 45 s each), CPU backend, click to results. */
+async function kinds() {
   const out = {};
-  for (const [name, hash] of [["all_cores", ""], ["one_core", "#cores=1"]]) {
-    const b = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: FLAGS });
-    try {
-      const page = await (await b.newContext()).newPage();
-      const fetched = [];
-      page.on("requestfinished", async (request) => {
-        const sizes = await request.sizes().catch(() => null);
-        const started = request.timing().startTime;
-        fetched.push({ file: new URL(request.url()).pathname, bytes: sizes?.responseBodySize ?? 0, started });
-      });
-      const ready = await watchReady(page);
-      await page.goto(`${url}${hash}`);
-      const readyMs = await ready();
-      const readyEpoch = await page.evaluate(() => performance.timeOrigin + window.readyAt);
-      // Where the run's time goes: how long the status line said each thing.
-      await page.evaluate(() => {
-        const status = document.querySelector("#status");
-        window.statuses = [[performance.now(), status.textContent]];
-        new MutationObserver(() => window.statuses.push([performance.now(), status.textContent]))
-          .observe(status, { childList: true, characterData: true, subtree: true });
-      });
-      const clicked = Date.now();
-      await distill(page);
-      const seconds = (Date.now() - clicked) / 1000;
-      const statuses = await page.evaluate(() => window.statuses);
-      const phases = {};
-      statuses.forEach(([at, text], i) => {
-        const next = statuses[i + 1]?.[0] ?? at;
-        phases[text] = Math.round(((phases[text] ?? 0) + (next - at)) * 10) / 10;
-      });
-      const rows = await resultsTable(page);
-      const before = fetched.filter((f) => f.started <= readyEpoch);
-      const files = Object.fromEntries(before.map((f) => [f.file, f.bytes]));
-      out[name] = {
-        ready_ms: readyMs, first_load_bytes: before.reduce((n, f) => n + f.bytes, 0), files,
-        default_run_s: seconds, phases_ms: phases, distilled: rows.distilled.accuracy, scratch: rows.scratch.accuracy,
-      };
-    } finally {
-      await b.close();
-    }
-  }
+  for (const kind of (process.env.BENCH_KINDS ?? "linear,mlp,tree,cnn").split(",")) out[kind] = await visit(`#student=${kind}`);
   return out;
+}
+
+/**
+ * One visit to the page at `hash` in a fresh browser without WebGPU (so each run labels its
+ * transfer set): bytes fetched before ready, time to ready, and a click on Distill timed to its
+ * results, with how long the status line said each thing.
+ */
+async function visit(hash) {
+  const b = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: FLAGS });
+  try {
+    const page = await (await b.newContext()).newPage();
+    const fetched = [];
+    page.on("requestfinished", async (request) => {
+      const sizes = await request.sizes().catch(() => null);
+      const started = request.timing().startTime;
+      fetched.push({ file: new URL(request.url()).pathname, bytes: sizes?.responseBodySize ?? 0, started });
+    });
+    const ready = await watchReady(page);
+    await page.goto(`${url}${hash}`);
+    const readyMs = await ready();
+    const readyEpoch = await page.evaluate(() => performance.timeOrigin + window.readyAt);
+    await page.evaluate(() => {
+      const status = document.querySelector("#status");
+      window.statuses = [[performance.now(), status.textContent]];
+      new MutationObserver(() => window.statuses.push([performance.now(), status.textContent]))
+        .observe(status, { childList: true, characterData: true, subtree: true });
+    });
+    const clicked = Date.now();
+    await distill(page, 900_000);
+    const seconds = (Date.now() - clicked) / 1000;
+    const statuses = await page.evaluate(() => window.statuses);
+    const phases = {};
+    statuses.forEach(([at, text], i) => {
+      const next = statuses[i + 1]?.[0] ?? at;
+      phases[text] = Math.round(((phases[text] ?? 0) + (next - at)) * 10) / 10;
+    });
+    const rows = await resultsTable(page);
+    const before = fetched.filter((f) => f.started <= readyEpoch);
+    return {
+      ready_ms: readyMs, first_load_bytes: before.reduce((n, f) => n + f.bytes, 0),
+      files: Object.fromEntries(before.map((f) => [f.file, f.bytes])),
+      run_s: seconds, phases_ms: phases, student: rows.distilled.architecture,
+      distilled: rows.distilled.accuracy, scratch: rows.scratch?.accuracy ?? null,
+    };
+  } finally {
+    await b.close();
+  }
 }
 
 async function inBrowser() {
@@ -264,9 +275,12 @@ function print(r) {
     console.log(`first load (gzip): ${mb(s.first_load_gzip)} = code ${mb(s.first_load_code_gzip)} + teacher and data ${mb(s.first_load_data_gzip)}`);
   }
   for (const [k, v] of Object.entries(r.newcomer ?? {})) {
-    console.log(`newcomer (${k}, CPU backend): ${mb(v.first_load_bytes)} before ready, ready in ${(v.ready_ms / 1000).toFixed(2)} s, default run ${v.default_run_s.toFixed(1)} s click to results (distilled ${v.distilled}, scratch ${v.scratch})`);
+    console.log(`newcomer (${k}, CPU backend): ${mb(v.first_load_bytes)} before ready, ready in ${(v.ready_ms / 1000).toFixed(2)} s, default run ${v.run_s.toFixed(1)} s click to results (distilled ${v.distilled}, scratch ${v.scratch})`);
     console.log(`  the run's statuses, ms: ${JSON.stringify(v.phases_ms)}`);
     console.log(`  fetched before ready: ${Object.entries(v.files).map(([f, n]) => `${f} ${(n / 1e6).toFixed(3)} MB`).join(", ")}`);
+  }
+  for (const [k, v] of Object.entries(r.kinds ?? {})) {
+    console.log(`default run, student=${k} (${v.student}), CPU backend: ${v.run_s.toFixed(1)} s click to results (distilled ${v.distilled}, scratch ${v.scratch}); statuses, ms: ${JSON.stringify(v.phases_ms)}`);
   }
   for (const [k, v] of Object.entries(r.load ?? {})) console.log(`navigation → ready (${v.backend}): ${(v.cold_ms / 1000).toFixed(1)} s cold, ${(v.reload_ms / 1000).toFixed(1)} s on reload`);
 

@@ -340,7 +340,8 @@ async function start({ id, values }) {
     let twin = null;
     try {
       await loadShards(prepared.shardsNeeded, signal);
-      // The scratch twin needs no teacher: on another core it trains while this worker labels.
+      // The scratch twin needs no teacher: on another core it trains while this worker labels
+      // and trains the distilled student.
       twin = s.scratchOnAnotherWorker(prepared, cores) ? scratchTwin(values, id) : null;
       const labelled = await labelOnCores(s, prepared, id, signal);
       if (signal.aborted) return { stopped: true };
@@ -351,7 +352,7 @@ async function start({ id, values }) {
         if (labelled) update.labelled_by = labelled;
         event("progress", { run: id, update });
         if (twin && !twin.joined && (twin.settled || update.waiting)) {
-          run.joinScratch(await Promise.race([twin.weights, aborted(signal)]));
+          run.joinScratch(await twinWeights(twin, signal));
           twin.joined = true;
         }
         await nextTask(); // lets a "stop" message in between slices
@@ -379,9 +380,10 @@ async function start({ id, values }) {
  * trained weights for the run's `joinScratch` (`settled` once it has, or has failed).
  */
 function scratchTwin(values, id) {
-  const twin = { settled: false, joined: false, weights: null, stop: null };
+  const twin = { settled: false, joined: false, weights: null, stop: null, heard: performance.now() };
   twin.weights = new Promise((resolve, reject) => {
     const helper = startHelper("scratch", helperInputs(), { values }, (data) => {
+      twin.heard = performance.now();
       if (data.update) return event("twin-progress", { run: id, update: data.update });
       twin.settled = true;
       if (data.weights) resolve(data.weights);
@@ -391,6 +393,23 @@ function scratchTwin(values, id) {
   });
   twin.weights.catch(() => {}); // its failure surfaces where the run waits for it
   return twin;
+}
+
+/** How long the twin's helper may stay silent (it reports every slice, ~150 ms) before the run
+ * gives up on it with a message rather than wait for ever. */
+const TWIN_SILENCE_MS = 60_000;
+
+/** The twin's trained weights, once its helper sends them; fails if it falls silent or `signal`
+ * aborts. */
+async function twinWeights(twin, signal) {
+  for (;;) {
+    const silent = performance.now() - twin.heard;
+    if (silent > TWIN_SILENCE_MS) {
+      throw new Error(`the worker training the student without teacher stopped answering (${Math.round(silent / 1000)} s); run again, or add cores=1 to the link to train it beside the distilled one`);
+    }
+    const got = await Promise.race([twin.weights, aborted(signal), new Promise((resolve) => setTimeout(resolve, 1000, null))]);
+    if (got) return got;
+  }
 }
 
 /** A promise that rejects (AbortError) when `signal` aborts. */

@@ -17,7 +17,12 @@ async function waitUntil(engine, check, { timeout = 60_000, args = [], what = St
   const deadline = Date.now() + timeout;
   for (;;) {
     if (await engine.eval(check, ...args)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      // What the page said meanwhile: a run that failed or stalled names itself here.
+      const said = await engine.eval(() => ["#status", "#phase-text", "#notices"]
+        .map((s) => `${s}: ${document.querySelector(s)?.textContent.trim() ?? "(none)"}`).join("; ")).catch(() => "(the page did not answer)");
+      throw new Error(`timed out after ${timeout} ms waiting for ${what} (${said})`);
+    }
     await sleep(250);
   }
 }

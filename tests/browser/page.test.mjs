@@ -137,16 +137,19 @@ test("the scratch twin trained on a second core gives the numbers of a run on on
       });
       await distill(page);
       const rows = await checkComparison(page);
-      // The first training line: the distilled student's step and the twin's epoch over its
-      // labels. In lockstep they took the same steps; on its own core the twin started while the
-      // teacher labelled, so it is ahead.
+      // Each training line: the distilled student's step and the twin's epoch over its labels.
+      // In lockstep every line shows both at the same step; on its own core the twin goes at
+      // its own pace (here it starts after the distilled student, which may even finish first).
       const said = await page.evaluate(() => window.phaseTexts);
-      const first = said.map((t) => t.match(/^step ([\d,]+) \/ [\d,]+: distilled.*without teacher, epoch ([\d.]+) over its ([\d,]+) labeled/)).find(Boolean);
-      assert.ok(first, said.join("\n"));
-      const twinSteps = Math.round((Number(first[2]) * Number(first[3].replace(/,/g, ""))) / Number(QUICK.batch_size));
-      const distilledSteps = Number(first[1].replace(/,/g, ""));
-      if (name === "helper") assert.ok(twinSteps > distilledSteps, first[0]);
-      else assert.equal(twinSteps, distilledSteps, first[0]);
+      const training = said.filter((t) => /^step [\d,]+ \/ [\d,]+: distilled/.test(t));
+      assert.ok(training.length > 0, said.join("\n"));
+      const inStep = (t) => {
+        const m = t.match(/^step ([\d,]+) \/ [\d,]+: distilled.*without teacher, epoch ([\d.]+) over its ([\d,]+) labeled/);
+        if (!m) return false;
+        const twin = (Number(m[2]) * Number(m[3].replace(/,/g, ""))) / Number(QUICK.batch_size);
+        return Math.abs(twin - Number(m[1].replace(/,/g, ""))) <= 1; // the epoch is shown to 0.1
+      };
+      assert.equal(training.every(inStep), name !== "helper", said.join("\n"));
       results[name] = { distilled: rows.distilled.errors, scratch: rows.scratch.errors };
       assert.deepEqual(problems, []);
     } finally {
