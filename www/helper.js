@@ -1,12 +1,14 @@
 // A helper of the page's worker (www/worker.js): its own wasm instance on the CPU backend, so a
-// CPU user's longest waits use every core. Separate instances share no memory: no cross-origin
+// CPU user's longest waits use every core. The page starts it for the worker (www/worker-client.js)
+// with the worker's message and `port`, the worker's end of a MessageChannel: every answer goes
+// there. Separate instances share no memory: no cross-origin
 // isolation needed. Three tasks:
 //   "label": labels one slice of a run's transfer set with the teacher;
 //   "scratch": trains a comparison's scratch twin while the page's worker labels and trains the
 //              distilled student (src/run/mod.rs, `Twin`);
 //   "sweep-scratch": trains a sweep's students without the teacher, size by size, while the
 //                    page's worker trains the distilled ones (src/sweep.rs, `Part`).
-//   worker → helper: {task, dataset (the task's key: digits, fashion), module (the compiled
+//   worker → helper: {port, task, dataset (the task's key: digits, fashion), module (the compiled
 //                    WebAssembly.Module), teacher, card, test:
 //                    [images, labels], labels, shards: [bytes], rows: Uint32Array and classes
 //                    (logits per row) | values}
@@ -18,15 +20,19 @@
 import init, { Session } from "./generated/pkg-cpu/webdistill.js";
 import { LABEL_CHUNK as CHUNK } from "./worker-labelling.js";
 
+/** Where answers go: the worker's end of the channel (set by the first message). */
+let port = null;
+const reply = (message, transfer = []) => port.postMessage(message, transfer);
+
 const tasks = {
   async label(session, { rows, classes }) {
     const logits = new Float32Array(rows.length * classes);
     for (let at = 0; at < rows.length; at += CHUNK) {
       const part = await session.teacherLogits(rows.subarray(at, at + CHUNK));
       logits.set(part, at * classes);
-      self.postMessage({ labelled: Math.min(at + CHUNK, rows.length) });
+      reply({ labelled: Math.min(at + CHUNK, rows.length) });
     }
-    self.postMessage({ logits }, [logits.buffer]);
+    reply({ logits }, [logits.buffer]);
   },
 
   async scratch(session, { values }) {
@@ -35,10 +41,10 @@ const tasks = {
     try {
       while (!run.trained) {
         const update = await run.advance();
-        if (update.scratch) self.postMessage({ update: update.scratch });
+        if (update.scratch) reply({ update: update.scratch });
       }
       const weights = await run.trainedWeights();
-      self.postMessage({ weights }, [weights.buffer]);
+      reply({ weights }, [weights.buffer]);
     } finally {
       run.free();
       prepared.free();
@@ -50,9 +56,9 @@ const tasks = {
     try {
       while (!sweep.done) {
         const update = await sweep.advance();
-        if (update.part) self.postMessage({ part: update.part });
+        if (update.part) reply({ part: update.part });
       }
-      self.postMessage({ done: true });
+      reply({ done: true });
     } finally {
       sweep.free();
     }
@@ -60,6 +66,7 @@ const tasks = {
 };
 
 self.onmessage = async ({ data }) => {
+  port = data.port;
   let session = null;
   try {
     const task = tasks[data.task];
@@ -73,7 +80,7 @@ self.onmessage = async ({ data }) => {
     data.shards.forEach((bytes, i) => session.loadTrainShard(i, bytes));
     await task(session, data);
   } catch (error) {
-    self.postMessage({ error: error?.message ?? String(error) });
+    reply({ error: error?.message ?? String(error) });
   } finally {
     session?.free();
   }

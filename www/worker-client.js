@@ -1,6 +1,10 @@
 // The page's side of the worker protocol (www/worker.js): each request gets an id and a promise,
 // each reply settles the promise of the request it answers, and events (status, downloads, a
 // run's progress) go to `onEvent`. A worker that dies or goes silent rejects every pending request.
+// The helper workers the worker asks for are started here, on the page's thread.
+
+/** The worker's helpers' script (started from here for the worker: see `startHelper`). */
+const HELPER = new URL("./helper.js", import.meta.url);
 
 export class WorkerError extends Error {
   constructor(message, { fatal = false, about = null } = {}) {
@@ -18,6 +22,8 @@ export class WorkerClient {
     this.onEvent = onEvent;
     this.onDeath = onDeath;
     this.dead = false;
+    /** Helper workers started for the worker, by its ids for them. */
+    this.helpers = new Map();
     this.worker = new Worker(url, { type: "module" });
     this.worker.onmessage = ({ data }) => this.receive(data);
     // A script that fails to load or throws at import: the worker never answers anything.
@@ -63,6 +69,8 @@ export class WorkerClient {
   receive(message) {
     // Anything from the worker shows it is alive.
     for (const [id, waiting] of this.pending) this.watch(id, waiting);
+    if (message.event === "helper") return this.startHelper(message);
+    if (message.event === "helper-end") return this.endHelper(message.helper);
     if (message.event) {
       this.onEvent(message);
       return;
@@ -76,6 +84,27 @@ export class WorkerClient {
     if (message.error?.fatal) this.die(new WorkerError(message.error.message, { fatal: true, about: waiting.type }));
   }
 
+  /**
+   * Starts a helper worker (www/helper.js) the worker asked for, handing it the worker's message
+   * and `port` (the worker's channel to it). From here, not from the worker: Firefox sometimes
+   * blocked for ever in a `new Worker` called inside a worker (www/worker-labelling.js).
+   */
+  startHelper({ helper, port, message }) {
+    const w = new Worker(HELPER, { type: "module" });
+    w.onerror = (e) => {
+      e.preventDefault();
+      // Told as a request without an id: the worker's answer goes nowhere.
+      this.worker.postMessage({ type: "helper-failed", helper, message: e.message || "its script could not be loaded" });
+    };
+    w.postMessage({ ...message, port }, [port]);
+    this.helpers.set(helper, w);
+  }
+
+  endHelper(helper) {
+    this.helpers.get(helper)?.terminate();
+    this.helpers.delete(helper);
+  }
+
   die(error) {
     if (this.dead) return;
     this.dead = true;
@@ -85,12 +114,20 @@ export class WorkerClient {
     }
     this.pending.clear();
     this.worker.terminate();
+    this.endHelpers();
     this.onDeath(error);
+  }
+
+  /** The worker's helpers die with it. */
+  endHelpers() {
+    for (const w of this.helpers.values()) w.terminate();
+    this.helpers.clear();
   }
 
   terminate() {
     this.dead = true;
     this.worker.terminate();
+    this.endHelpers();
     for (const { timer } of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
   }

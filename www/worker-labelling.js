@@ -19,17 +19,39 @@ export function nextTask() {
   });
 }
 
+/** The helpers started and not yet ended, by id: how each one's messages reach its caller. */
+const helpers = new Map();
+let lastHelper = 0;
+
 /**
  * Starts a helper worker (www/helper.js) on `job` with `inputs` (the compiled module, the
  * teacher and the task's data: www/worker.js's `helperInputs`) and `fields`. `onMessage` gets
- * its messages, and {error} if it cannot start.
+ * its messages, and {error} if it cannot start. Returns {terminate}.
+ *
+ * The page starts it ("helper" event, www/worker-client.js), not this worker: Firefox ESR 153
+ * sometimes blocked for ever inside `new Worker` called in a worker (2 of 12 quick runs here,
+ * while the service worker took the page over; 0 of 12 with service workers off), where on the
+ * page's thread the constructor returns at once. The helper answers over a MessageChannel whose
+ * other end stays here.
  */
 export function startHelper(job, inputs, fields, onMessage) {
-  const w = new Worker(new URL("./helper.js", import.meta.url), { type: "module" });
-  w.onmessage = ({ data }) => onMessage(data);
-  w.onerror = (e) => onMessage({ error: `it could not start (${e.message || "its script could not be loaded"})` });
-  w.postMessage({ task: job, ...inputs, ...fields });
-  return w;
+  const id = ++lastHelper;
+  const channel = new MessageChannel();
+  channel.port1.onmessage = ({ data }) => onMessage(data);
+  helpers.set(id, { onMessage, port: channel.port1 });
+  self.postMessage({ event: "helper", helper: id, port: channel.port2, message: { task: job, ...inputs, ...fields } }, [channel.port2]);
+  return {
+    terminate() {
+      if (!helpers.delete(id)) return;
+      channel.port1.close();
+      self.postMessage({ event: "helper-end", helper: id });
+    },
+  };
+}
+
+/** The page could not start helper `helper` (its script did not load): its caller hears why. */
+export function helperFailed({ helper, message }) {
+  helpers.get(helper)?.onMessage({ error: `it could not start (${message})` });
 }
 
 /**
@@ -49,10 +71,10 @@ export async function labelOnEveryCore(s, prepared, { cores, inputs, signal, onS
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   const report = () => onProgress({ ...s.labellingUpdate(done.reduce((a, b) => a + b, 0), total, seconds()), labelled_by: slices.length });
-  const helpers = [];
+  const labellers = [];
   try {
     const theirs = slices.slice(1).map((rows, i) => new Promise((resolve, reject) => {
-      helpers.push(startHelper("label", inputs(), { rows, classes }, (data) => {
+      labellers.push(startHelper("label", inputs(), { rows, classes }, (data) => {
         if (data.labelled != null) {
           done[i + 1] = data.labelled;
           report();
@@ -78,6 +100,6 @@ export async function labelOnEveryCore(s, prepared, { cores, inputs, signal, onS
     s.provideSoftTargets(prepared, joined, seconds());
     return slices.length;
   } finally {
-    for (const w of helpers) w.terminate();
+    for (const w of labellers) w.terminate();
   }
 }

@@ -10,7 +10,7 @@
 import { fetchAssets, loadManifest } from "./assets.js";
 import { OWN, Teachers } from "./worker-teachers.js";
 import { recall, remember, webgpuAdapter, withinBudget } from "./worker-backend.js";
-import { labelOnEveryCore, nextTask, startHelper } from "./worker-labelling.js";
+import { helperFailed, labelOnEveryCore, nextTask, startHelper } from "./worker-labelling.js";
 import { build, lastPanic } from "./worker-modules.js";
 
 /** How long "auto" lets WebGPU warm up and time a few steps before judging it the slower. */
@@ -54,7 +54,7 @@ const status = (text) => event("status", { text });
 const handlers = {
   boot, open, calibrate, check, plan, "teacher-latency": teacherLatency, teacher: chooseTeacher, tree, affinity,
   "own-teacher": ownTeacher, "remove-own-teacher": removeOwnTeacher, start, sweep, stop, inspect, temperature, hard, draw,
-  bias,
+  bias, "helper-failed": helperFailed,
 };
 
 self.onmessage = async ({ data }) => {
