@@ -1,5 +1,6 @@
 //! The one error type of the crate. Every fallible path a user can reach (files, settings,
-//! weights, the device) returns it; its `Display` names the problem in words a page can show.
+//! weights, the device) returns it; its `Display` names the problem in words a page can show,
+//! a setting by its key (`settings::message` words it by the label the page shows).
 
 use std::fmt;
 
@@ -67,15 +68,6 @@ impl Error {
     }
 }
 
-/// "Student hidden layers" → "student hidden layers", for the middle of a sentence.
-fn lowercase_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) if c.is_ascii_uppercase() => c.to_ascii_lowercase().to_string() + chars.as_str(),
-        _ => text.to_string(),
-    }
-}
-
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -104,13 +96,8 @@ impl fmt::Display for Error {
             Error::BadLabel { index, label } => {
                 write!(f, "label {index} is {label}, but MNIST labels are 0 to 9")
             }
-            Error::InvalidSetting { setting, reason } => {
-                write!(
-                    f,
-                    "invalid {}: {reason}",
-                    lowercase_first(crate::settings::schema::label(setting))
-                )
-            }
+            // By its key: a person reads the label instead, through `settings::message`.
+            Error::InvalidSetting { setting, reason } => write!(f, "invalid {setting}: {reason}"),
             Error::Weights(reason) => write!(f, "weights file: {reason}"),
             Error::ChecksumMismatch { expected, found } => write!(
                 f,

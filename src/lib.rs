@@ -27,9 +27,6 @@
 //! - [`bench`]: training throughput, the same on every backend
 //! - `web` (wasm only): the wasm-bindgen facade, conversions only; `cli` (native): the flag
 //!   parser the command-line tools share
-//!
-//! One exception, named: [`error`] looks up a setting's label in [`settings`]'s schema to word
-//! its message.
 
 pub mod bench;
 pub mod calibrate;

@@ -204,6 +204,14 @@ async fn invalid_settings_are_errors_with_their_names() {
     bad["epochs"] = json!("lots");
     let err = session.start(js(bad.clone())).err().expect("refused");
     assert!(message(err).contains("epochs"));
+    let mut wide = settings();
+    wide["hidden"] = json!("100000");
+    let err = session.start(js(wide)).err().expect("refused");
+    let text = message(err);
+    assert!(
+        text.starts_with("invalid student hidden layers: "),
+        "a setting is named by the label beside its field: {text}"
+    );
     assert_eq!(
         problem_keys(&session, bad),
         ["epochs"],

@@ -7,5 +7,5 @@ pub use args::Args;
 
 /// Runs a core future to completion (natively every readback resolves at once).
 pub fn block<T>(future: impl std::future::Future<Output = crate::Result<T>>) -> Result<T, String> {
-    pollster::block_on(future).map_err(|e| e.to_string())
+    pollster::block_on(future).map_err(|e| crate::settings::message(&e))
 }

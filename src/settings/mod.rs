@@ -21,7 +21,7 @@ use crate::model::{StudentConfig, StudentKind};
 use crate::train::TrainConfig;
 
 pub use presets::{DEFAULT_PRESET, PRESETS, Preset, default_preset};
-pub use schema::{Kind, SCHEMA, SettingSpec};
+pub use schema::{Kind, SCHEMA, SettingSpec, message};
 
 /// The distilled student's loss (the scratch student always learns from the labels alone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -68,6 +68,28 @@ pub fn label(key: &str) -> &str {
     spec(key).map_or(key, |s| s.label)
 }
 
+/// What a person reads for `error`: its own words, with a setting named by the label the page
+/// and `--help` show rather than its key ("invalid student hidden layers: ..."). The error
+/// carries the key (it is raised below this layer); the page's facade and the command line
+/// word it here.
+pub fn message(error: &Error) -> String {
+    match error {
+        Error::InvalidSetting { setting, reason } => {
+            format!("invalid {}: {reason}", lowercase_first(label(setting)))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// "Student hidden layers" → "student hidden layers", for the middle of a sentence.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_uppercase() => c.to_ascii_lowercase().to_string() + chars.as_str(),
+        _ => text.to_string(),
+    }
+}
+
 const STUDENTS: &[(&str, &str)] = &[
     ("mlp", "MLP (hidden layers of units)"),
     ("linear", "Linear (softmax regression, 784 → 10)"),

@@ -4,7 +4,7 @@
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use super::{Session, promise, run, to_js};
+use super::{Failure, Session, promise, run, to_js};
 use crate::Error;
 use crate::bench::{TrainingBenchSpec, fresh_student_latency, training_throughput};
 use crate::model::StudentConfig;
@@ -13,7 +13,7 @@ use crate::model::StudentConfig;
 impl Session {
     /// Latency of a freshly initialised student (`hidden` units, seed 1) at batch 1 and 256.
     #[wasm_bindgen(js_name = studentLatency, unchecked_return_type = "Promise<Latency[]>")]
-    pub fn student_latency(&self, hidden: Vec<usize>) -> Result<Promise, JsError> {
+    pub fn student_latency(&self, hidden: Vec<usize>) -> Result<Promise, Failure> {
         let config = StudentConfig::new(hidden)?;
         let (test, device) = (self.test()?, self.device.clone());
         Ok(promise(async move {
@@ -29,7 +29,7 @@ impl Session {
     pub fn bench_training(
         &self,
         #[wasm_bindgen(unchecked_param_type = "TrainingBenchSpec")] spec: JsValue,
-    ) -> Result<Promise, JsError> {
+    ) -> Result<Promise, Failure> {
         let lab = self.lab()?;
         let spec: TrainingBenchSpec = serde_wasm_bindgen::from_value(spec)
             .map_err(|e| Error::setting("benchmark", e.to_string()))?;
@@ -41,7 +41,7 @@ impl Session {
 
     /// The teacher labelling the first `images` test images, as a run labels its transfer set.
     #[wasm_bindgen(js_name = benchLabelling, unchecked_return_type = "Promise<LabellingBench>")]
-    pub fn bench_labelling(&self, images: usize) -> Result<Promise, JsError> {
+    pub fn bench_labelling(&self, images: usize) -> Result<Promise, Failure> {
         let lab = self.lab_without_training_images()?;
         Ok(promise(async move {
             to_js(&crate::bench::labelling_throughput(&lab, images).await?)

@@ -4,7 +4,7 @@
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use super::{Session, promise, settings_from, to_js};
+use super::{Failure, Session, promise, settings_from, to_js};
 use crate::calibrate::{Calibration, calibrate, choose, choose_without_measuring};
 
 #[wasm_bindgen]
@@ -15,7 +15,7 @@ impl Session {
     pub fn calibrate(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
-    ) -> Result<Promise, JsError> {
+    ) -> Result<Promise, Failure> {
         let settings = settings_from(values)?;
         let lab = self.lab_without_training_images()?;
         Ok(promise(
@@ -32,10 +32,10 @@ pub fn choose_backend(
     #[wasm_bindgen(unchecked_param_type = "Calibration | null")] webgpu: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
     budget_ms: f64,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, Failure> {
     let settings = settings_from(values)?;
-    let parse = |js: JsValue| -> Result<Calibration, JsError> {
-        serde_wasm_bindgen::from_value(js).map_err(|e| JsError::new(&format!("calibration: {e}")))
+    let parse = |js: JsValue| -> Result<Calibration, Failure> {
+        serde_wasm_bindgen::from_value(js).map_err(|e| Failure::new(format!("calibration: {e}")))
     };
     let cpu = parse(cpu)?;
     let webgpu = if webgpu.is_null() || webgpu.is_undefined() {
@@ -49,7 +49,7 @@ pub fn choose_backend(
 /// The backend "auto" takes without measuring, or `null` when it should measure: on an adapter
 /// the browser marks as a fallback (`GPUAdapterInfo.isFallbackAdapter`; `adapter` names it).
 #[wasm_bindgen(js_name = chooseWithoutMeasuring, unchecked_return_type = "Choice | null")]
-pub fn choose_without_measuring_js(fallback: bool, adapter: &str) -> Result<JsValue, JsError> {
+pub fn choose_without_measuring_js(fallback: bool, adapter: &str) -> Result<JsValue, Failure> {
     match choose_without_measuring(fallback, adapter) {
         Some(choice) => to_js(&choice),
         None => Ok(JsValue::NULL),

@@ -9,7 +9,7 @@ use js_sys::Promise;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::{Session, promise, to_js};
+use super::{Failure, Session, promise, to_js};
 use crate::Error;
 use crate::data::Mnist;
 use crate::drawing::mnist_from_canvas;
@@ -22,7 +22,7 @@ use crate::tree_drawing::draw_tree;
 /// `softmax(logits / T)` of each row of 10 logits, for T in (0, 20]: the probabilities the
 /// temperature slider shows.
 #[wasm_bindgen(js_name = softmaxAt)]
-pub fn softmax_at(logits: Vec<f32>, temperature: f32) -> Result<Vec<f32>, JsError> {
+pub fn softmax_at(logits: Vec<f32>, temperature: f32) -> Result<Vec<f32>, Failure> {
     Ok(slider_probabilities(&logits, temperature)?)
 }
 
@@ -81,7 +81,7 @@ impl StudentFile {
 
     /// A few lines per runtime that load the ONNX (and TF.js) file and classify an image.
     #[wasm_bindgen(getter, unchecked_return_type = "Snippet[]")]
-    pub fn snippets(&self) -> Result<JsValue, JsError> {
+    pub fn snippets(&self) -> Result<JsValue, Failure> {
         let (model, _) = crate::export::card::tfjs_names(&self.name);
         to_js(&crate::export::snippets::snippets(
             &format!("{}.onnx", self.name),
@@ -104,7 +104,7 @@ impl StudentFile {
 impl Session {
     /// Test image `index`: its pixels and label, and every model's answer.
     #[wasm_bindgen(unchecked_return_type = "Promise<Prediction>")]
-    pub fn inspect(&self, index: u32) -> Result<Promise, JsError> {
+    pub fn inspect(&self, index: u32) -> Result<Promise, Failure> {
         let test = self.test()?;
         if index as usize >= test.len() {
             return Err(Error::setting(
@@ -125,7 +125,7 @@ impl Session {
         rgba: &[u8],
         width: usize,
         height: usize,
-    ) -> Result<Promise, JsError> {
+    ) -> Result<Promise, Failure> {
         let pixels = mnist_from_canvas(rgba, width, height)?;
         let image = Mnist::from_parts(pixels, vec![0])?;
         self.predict(Arc::new(image), 0, None)
@@ -135,7 +135,7 @@ impl Session {
     /// and refused (an error with the figures) when it is a teacher of one's own too weak to
     /// teach (`own`: src/teacher_card.rs, `check_own_teacher`).
     #[wasm_bindgen(js_name = teacherEvaluation, unchecked_return_type = "Promise<Evaluation>")]
-    pub fn teacher_evaluation(&self, own: bool) -> Result<Promise, JsError> {
+    pub fn teacher_evaluation(&self, own: bool) -> Result<Promise, Failure> {
         let card = self.teacher()?.1.clone();
         self.on_teacher_test_logits(move |logits, test| {
             let evaluation = crate::eval::Evaluation::from_logits(logits, test.labels());
@@ -149,7 +149,7 @@ impl Session {
     /// How the teacher sees each class at `temperature`: for each class k, the mean probability
     /// it gives k on test images of the other classes (src/explore.rs, `class_affinity`).
     #[wasm_bindgen(js_name = classAffinity, unchecked_return_type = "Promise<number[]>")]
-    pub fn class_affinity(&self, temperature: f32) -> Result<Promise, JsError> {
+    pub fn class_affinity(&self, temperature: f32) -> Result<Promise, Failure> {
         self.on_teacher_test_logits(move |logits, test| {
             to_js(&crate::explore::class_affinity(
                 logits,
@@ -161,7 +161,7 @@ impl Session {
 
     /// Indices of the `count` test images the teacher finds hardest (its mistakes first).
     #[wasm_bindgen(js_name = hardExamples, unchecked_return_type = "Promise<Uint32Array>")]
-    pub fn hard_examples(&self, count: usize) -> Result<Promise, JsError> {
+    pub fn hard_examples(&self, count: usize) -> Result<Promise, Failure> {
         self.on_teacher_test_logits(move |logits, test| {
             let hardest = hardest_examples(logits, test.labels(), count)?;
             Ok(js_sys::Uint32Array::from(&hardest[..]).into())
@@ -171,7 +171,7 @@ impl Session {
     /// The kept distilled student's test accuracy before and after raising `class`'s output
     /// bias by `delta`, or (no `delta`) by the amount that fits the run's held-out images best.
     #[wasm_bindgen(js_name = shiftBias, unchecked_return_type = "Promise<BiasShift>")]
-    pub fn shift_bias(&self, class: u8, delta: Option<f32>) -> Result<Promise, JsError> {
+    pub fn shift_bias(&self, class: u8, delta: Option<f32>) -> Result<Promise, Failure> {
         let run = self.kept()?;
         let (test, device, train) = (self.test()?, self.device.clone(), self.train.clone());
         Ok(promise(async move {
@@ -188,10 +188,10 @@ impl Session {
     /// The kept run's `"distilled"` or `"scratch"` student: its safetensors and ONNX files and
     /// its card, which lists them.
     #[wasm_bindgen(js_name = studentFile)]
-    pub fn student_file(&self, role: String) -> Result<StudentFile, JsError> {
+    pub fn student_file(&self, role: String) -> Result<StudentFile, Failure> {
         let files = self.kept()?.export(&role)?;
         let card = serde_json::to_string_pretty(&files.card)
-            .map_err(|e| JsError::new(&format!("cannot write the card: {e}")))?;
+            .map_err(|e| Failure::new(format!("cannot write the card: {e}")))?;
         Ok(StudentFile {
             weights: files.weights,
             onnx: files.onnx,
@@ -206,7 +206,7 @@ impl Session {
         data: Arc<Mnist>,
         index: u32,
         known: Option<(u32, u8)>,
-    ) -> Result<Promise, JsError> {
+    ) -> Result<Promise, Failure> {
         let teacher = self.teacher()?.0.clone();
         let (run, device) = (self.kept.clone(), self.device.clone());
         Ok(promise(async move {
@@ -224,7 +224,7 @@ impl Session {
     /// for other kinds, or a scratch twin the run did not train), with the path of `pixels` (the
     /// 28×28 grey bytes an answer came with) when given.
     #[wasm_bindgen(js_name = treeDrawing, unchecked_return_type = "Promise<TreeDrawing | null>")]
-    pub fn tree_drawing(&self, role: String, pixels: Option<Vec<u8>>) -> Result<Promise, JsError> {
+    pub fn tree_drawing(&self, role: String, pixels: Option<Vec<u8>>) -> Result<Promise, Failure> {
         let run = self.kept()?;
         let device = self.device.clone();
         let image = pixels.map(|p| Mnist::from_parts(p, vec![0])).transpose()?;
@@ -253,8 +253,8 @@ impl Session {
     /// then kept for the session.
     fn on_teacher_test_logits(
         &self,
-        then: impl FnOnce(&[f32], &Mnist) -> Result<JsValue, JsError> + 'static,
-    ) -> Result<Promise, JsError> {
+        then: impl FnOnce(&[f32], &Mnist) -> Result<JsValue, Failure> + 'static,
+    ) -> Result<Promise, Failure> {
         let teacher = self.teacher()?.0.clone();
         let (test, device, caches) = (self.test()?, self.device.clone(), self.caches.clone());
         Ok(promise(async move {
@@ -265,7 +265,7 @@ impl Session {
         }))
     }
 
-    fn kept(&self) -> Result<Rc<TrainedRun>, JsError> {
+    fn kept(&self) -> Result<Rc<TrainedRun>, Failure> {
         self.kept
             .clone()
             .ok_or_else(|| Error::setting("session", "no finished run yet: distill first").into())

@@ -6,7 +6,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::prepared::PreparedRun;
-use super::{Session, promise, to_js};
+use super::{Failure, Session, promise, to_js};
 use crate::run::{Update, labelling_plan, provide_soft_targets, teacher_outputs};
 
 #[wasm_bindgen]
@@ -18,7 +18,7 @@ impl Session {
         &self,
         prepared: &PreparedRun,
         workers: usize,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, Failure> {
         let (lab, prepared) = self.prepared(prepared)?;
         match labelling_plan(&lab, &prepared, workers) {
             Some(plan) => to_js(&plan),
@@ -34,13 +34,13 @@ impl Session {
         labelled: usize,
         to_label: usize,
         elapsed_s: f64,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, Failure> {
         to_js(&Update::labelling(labelled, to_label, elapsed_s))
     }
 
     /// The teacher's logits for training rows `rows` (`rows.length × 10`).
     #[wasm_bindgen(js_name = teacherLogits, unchecked_return_type = "Promise<Float32Array>")]
-    pub fn teacher_logits(&self, rows: Vec<u32>) -> Result<Promise, JsError> {
+    pub fn teacher_logits(&self, rows: Vec<u32>) -> Result<Promise, Failure> {
         let lab = self.lab()?;
         if let Some(&bad) = rows.iter().find(|&&r| r as usize >= lab.train.len()) {
             return Err(crate::Error::setting(
@@ -68,7 +68,7 @@ impl Session {
         prepared: &PreparedRun,
         logits: Vec<f32>,
         seconds: f64,
-    ) -> Result<(), JsError> {
+    ) -> Result<(), Failure> {
         let (lab, prepared) = self.prepared(prepared)?;
         Ok(provide_soft_targets(&lab, &prepared, logits, seconds)?)
     }

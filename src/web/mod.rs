@@ -1,5 +1,6 @@
 //! The only code that touches wasm-bindgen: JS values in, core types through, JS values and
-//! `Error`s out (`?` turns every core error into a JS `Error` with its message). It holds a
+//! `Error`s out (`?` turns every core error into a [`Failure`], thrown as a JS `Error` with its
+//! message). It holds a
 //! session's state (the task's data, the teacher, the kept run); every rule is the core's; the TypeScript types of everything it returns are generated from the Rust types (tsify).
 //!
 //! ```js
@@ -41,10 +42,12 @@ use crate::teacher_card::TeacherCard;
 mod bench;
 mod calibrate;
 mod explore;
+mod failure;
 mod labelling;
 mod prepared;
 mod run;
 
+pub use failure::Failure;
 pub use prepared::PreparedRun;
 pub use run::{Distillation, SweepRun};
 
@@ -101,16 +104,16 @@ pub fn last_panic() -> Option<String> {
 /// A promise of `future`, whose error becomes a JS `Error` (so `?` works on core results inside).
 fn promise<F>(future: F) -> Promise
 where
-    F: std::future::Future<Output = Result<JsValue, JsError>> + 'static,
+    F: std::future::Future<Output = Result<JsValue, Failure>> + 'static,
 {
     future_to_promise(async move { future.await.map_err(JsValue::from) })
 }
 
 /// A core value as a plain JS object (maps as objects, `None` as `null`, as JSON would).
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Failure> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("cannot convert a result for JS: {e}")))
+        .map_err(|e| Failure::new(format!("cannot convert a result for JS: {e}")))
 }
 
 /// Settings as text by key (`{hidden: "64", ...}`), from JS.
@@ -160,7 +163,7 @@ struct Schema {
 
 /// Every setting (key, label, kind, limits, default, help) and every preset.
 #[wasm_bindgen(js_name = settingsSchema, unchecked_return_type = "Schema")]
-pub fn settings_schema() -> Result<JsValue, JsError> {
+pub fn settings_schema() -> Result<JsValue, Failure> {
     to_js(&Schema {
         settings: SCHEMA,
         presets: PRESETS,
@@ -200,7 +203,7 @@ impl From<Error> for Problem {
     fn from(error: Error) -> Self {
         Problem {
             key: error.setting_key().map(str::to_string),
-            message: error.to_string(),
+            message: crate::settings::message(&error),
         }
     }
 }
@@ -231,7 +234,7 @@ impl Session {
     pub async fn create(
         backend: String,
         #[wasm_bindgen(unchecked_param_type = "AdapterLimits | undefined")] limits: JsValue,
-    ) -> Result<Session, JsError> {
+    ) -> Result<Session, Failure> {
         ensure_initialised();
         let (device, backend, limits) = match backend.as_str() {
             "webgpu" => {
@@ -239,7 +242,7 @@ impl Session {
                     true => Limits::WASM32,
                     false => {
                         let l: AdapterLimits = serde_wasm_bindgen::from_value(limits)
-                            .map_err(|e| JsError::new(&format!("adapter limits: {e}")))?;
+                            .map_err(|e| Failure::new(format!("adapter limits: {e}")))?;
                         Limits::webgpu(l.max_storage_buffer_binding_size, l.max_buffer_size)
                     }
                 };
@@ -286,7 +289,7 @@ impl Session {
     /// Makes `task` the session's: when it changes, the test set, the training data, the
     /// teacher and the kept run (all of the other task) are dropped, to be loaded again.
     #[wasm_bindgen(js_name = selectTask)]
-    pub fn select_task(&mut self, task: &str) -> Result<(), JsError> {
+    pub fn select_task(&mut self, task: &str) -> Result<(), Failure> {
         let task = Task::from_key(task)
             .ok_or_else(|| Error::setting("task", format!("{task:?}; choose digits or fashion")))?;
         if task != self.task {
@@ -304,7 +307,7 @@ impl Session {
     /// Loads the teacher from its safetensors bytes and its card (JSON); checks the checksum,
     /// the shapes and that it is the session's task's. Returns the card.
     #[wasm_bindgen(js_name = loadTeacher, unchecked_return_type = "TeacherCard")]
-    pub fn load_teacher(&mut self, weights: &[u8], card_json: &str) -> Result<JsValue, JsError> {
+    pub fn load_teacher(&mut self, weights: &[u8], card_json: &str) -> Result<JsValue, Failure> {
         let card = TeacherCard::from_json(card_json)?;
         card.check_task(self.task)?;
         let teacher = card.load_teacher(weights, &self.device)?;
@@ -316,7 +319,7 @@ impl Session {
 
     /// Loads the test split (IDX image and label files, raw or gzip). Returns its size.
     #[wasm_bindgen(js_name = loadTest)]
-    pub fn load_test(&mut self, images: &[u8], labels: &[u8]) -> Result<usize, JsError> {
+    pub fn load_test(&mut self, images: &[u8], labels: &[u8]) -> Result<usize, Failure> {
         let test = Mnist::from_idx("test images", images, "test labels", labels)?;
         let n = test.len();
         self.test = Some(Arc::new(test));
@@ -325,7 +328,7 @@ impl Session {
 
     /// Loads every training label (IDX, raw or gzip). Returns how many image shards the split has.
     #[wasm_bindgen(js_name = loadTrainLabels)]
-    pub fn load_train_labels(&mut self, labels: &[u8]) -> Result<usize, JsError> {
+    pub fn load_train_labels(&mut self, labels: &[u8]) -> Result<usize, Failure> {
         let labels = parse_labels("training labels", labels)?;
         let shards = labels.len().div_ceil(SHARD_SIZE);
         self.train_labels = Some(labels);
@@ -335,7 +338,7 @@ impl Session {
 
     /// Appends training image shard `index` (IDX, raw or gzip); shards come in order.
     #[wasm_bindgen(js_name = loadTrainShard)]
-    pub fn load_train_shard(&mut self, index: usize, images: &[u8]) -> Result<(), JsError> {
+    pub fn load_train_shard(&mut self, index: usize, images: &[u8]) -> Result<(), Failure> {
         let labels = self
             .train_labels
             .as_deref()
@@ -349,7 +352,7 @@ impl Session {
     pub fn shards_needed(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
-    ) -> Result<usize, JsError> {
+    ) -> Result<usize, Failure> {
         prepared::shards_for(self.train_labels()?, &settings_from(values)?)
     }
 
@@ -360,7 +363,7 @@ impl Session {
     pub fn problems(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, Failure> {
         let problems = match values_from(values).map(|v| DistillSettings::from_values(&v)) {
             Err(e) => vec![e],
             Ok(Err(problems)) => problems,
@@ -385,7 +388,7 @@ impl Session {
     pub fn plan(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, Failure> {
         let settings = settings_from(values)?;
         to_js(&crate::run::plan(
             &self.lab_without_training_images()?,
@@ -396,7 +399,7 @@ impl Session {
     /// The teacher's inference latency here, at batch 1 and 256. Needs only the teacher and the
     /// test set: the page shows it before any training images arrive. Kept for the runs.
     #[wasm_bindgen(js_name = teacherLatency, unchecked_return_type = "Promise<Latency[]>")]
-    pub fn teacher_latency(&self) -> Result<Promise, JsError> {
+    pub fn teacher_latency(&self) -> Result<Promise, Failure> {
         let teacher = self.teacher()?.0.clone();
         let (test, device, caches) = (self.test()?, self.device.clone(), self.caches.clone());
         Ok(promise(async move {
@@ -406,7 +409,7 @@ impl Session {
         }))
     }
 
-    fn lab(&self) -> Result<Lab, JsError> {
+    fn lab(&self) -> Result<Lab, Failure> {
         if self.train.is_empty() {
             return Err(missing("the training images are"));
         }
@@ -414,7 +417,7 @@ impl Session {
     }
 
     /// A lab for what needs only the teacher and the test set.
-    fn lab_without_training_images(&self) -> Result<Lab, JsError> {
+    fn lab_without_training_images(&self) -> Result<Lab, Failure> {
         let (teacher, card) = self.teacher()?;
         Ok(Lab {
             task: self.task,
@@ -430,17 +433,17 @@ impl Session {
         })
     }
 
-    fn teacher(&self) -> Result<&(Teacher, TeacherCard), JsError> {
+    fn teacher(&self) -> Result<&(Teacher, TeacherCard), Failure> {
         self.teacher
             .as_ref()
             .ok_or_else(|| missing("the teacher is"))
     }
 
-    fn test(&self) -> Result<Arc<Mnist>, JsError> {
+    fn test(&self) -> Result<Arc<Mnist>, Failure> {
         self.test.clone().ok_or_else(|| missing("the test set is"))
     }
 
-    fn train_labels(&self) -> Result<&[u8], JsError> {
+    fn train_labels(&self) -> Result<&[u8], Failure> {
         self.train_labels
             .as_deref()
             .ok_or_else(|| missing("the training labels are"))
@@ -448,7 +451,7 @@ impl Session {
 }
 
 /// The error for calling a method before the data it needs was loaded.
-fn missing(what: &str) -> JsError {
+fn missing(what: &str) -> Failure {
     Error::setting("session", format!("{what} not loaded yet")).into()
 }
 
@@ -460,7 +463,7 @@ thread_local! {
 }
 
 #[cfg(feature = "webgpu")]
-async fn webgpu_device() -> Result<Device, JsError> {
+async fn webgpu_device() -> Result<Device, Failure> {
     if let Some(device) = WEBGPU.with_borrow(Clone::clone) {
         return Ok(device);
     }
@@ -474,7 +477,7 @@ async fn webgpu_device() -> Result<Device, JsError> {
 
 /// The CPU-only module (built without the `webgpu` feature) has no WebGPU backend.
 #[cfg(not(feature = "webgpu"))]
-async fn webgpu_device() -> Result<Device, JsError> {
+async fn webgpu_device() -> Result<Device, Failure> {
     Err(Error::Device(
         "this build of webdistill is the CPU backend alone (built without the `webgpu` feature)"
             .into(),

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 use super::run::{Distillation, RunState, busy};
-use super::{SLICE_MS, Session, settings_from};
+use super::{Failure, SLICE_MS, Session, settings_from};
 use crate::data::{SHARD_SIZE, pool_size};
 use crate::run::{Lab, Part, Prepared, Run};
 use crate::settings::DistillSettings;
@@ -32,7 +32,7 @@ impl PreparedRun {
 }
 
 /// How many leading training shards a run of `settings` needs, given every training label.
-pub(super) fn shards_for(labels: &[u8], settings: &DistillSettings) -> Result<usize, JsError> {
+pub(super) fn shards_for(labels: &[u8], settings: &DistillSettings) -> Result<usize, Failure> {
     Ok(pool_size(labels, &settings.transfer())?.div_ceil(SHARD_SIZE))
 }
 
@@ -43,7 +43,7 @@ impl Session {
     pub fn prepare(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
-    ) -> Result<PreparedRun, JsError> {
+    ) -> Result<PreparedRun, Failure> {
         let settings = settings_from(values)?;
         let shards_needed = shards_for(self.train_labels()?, &settings)?;
         Ok(PreparedRun {
@@ -62,7 +62,7 @@ impl Session {
         &self,
         prepared: &PreparedRun,
         #[wasm_bindgen(unchecked_param_type = "Part | undefined")] part: JsValue,
-    ) -> Result<Distillation, JsError> {
+    ) -> Result<Distillation, Failure> {
         let part = match part.is_undefined() {
             true => Part::Both,
             false => serde_wasm_bindgen::from_value(part)
@@ -87,7 +87,7 @@ impl Session {
         &self,
         prepared: &PreparedRun,
         workers: usize,
-    ) -> Result<bool, JsError> {
+    ) -> Result<bool, Failure> {
         let (lab, prepared) = self.prepared(prepared)?;
         Ok(prepared.scratch_on_another_worker(&lab, workers))
     }
@@ -96,7 +96,7 @@ impl Session {
 impl Session {
     /// The lab and `run`'s settings checked against it with their transfer set, selected on the
     /// first call.
-    pub(super) fn prepared(&self, run: &PreparedRun) -> Result<(Lab, Prepared), JsError> {
+    pub(super) fn prepared(&self, run: &PreparedRun) -> Result<(Lab, Prepared), Failure> {
         let lab = self.lab()?;
         let mut slot = run.prepared.try_borrow_mut().map_err(|_| busy())?;
         let prepared = match slot.as_ref() {

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use super::{SLICE_MS, Session, promise, settings_from, to_js};
+use super::{Failure, SLICE_MS, Session, promise, settings_from, to_js};
 use crate::Error;
 use crate::bench::Replay;
 use crate::explore::TrainedRun;
@@ -34,7 +34,7 @@ impl Session {
     pub fn start(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
-    ) -> Result<Distillation, JsError> {
+    ) -> Result<Distillation, Failure> {
         self.start_prepared(&self.prepare(values)?, JsValue::UNDEFINED)
     }
 
@@ -46,7 +46,7 @@ impl Session {
         &self,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Part | undefined")] part: JsValue,
-    ) -> Result<SweepRun, JsError> {
+    ) -> Result<SweepRun, Failure> {
         let settings = settings_from(values)?;
         let part = match part.is_undefined() {
             true => Part::Both,
@@ -60,7 +60,7 @@ impl Session {
 
     /// Keeps a finished run's students (after `finish`) for `inspect`, `predictDrawing`,
     /// `shiftBias` and `studentFile`; replaces the previous run's.
-    pub fn keep(&mut self, run: &Distillation) -> Result<(), JsError> {
+    pub fn keep(&mut self, run: &Distillation) -> Result<(), Failure> {
         let mut state = run.0.try_borrow_mut().map_err(|_| busy())?;
         let finished = state.finished.take().ok_or_else(|| {
             Error::setting(
@@ -106,14 +106,14 @@ impl Distillation {
     /// trains the distilled student alone, and once everything else is measured its updates
     /// say `waiting` until `joinScratch`. Call before the first `advance`.
     #[wasm_bindgen(js_name = scratchElsewhere)]
-    pub fn scratch_elsewhere(&self) -> Result<(), JsError> {
+    pub fn scratch_elsewhere(&self) -> Result<(), Failure> {
         let mut state = self.0.try_borrow_mut().map_err(|_| busy())?;
         Ok(state.run.train_scratch_elsewhere()?)
     }
 
     /// The scratch twin from the other worker's run of it (its `trainedWeights`).
     #[wasm_bindgen(js_name = joinScratch)]
-    pub fn join_scratch(&self, weights: &[u8]) -> Result<(), JsError> {
+    pub fn join_scratch(&self, weights: &[u8]) -> Result<(), Failure> {
         let mut state = self.0.try_borrow_mut().map_err(|_| busy())?;
         let RunState { run, lab, .. } = &mut *state;
         Ok(run.join_scratch(lab, weights)?)
@@ -142,7 +142,7 @@ impl Distillation {
 
     /// Teacher, distilled and scratch student as measured on the full test set (when `done`).
     #[wasm_bindgen(unchecked_return_type = "Comparison")]
-    pub fn finish(&self) -> Result<JsValue, JsError> {
+    pub fn finish(&self) -> Result<JsValue, Failure> {
         let mut state = self.0.try_borrow_mut().map_err(|_| busy())?;
         let finished = state.run.finish(&state.lab)?;
         let js = to_js(&finished.comparison)?;
@@ -164,7 +164,7 @@ impl SweepRun {
 
     /// Which students this sweep trains (see `Session.sweep`).
     #[wasm_bindgen(getter, unchecked_return_type = "Part")]
-    pub fn part(&self) -> Result<JsValue, JsError> {
+    pub fn part(&self) -> Result<JsValue, Failure> {
         let state = self.0.try_borrow().map_err(|_| busy())?;
         to_js(&state.0.part())
     }
@@ -188,7 +188,7 @@ impl SweepRun {
     pub fn join(
         &self,
         #[wasm_bindgen(unchecked_param_type = "PartResult")] part: JsValue,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, Failure> {
         let part: PartResult = serde_wasm_bindgen::from_value(part)
             .map_err(|e| Error::setting("sweep", format!("a scratch part: {e}")))?;
         let mut state = self.0.try_borrow_mut().map_err(|_| busy())?;
@@ -197,7 +197,7 @@ impl SweepRun {
 
     /// The rows so far (all of them when `done`).
     #[wasm_bindgen(unchecked_return_type = "SweepResult")]
-    pub fn result(&self) -> Result<JsValue, JsError> {
+    pub fn result(&self) -> Result<JsValue, Failure> {
         let state = self.0.try_borrow().map_err(|_| busy())?;
         to_js(state.0.result())
     }
@@ -243,6 +243,6 @@ impl BenchRun {
     }
 }
 
-pub(super) fn busy() -> JsError {
-    JsError::new("the run is busy with another call; await each call before the next")
+pub(super) fn busy() -> Failure {
+    Failure::new("the run is busy with another call; await each call before the next")
 }

@@ -1,6 +1,6 @@
 //! The layers of `src/lib.rs` hold (issue 18): every `crate::` path in a module's code names a
 //! module at or above it in the order `lib.rs` states, so a change to a lower layer never has to
-//! look up. The order is read from `lib.rs`'s own list; the one exception it names is allowed.
+//! look up. The order is read from `lib.rs`'s own list, and it has no exception.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -88,9 +88,7 @@ fn no_module_uses_one_below_it_in_the_order_lib_rs_states() {
                 let Some(&theirs) = ranks.get(&name) else {
                     continue;
                 };
-                // The exception lib.rs names: the error's message words a setting by its label.
-                let allowed = module == "error" && name == "settings";
-                if theirs > own && !allowed {
+                if theirs > own {
                     wrong.push(format!(
                         "{}:{}: {module} uses {name}",
                         relative.display(),

@@ -5,7 +5,7 @@ use webdistill::Error;
 use webdistill::distill::{MAX_HINT_WEIGHT, MAX_TEMPERATURE};
 use webdistill::model::{MAX_HIDDEN_UNITS, StudentConfig};
 use webdistill::settings::{
-    DEFAULT_PRESET, DistillSettings, Kind, PRESETS, Preset, SCHEMA, Values,
+    DEFAULT_PRESET, DistillSettings, Kind, PRESETS, Preset, SCHEMA, Values, message,
 };
 use webdistill::train::{MAX_BATCH_SIZE, MAX_EPOCHS};
 
@@ -13,7 +13,7 @@ fn refused(settings: DistillSettings, key: &str, needle: &str) {
     let err = settings.validate().unwrap_err();
     assert!(matches!(err, Error::InvalidSetting { .. }), "{err}");
     assert_eq!(err.setting_key(), Some(key), "{err}");
-    assert!(err.to_string().contains(needle), "{err:?} lacks {needle:?}");
+    assert!(message(&err).contains(needle), "{err:?} lacks {needle:?}");
 }
 
 fn values(pairs: &[(&str, &str)]) -> Values {
@@ -21,6 +21,31 @@ fn values(pairs: &[(&str, &str)]) -> Values {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
+}
+
+#[test]
+fn a_person_reads_a_setting_by_its_label_and_the_error_carries_its_key() {
+    let err = DistillSettings {
+        hidden: vec![MAX_HIDDEN_UNITS + 1],
+        ..DistillSettings::default()
+    }
+    .validate()
+    .unwrap_err();
+    assert_eq!(err.setting_key(), Some("hidden"));
+    assert!(err.to_string().starts_with("invalid hidden: "), "{err}");
+    let shown = message(&err);
+    assert!(
+        shown.starts_with("invalid student hidden layers: "),
+        "{shown}"
+    );
+    assert!(shown.ends_with(&err.reason()), "{shown} / {}", err.reason());
+    // Names outside the schema are shown as they are; other errors in their own words.
+    assert_eq!(
+        message(&Error::setting("session", "closed")),
+        "invalid session: closed"
+    );
+    let other = Error::Device("lost".into());
+    assert_eq!(message(&other), other.to_string());
 }
 
 #[test]

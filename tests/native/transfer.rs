@@ -114,9 +114,11 @@ fn rejects_impossible_selections() {
             matches!(err, Error::InvalidSetting { .. }),
             "{config:?}: {err}"
         );
+        // As a person reads it: the setting named by its label.
+        let shown = webdistill::settings::message(&err);
         assert!(
-            err.to_string().contains(needle),
-            "{config:?}: {err} lacks {needle:?}"
+            shown.contains(needle),
+            "{config:?}: {shown} lacks {needle:?}"
         );
     }
 }

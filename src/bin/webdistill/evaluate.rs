@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 use webdistill::data::{Mnist, Task};
+use webdistill::settings::message;
 use webdistill::eval::evaluate;
 use webdistill::export::card::{StudentCard, load_student};
 
@@ -66,7 +67,7 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     let data = data.map(std::path::PathBuf::from).unwrap_or_else(|| {
         std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(task.data_dir())
     });
-    let test = Mnist::load_task_dir(task, &data, "t10k").map_err(|e| e.to_string())?;
+    let test = Mnist::load_task_dir(task, &data, "t10k").map_err(|e| message(&e))?;
     let evaluation = block(evaluate(&student, &test, &device))?;
     let result = Evaluated {
         architecture: config.title(),

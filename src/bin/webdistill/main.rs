@@ -24,7 +24,7 @@ use webdistill::data::{Mnist, Task};
 use webdistill::eval::Backend;
 use webdistill::run::{Finished, Lab, Limits, Phase, RunUpdate, Update, run_to_end};
 use webdistill::settings::{
-    DEFAULT_PRESET, DistillSettings, PRESETS, Preset, SCHEMA, Values, default_preset,
+    DEFAULT_PRESET, DistillSettings, PRESETS, Preset, SCHEMA, Values, default_preset, message,
 };
 use webdistill::teacher_card::{BundledTeacher, OWN_TEACHER, TeacherCard};
 
@@ -79,7 +79,7 @@ impl TeacherSource {
             }
             TeacherSource::Bundled(task, id) => {
                 let (weights, card) =
-                    bundled_files(BundledTeacher::get(*task, id).map_err(|e| e.to_string())?);
+                    bundled_files(BundledTeacher::get(*task, id).map_err(|e| message(&e))?);
                 (weights.to_vec(), card.to_string())
             }
             TeacherSource::Own(path) => {
@@ -93,7 +93,7 @@ impl TeacherSource {
                 (read(path)?, card)
             }
         };
-        let card = TeacherCard::from_json(&card).map_err(|e| e.to_string())?;
+        let card = TeacherCard::from_json(&card).map_err(|e| message(&e))?;
         Ok((card, weights))
     }
 }
@@ -208,8 +208,8 @@ fn save_students(finished: &Finished, lab: &Lab, dir: &std::path::Path) -> Resul
     {
         let files = finished
             .student_files(role, &lab.teacher_architecture)
-            .map_err(|e| e.to_string())?;
-        for (name, bytes) in files.named().map_err(|e| e.to_string())? {
+            .map_err(|e| message(&e))?;
+        for (name, bytes) in files.named().map_err(|e| message(&e))? {
             let path = dir.join(&name);
             std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
             eprintln!("wrote {}", path.display());
@@ -240,7 +240,7 @@ pub fn settings_from(args: &mut Args) -> Result<DistillSettings, String> {
     let preset: String = args
         .get("preset")?
         .unwrap_or_else(|| default_preset(task).into());
-    let preset = Preset::get(&preset).map_err(|e| e.to_string())?;
+    let preset = Preset::get(&preset).map_err(|e| message(&e))?;
     let mut values = Values::new();
     for spec in SCHEMA {
         if let Some(value) = args.get::<String>(&flag_name(spec.key))? {
@@ -259,7 +259,7 @@ pub fn settings_from(args: &mut Args) -> Result<DistillSettings, String> {
 fn messages(problems: Vec<webdistill::Error>) -> String {
     problems
         .iter()
-        .map(|e| e.to_string())
+        .map(message)
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -309,8 +309,8 @@ pub fn open_lab(
     source: &TeacherSource,
 ) -> Result<Lab, String> {
     let (device, backend) = device_for(backend)?;
-    let train = Mnist::load_task_dir(task, data, "train").map_err(|e| e.to_string())?;
-    let test = Mnist::load_task_dir(task, data, "t10k").map_err(|e| e.to_string())?;
+    let train = Mnist::load_task_dir(task, data, "train").map_err(|e| message(&e))?;
+    let test = Mnist::load_task_dir(task, data, "t10k").map_err(|e| message(&e))?;
     let (card, weights) = source.files()?;
     card.check_task(task).map_err(|e| match source {
         TeacherSource::Own(path) => format!("--teacher {}: {e}", path.display()),
@@ -318,7 +318,7 @@ pub fn open_lab(
     })?;
     let teacher = card
         .load_teacher(&weights, &device)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| message(&e))?;
     if let TeacherSource::Own(path) = source {
         check_own_teacher(path, &card, &teacher, &test, &device)?;
     }

@@ -9,7 +9,7 @@ use serde_json::json;
 use webdistill::data::Task;
 use webdistill::eval::Evaluation;
 use webdistill::run::{Comparison, Lab};
-use webdistill::settings::{DistillSettings, Preset};
+use webdistill::settings::{DistillSettings, Preset, message};
 
 use super::{SEEDS, accuracy, mean, over_seeds, spread};
 use crate::compare;
@@ -39,7 +39,7 @@ impl FashionCases {
 /// Runs the section's experiments on `lab` (Fashion-MNIST's data and teacher).
 pub(super) fn fashion_cases(lab: &Lab) -> Result<FashionCases, String> {
     let preset = Preset::get(webdistill::settings::default_preset(Task::Fashion))
-        .map_err(|e| e.to_string())?
+        .map_err(|e| message(&e))?
         .settings();
     let default = compare(lab, &preset)?.comparison;
     eprintln!(
@@ -48,7 +48,7 @@ pub(super) fn fashion_cases(lab: &Lab) -> Result<FashionCases, String> {
         default.distilled.errors
     );
     let all = Preset::get("fashion-all-labels")
-        .map_err(|e| e.to_string())?
+        .map_err(|e| message(&e))?
         .settings();
     let mut all_labels = Vec::new();
     for hidden in SIZES {

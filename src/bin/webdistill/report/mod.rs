@@ -10,7 +10,7 @@ use webdistill::data::Task;
 use webdistill::eval::{Evaluation, predict_all, predict_logits};
 use webdistill::explore::{PAPER_BIAS_SHIFT, fit_class_bias, shift_class_logit};
 use webdistill::run::{Comparison, Finished, Lab};
-use webdistill::settings::{DistillSettings, Preset};
+use webdistill::settings::{DistillSettings, Preset, message};
 
 use crate::{Args, TeacherSource, block, compare, open_lab};
 use webdistill::teacher_card::{BUNDLED_TEACHERS, DEFAULT_TEACHER};
@@ -78,7 +78,7 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     let preset = |id: &str| {
         Preset::get(id)
             .map(Preset::settings)
-            .map_err(|e| e.to_string())
+            .map_err(|e| message(&e))
     };
 
     eprintln!("1/8 the page's default (few labels)");
@@ -285,11 +285,11 @@ fn omit_cases(lab: &Lab, backend: &str, data: &std::path::Path) -> Result<Vec<Om
             &teacher_lab.device,
         ))?;
         let t = Preset::get("omit-3")
-            .map_err(|e| e.to_string())?
+            .map_err(|e| message(&e))?
             .settings()
             .temperature;
         let affinity = webdistill::explore::class_affinity(&logits, teacher_lab.test.labels(), t)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| message(&e))?;
         omitted.push(OmitCase {
             teacher: teacher.name,
             runs,
@@ -350,7 +350,7 @@ fn omitted_threes(lab: &Lab, teacher: &str, seed: u64) -> Result<OmittedThrees, 
     let settings = DistillSettings {
         teacher: teacher.into(),
         seed,
-        ..Preset::get("omit-3").map_err(|e| e.to_string())?.settings()
+        ..Preset::get("omit-3").map_err(|e| message(&e))?.settings()
     };
     let run_settings = settings.clone();
     let Finished {
@@ -360,7 +360,7 @@ fn omitted_threes(lab: &Lab, teacher: &str, seed: u64) -> Result<OmittedThrees, 
     } = compare(lab, &run_settings)?;
     // The same selection the run made, for its holdout.
     let transfer = webdistill::data::TransferSet::select(&lab.train, &settings.transfer())
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| message(&e))?;
     let holdout = &transfer.holdout;
     let test_logits = block(predict_all(&distilled.model, &lab.test, &lab.device))?;
     let holdout_logits = block(predict_logits(
