@@ -7,7 +7,7 @@ use web_time::Instant;
 use crate::data::{Mnist, NUM_CLASSES, TrainingSet, TransferConfig, TransferSet};
 use crate::error::Result;
 use crate::eval::latency::{LatencyProfile, latency_profile};
-use crate::model::StudentConfig;
+use crate::model::{StudentConfig, StudentKind};
 use crate::run::{LABEL_BATCH, Lab, teacher_outputs};
 use crate::settings::DistillSettings;
 use crate::train::Trainer;
@@ -16,7 +16,13 @@ use crate::train::Trainer;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
 pub struct TrainingBenchSpec {
+    /// An MLP student's hidden layers (ignored for a CNN).
+    #[serde(default)]
     pub hidden: Vec<usize>,
+    /// A CNN student's two convolutions' channels (`src/model/student/cnn.rs`); empty (or left
+    /// out) for an MLP.
+    #[serde(default)]
+    pub channels: Vec<usize>,
     pub batch_size: usize,
     /// Steps whose losses are read one by one (to compare with a peer), untimed.
     pub checked_steps: usize,
@@ -39,6 +45,7 @@ impl TrainingBenchSpec {
     pub fn page_defaults() -> Self {
         Self {
             hidden: Vec::new(),
+            channels: Vec::new(),
             batch_size: 0,
             checked_steps: 0,
             warmup: 0,
@@ -105,9 +112,14 @@ pub async fn training_throughput(lab: &Lab, spec: &TrainingBenchSpec) -> Result<
             ),
         ));
     }
-    StudentConfig::new(spec.hidden.clone())?;
+    let student = match spec.channels.is_empty() {
+        true => StudentKind::Mlp,
+        false => StudentKind::Cnn,
+    };
     let settings = DistillSettings {
+        student,
         hidden: spec.hidden.clone(),
+        channels: spec.channels.clone(),
         assistant: Vec::new(),
         loss: crate::settings::Loss::Hinton,
         temperature: spec.temperature,
@@ -118,6 +130,7 @@ pub async fn training_throughput(lab: &Lab, spec: &TrainingBenchSpec) -> Result<
         seed: spec.seed,
         ..DistillSettings::default()
     };
+    settings.validate()?;
     let transfer = TransferSet::select(&lab.train, &TransferConfig::all_labeled(size, spec.seed))?;
     let (logits, _) = teacher_outputs(
         &lab.teacher,

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use burn::module::Module;
 use burn::prelude::*;
 use webdistill::cli::{Args, block};
+use webdistill::settings::message;
 use webdistill::data::{Augment, Mnist, Task, input_description};
 use webdistill::eval::{Backend, evaluate, measure_latency, predict_all};
 use webdistill::model::{Cnn, CnnConfig, MAX_MEMBERS, Teacher, TeacherConfig};
@@ -29,8 +30,9 @@ const USAGE: &str = "usage: train-teacher [options]   (defaults in brackets)
   --members 1         CNNs in the ensemble (seeds seed, seed+1, ...); their logits are averaged
   --conv1 16 --conv2 32 --hidden 1024 --dropout 0.5     each member's shape
   --epochs 20 --batch-size 128 --lr 0.001 --lr-decay 0.85
-  --rotate 10 --scale 0.1 --shift 2 --flip false --whole-pixels false
-                      random distortion (degrees, fraction, px, mirror, shifts by whole pixels only);
+  --rotate 10 --scale 0.1 --shift 2 --flip false --whole-pixels false --erase 0
+                      random distortion (degrees, fraction, px, mirror, shifts by whole pixels only,
+                      the chance of a random rectangle erased: Zhong et al. 2020);
                       fashion: --rotate 0 --scale 0 --shift 2 --flip true --whole-pixels true
   --batch-norm false  train with batch normalisation after each convolution, folded into the
                       convolutions for the file (same shape and cost)
@@ -80,6 +82,7 @@ fn run() -> Result<(), String> {
         whole_pixels: args
             .get("whole-pixels")?
             .unwrap_or(distortions.whole_pixels),
+        erase: args.get("erase")?.unwrap_or(distortions.erase),
     };
     let training = MemberTraining {
         member,
@@ -110,10 +113,10 @@ fn run() -> Result<(), String> {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join(task.data_dir()));
     args.finish()?;
-    training.validate().map_err(|e| e.to_string())?;
+    training.validate().map_err(|e| message(&e))?;
 
-    let train = Mnist::load_task_dir(task, &data, "train").map_err(|e| e.to_string())?;
-    let test = Mnist::load_task_dir(task, &data, "t10k").map_err(|e| e.to_string())?;
+    let train = Mnist::load_task_dir(task, &data, "train").map_err(|e| message(&e))?;
+    let test = Mnist::load_task_dir(task, &data, "t10k").map_err(|e| message(&e))?;
     let device = Device::flex();
     let cache = root.join("target/teacher-members");
     let mut cnns = Vec::new();
@@ -139,7 +142,7 @@ fn run() -> Result<(), String> {
     metadata.insert("producer".into(), "webdistill train-teacher".into());
     let bytes = block(to_safetensors_as(&teacher, &metadata, storage))?;
     let teacher =
-        load_safetensors(architecture.init(&device), &bytes).map_err(|e| e.to_string())?;
+        load_safetensors(architecture.init(&device), &bytes).map_err(|e| message(&e))?;
     let eval = block(evaluate(&teacher, &test, &device))?;
     let mut scores = Vec::new();
     for (i, member) in teacher.members.iter().enumerate() {
@@ -199,7 +202,7 @@ fn trained_member(
     let key = serde_json::to_string(config).map_err(|e| e.to_string())?;
     let path = cache.join(format!("{}.safetensors", &sha256_hex(key.as_bytes())[..16]));
     if let Ok(bytes) = std::fs::read(&path) {
-        let file = webdistill::weights::SafeTensors::parse(&bytes).map_err(|e| e.to_string())?;
+        let file = webdistill::weights::SafeTensors::parse(&bytes).map_err(|e| message(&e))?;
         let seconds = file.metadata.get("seconds").and_then(|s| s.parse().ok());
         if let (Some(seconds), Ok(cnn)) = (
             seconds,

@@ -28,7 +28,21 @@ pub struct Augment {
     /// as sharp as the test set's. Left out of the serialised form when off, like `flip`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub whole_pixels: bool,
+    /// The chance that an image, once distorted, has a random rectangle of it replaced by random
+    /// pixels (random erasing, Zhong et al. 2020, with their bounds: 2% to 40% of the image,
+    /// aspect ratio 0.3 to 3.3): the net cannot lean on any one part of a garment. Left out of
+    /// the serialised form when 0, like `flip`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub erase: f32,
 }
+
+fn is_zero(value: &f32) -> bool {
+    *value == 0.0
+}
+
+/// Random erasing's bounds (Zhong et al. 2020, §3.1: s_l = 0.02, s_h = 0.4, r_1 = 0.3).
+const ERASE_AREA: (f32, f32) = (0.02, 0.4);
+const ERASE_ASPECT: f32 = 0.3;
 
 impl Default for Augment {
     /// ±10°, ±10% and ±2 px: the bounds of Simard et al. 2003's affine experiments (their
@@ -40,6 +54,7 @@ impl Default for Augment {
             max_shift: 2.0,
             flip: false,
             whole_pixels: false,
+            erase: 0.0,
         }
     }
 }
@@ -52,6 +67,7 @@ impl Augment {
         max_shift: 0.0,
         flip: false,
         whole_pixels: false,
+        erase: 0.0,
     };
 
     pub fn describe(&self) -> String {
@@ -65,8 +81,16 @@ impl Augment {
         } else {
             "bilinear"
         };
+        let erase = if self.erase > 0.0 {
+            format!(
+                "; then, with probability {}, a random rectangle (2–40% of the image) replaced by random pixels (random erasing, Zhong et al. 2020)",
+                self.erase
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "random affine distortion of each image: rotation up to ±{}°, scaling up to ±{}%, shifts up to ±{} px ({shifts}){flip}",
+            "random affine distortion of each image: rotation up to ±{}°, scaling up to ±{}%, shifts up to ±{} px ({shifts}){flip}{erase}",
             self.max_rotation_deg,
             self.max_scale * 100.0,
             self.max_shift
@@ -98,8 +122,39 @@ impl Augment {
                 dy,
                 &mut out,
             );
+            // Drawn only when erasing, so that other distortions' draws stay what they were.
+            if self.erase > 0.0 && (rng.unit() as f32) < self.erase {
+                let start = out.len() - IMAGE_SIDE * IMAGE_SIDE;
+                erase_rectangle(&mut out[start..], rng);
+            }
         }
         out
+    }
+}
+
+/// Replaces a random rectangle of `image` (normalised pixels) by random pixels: its area a
+/// uniform share of the image within [`ERASE_AREA`], its aspect ratio log-uniform between
+/// [`ERASE_ASPECT`] and its inverse, its place uniform; a draw that does not fit is drawn
+/// again (Zhong et al. 2020, Algorithm 1), up to ten times.
+fn erase_rectangle(image: &mut [f32], rng: &mut SplitMix64) {
+    let side = IMAGE_SIDE as f32;
+    for _ in 0..10 {
+        let area = (ERASE_AREA.0 + rng.unit() as f32 * (ERASE_AREA.1 - ERASE_AREA.0)) * side * side;
+        let aspect = (ERASE_ASPECT.ln() * (1.0 - 2.0 * rng.unit() as f32)).exp();
+        let (h, w) = ((area * aspect).sqrt().round(), (area / aspect).sqrt().round());
+        if h < 1.0 || w < 1.0 || h >= side || w >= side {
+            continue;
+        }
+        let (h, w) = (h as usize, w as usize);
+        let y0 = (rng.unit() * (IMAGE_SIDE - h + 1) as f64) as usize;
+        let x0 = (rng.unit() * (IMAGE_SIDE - w + 1) as f64) as usize;
+        for y in y0..y0 + h {
+            for x in x0..x0 + w {
+                let value = (rng.unit() * 256.0) as u32;
+                image[y * IMAGE_SIDE + x] = normalize_pixel(value.min(255) as u8);
+            }
+        }
+        return;
     }
 }
 

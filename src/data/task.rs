@@ -107,6 +107,7 @@ impl Task {
                 max_shift: 2.0,
                 flip: true,
                 whole_pixels: true,
+                erase: 0.0,
             },
         }
     }

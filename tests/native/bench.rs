@@ -44,3 +44,25 @@ fn more_steps_than_the_loaded_images_cover_is_refused_not_timed_as_if_run() {
     let err = pollster::block_on(training_throughput(&lab(160), &spec(3, 0))).unwrap_err();
     assert!(err.to_string().contains("timed step"), "{err}");
 }
+
+#[test]
+fn a_cnn_spec_trains_the_cnn_student_and_hands_over_its_initial_weights() {
+    let cnn = TrainingBenchSpec {
+        channels: vec![2, 4],
+        ..spec(1, 2)
+    };
+    let bench = pollster::block_on(training_throughput(&lab(80), &cnn)).unwrap();
+    assert!(bench.final_loss.is_finite());
+    let weights = webdistill::weights::SafeTensors::parse(&bench.replay.initial_weights).unwrap();
+    let names: Vec<&String> = weights.tensors.keys().collect();
+    assert!(
+        weights.tensors.contains_key("conv1.weight") && weights.tensors.contains_key("conv2.weight"),
+        "the peer gets the CNN's weights: {names:?}"
+    );
+    let bad = TrainingBenchSpec {
+        channels: vec![4],
+        ..spec(1, 2)
+    };
+    let err = pollster::block_on(training_throughput(&lab(80), &bad)).unwrap_err();
+    assert_eq!(err.setting_key(), Some("channels"), "{err}");
+}

@@ -114,6 +114,7 @@ fn whole_pixel_shifts_copy_pixels() {
         max_shift: 2.0,
         flip: true,
         whole_pixels: true,
+        erase: 0.0,
     };
     let rows: Vec<u32> = (0..10).collect();
     let out = augment.batch(&data, &rows, &mut SplitMix64::new(3));
@@ -126,4 +127,40 @@ fn whole_pixel_shifts_copy_pixels() {
     };
     let blended = bilinear.batch(&data, &rows, &mut SplitMix64::new(3));
     assert!(blended.iter().any(|&v| v != black && v != white));
+}
+
+#[test]
+fn random_erasing_replaces_one_rectangle_within_the_papers_bounds() {
+    let data = synthetic(20);
+    let rows: Vec<u32> = (0..20).collect();
+    let plain = Augment::NONE.batch(&data, &rows, &mut SplitMix64::new(5));
+    let erasing = Augment {
+        erase: 1.0,
+        ..Augment::NONE
+    };
+    let erased = erasing.batch(&data, &rows, &mut SplitMix64::new(5));
+    let mut changed = 0;
+    for (a, b) in plain.chunks(784).zip(erased.chunks(784)) {
+        let differ: Vec<(usize, usize)> = (0..784)
+            .filter(|&i| a[i] != b[i])
+            .map(|i| (i / 28, i % 28))
+            .collect();
+        if differ.is_empty() {
+            continue;
+        }
+        changed += 1;
+        let rows = differ.iter().map(|d| d.0);
+        let cols = differ.iter().map(|d| d.1);
+        let height = rows.clone().max().unwrap() - rows.min().unwrap() + 1;
+        let width = cols.clone().max().unwrap() - cols.min().unwrap() + 1;
+        // Within the rectangle of at most 40% of the image (rounding its sides adds a little).
+        assert!(height * width <= 350, "{height}×{width}");
+    }
+    assert!(changed >= 18, "erased {changed} of 20 images");
+    // Off, nothing is drawn for it: the same images as without the field.
+    let off = Augment {
+        erase: 0.0,
+        ..erasing
+    };
+    assert_eq!(off.batch(&data, &rows, &mut SplitMix64::new(5)), plain);
 }

@@ -70,7 +70,7 @@ async function runBench(config) {
     const big = teacher.at(-1);
     const correct = big.predictions.filter((p, i) => p === data.testLabels[i]).length;
     const lat = { teacher: teacher.map(({ predictions, ...l }) => l) };
-    for (const bench of replays) {
+    for (const bench of replays.filter((b) => !b.spec.channels?.length)) { // latency: the MLPs
       const l = await latency("student", data, LATENCY_BATCHES, { hidden: bench.spec.hidden, weights: bench.replay.initial_weights });
       lat[`student ${bench.spec.hidden.join("-")}`] = l.map(({ predictions, ...x }) => x);
     }

@@ -1,6 +1,6 @@
 // TensorFlow.js 4.22's side of the benchmark: the same function as webdistill's training step
-// (src/distill.rs hinton_loss, src/train.rs Adam), replayed from webdistill's initial weights
-// and batches, and the same teacher and students for inference latency.
+// (src/distill.rs hinton_loss, src/train.rs Adam) for an MLP or a CNN student, replayed from
+// webdistill's initial weights and batches, and the same teacher and MLPs for inference latency.
 // `tf` is the global from the vendored tf.min.js (www/bench.html).
 
 import { fetchBytes, idxPayload, parseSafetensors } from "./files.js";
@@ -35,20 +35,39 @@ function normalised(pixels, rows) {
   return out;
 }
 
-/** The student MLP as TF.js variables, from webdistill's safetensors (burn keeps W as [in, out]). */
-function studentFrom(tensors, hidden) {
-  const names = [...hidden.map((_, i) => `hidden.${i}`), "output"];
-  return names.map((n) => ({
-    w: tf.variable(tf.tensor(tensors.get(`${n}.weight`).data, tensors.get(`${n}.weight`).shape)),
-    b: tf.variable(tf.tensor(tensors.get(`${n}.bias`).data, tensors.get(`${n}.bias`).shape)),
-  }));
-}
-
-function studentForward(layers, x) {
-  return layers.reduce((h, { w, b }, i) => {
+/**
+ * A student as TF.js variables from webdistill's safetensors, and its forward pass: the MLP
+ * (src/model/student/mlp.rs; burn keeps W as [in, out]) or, when the spec has `channels`, the CNN
+ * (src/model/student/cnn.rs: conv5×5 → ReLU → 2×2 max-pool, twice, valid padding, then one dense
+ * layer reading the features in burn's NCHW order). Returns {vars, forward}.
+ */
+function studentFrom(tensors, spec) {
+  // burn keeps conv filters as [out, in, kh, kw]; TF.js wants [kh, kw, in, out].
+  const variable = (name, perm) => {
+    const stored = tf.tensor(tensors.get(name).data, tensors.get(name).shape);
+    const value = perm ? tf.transpose(stored, perm) : stored;
+    const v = tf.variable(value);
+    tf.dispose([stored, value]);
+    return v;
+  };
+  if (spec.channels?.length) {
+    const w = { c1: variable("conv1.weight", [2, 3, 1, 0]), b1: variable("conv1.bias"), c2: variable("conv2.weight", [2, 3, 1, 0]),
+      b2: variable("conv2.bias"), out: variable("output.weight"), bias: variable("output.bias") };
+    const block = (h, c, b) => tf.maxPool(tf.relu(tf.add(tf.conv2d(h, c, 1, "valid"), b)), 2, 2, "valid");
+    const forward = (x) => {
+      const batch = x.shape[0];
+      const h = block(block(tf.reshape(x, [batch, 28, 28, 1]), w.c1, w.b1), w.c2, w.b2); // [batch, 4, 4, c2]
+      const features = tf.reshape(tf.transpose(h, [0, 3, 1, 2]), [batch, -1]); // [batch, c2·16], burn's order
+      return tf.add(tf.matMul(features, w.out), w.bias);
+    };
+    return { vars: Object.values(w), forward };
+  }
+  const layers = [...spec.hidden.map((_, i) => `hidden.${i}`), "output"].map((n) => ({ w: variable(`${n}.weight`), b: variable(`${n}.bias`) }));
+  const forward = (x) => layers.reduce((h, { w, b }, i) => {
     const z = tf.add(tf.matMul(h, w), b);
     return i < layers.length - 1 ? tf.relu(z) : z;
   }, x);
+  return { vars: layers.flatMap((l) => [l.w, l.b]), forward };
 }
 
 /** Hinton KD: α·T²·KL(p_t ‖ p_s) + (1−α)·CE(s, y), every example labeled (src/distill.rs). */
@@ -71,8 +90,7 @@ export async function trainingThroughput(bench, data) {
   const B = spec.batch_size;
   const total = spec.checked_steps + spec.warmup + spec.steps;
   const rows = Array.from(replay.rows.subarray(0, total * B));
-  const layers = studentFrom(parseSafetensors(replay.initial_weights), spec.hidden);
-  const vars = layers.flatMap((l) => [l.w, l.b]);
+  const { vars, forward } = studentFrom(parseSafetensors(replay.initial_weights), spec);
   const batches = [];
   for (let s = 0; s < total; s++) {
     const r = rows.slice(s * B, (s + 1) * B);
@@ -85,7 +103,7 @@ export async function trainingThroughput(bench, data) {
   // The spec's loss and step size: webdistill's page defaults unless the spec says otherwise.
   const optimizer = tf.train.adam(spec.learning_rate, 0.9, 0.999, 1e-8);
   const step = (s) => optimizer.minimize(
-    () => hintonLoss(studentForward(layers, batches[s].x), batches[s].t, batches[s].y, spec.temperature, spec.alpha), true, vars);
+    () => hintonLoss(forward(batches[s].x), batches[s].t, batches[s].y, spec.temperature, spec.alpha), true, vars);
   const firstLosses = [];
   let s = 0;
   for (; s < spec.checked_steps; s++) {
@@ -168,9 +186,9 @@ export async function labelling(data, images, batch = 256) {
  * accuracy on the batch, proving the port computes what webdistill's teacher does.
  */
 export async function latency(kind, data, batches, { hidden, weights } = {}) {
-  const student = kind === "student" ? studentFrom(parseSafetensors(weights), hidden) : null;
+  const student = kind === "student" ? studentFrom(parseSafetensors(weights), { hidden }) : null;
   const teacher = student ? null : teacherModel(data.teacher);
-  const forward = (x) => (student ? studentForward(student, x) : teacher.forward(x));
+  const forward = (x) => (student ? student.forward(x) : teacher.forward(x));
   const out = [];
   for (const batch of batches) {
     const x = tf.tensor2d(normalised(data.test, Array.from({ length: batch }, (_, i) => i)), [batch, 784]);
@@ -185,7 +203,7 @@ export async function latency(kind, data, batches, { hidden, weights } = {}) {
     out.push({ batch_size: batch, ms_per_batch: timing.ms, ms_per_image: timing.ms / batch, ...timing,
       backend: `tfjs-${tf.getBackend()}`, predictions: Array.from(predictions) });
   }
-  if (student) tf.dispose(student.flatMap((l) => [l.w, l.b]));
+  if (student) tf.dispose(student.vars);
   teacher?.dispose();
   return out;
 }

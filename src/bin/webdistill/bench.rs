@@ -1,5 +1,6 @@
 //! `webdistill bench`: the benchmark workload natively (docs/BENCHMARKS.md): training steps of
-//! Hinton KD for a small and a large student, and inference latency of teacher and students.
+//! Hinton KD for a small and a large MLP student and the CNN student at its default size, and
+//! inference latency of teacher and MLP students.
 
 use serde::Serialize;
 use webdistill::bench::{
@@ -8,6 +9,7 @@ use webdistill::bench::{
 };
 use webdistill::eval::latency::{LatencyProfile, latency_profile};
 use webdistill::model::StudentConfig;
+use webdistill::settings::{DistillSettings, message};
 
 use crate::Args;
 use crate::{TeacherSource, block, open_lab};
@@ -42,18 +44,29 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
         &data,
         &TeacherSource::Bundled(Task::Digits, DEFAULT_TEACHER.into()),
     )?;
-    let mut training = Vec::new();
-    for hidden in STUDENTS {
-        let spec = TrainingBenchSpec {
+    let spec = TrainingBenchSpec {
+        batch_size: 128,
+        checked_steps: 3,
+        warmup,
+        steps,
+        seed: 1,
+        ..TrainingBenchSpec::page_defaults()
+    };
+    let mut specs: Vec<TrainingBenchSpec> = STUDENTS
+        .iter()
+        .map(|hidden| TrainingBenchSpec {
             hidden: hidden.to_vec(),
-            batch_size: 128,
-            checked_steps: 3,
-            warmup,
-            steps,
-            seed: 1,
-            ..TrainingBenchSpec::page_defaults()
-        };
-        training.push(block(training_throughput(&lab, &spec))?);
+            ..spec.clone()
+        })
+        .collect();
+    // The CNN student at its default size (issue 19: its step against TF.js's).
+    specs.push(TrainingBenchSpec {
+        channels: DistillSettings::default().channels,
+        ..spec
+    });
+    let mut training = Vec::new();
+    for spec in &specs {
+        training.push(block(training_throughput(&lab, spec))?);
     }
     let labelling = block(labelling_throughput(&lab, LABEL_IMAGES))?;
     let mut latency = vec![(
@@ -61,7 +74,7 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
         block(latency_profile(&lab.teacher, &lab.test, &lab.device))?,
     )];
     for hidden in STUDENTS {
-        let config = StudentConfig::new(hidden.to_vec()).map_err(|e| e.to_string())?;
+        let config = StudentConfig::new(hidden.to_vec()).map_err(|e| message(&e))?;
         let student = block(fresh_student_latency(&config, &lab.test, &lab.device))?;
         latency.push((format!("student {hidden:?}"), student));
     }
@@ -89,10 +102,15 @@ fn print_table(r: &Report) {
         "training (batch 128)", "ms/step", "examples/s", "first losses"
     );
     for t in &r.training {
-        let name = StudentConfig::Mlp {
-            hidden: t.spec.hidden.clone(),
+        let name = match t.spec.channels.as_slice() {
+            [c1, c2] => StudentConfig::Cnn {
+                channels: [*c1, *c2],
+            },
+            _ => StudentConfig::Mlp {
+                hidden: t.spec.hidden.clone(),
+            },
         }
-        .describe();
+        .title();
         let losses: Vec<String> = t.first_losses.iter().map(|l| format!("{l:.4}")).collect();
         println!(
             "{name:<22} {:>10.3} {:>12.0} {:>14}",
