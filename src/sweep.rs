@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::eval::ModelReport;
+use crate::eval::{Backend, ModelReport};
 use crate::model::{StudentConfig, StudentKind};
 use crate::quantize::{Precision, QuantizedReport};
 use crate::run::{Lab, Part, PartResult, Phase, Run, Update};
@@ -195,6 +195,17 @@ pub struct Sweep {
 }
 
 impl Sweep {
+    /// The part of a sweep this worker takes given the `workers` the page may use: on the CPU
+    /// backend with two or more, the distilled students here and the scratch ones on a helper
+    /// (the same rule as a run's twin, [`crate::run::Prepared::scratch_on_another_worker`]);
+    /// otherwise both.
+    pub fn part_here(backend: Backend, workers: usize) -> Part {
+        match workers >= 2 && backend == Backend::Cpu {
+            true => Part::Distilled,
+            false => Part::Both,
+        }
+    }
+
     /// A sweep of both students per size on this worker; see [`Self::of_part`].
     pub fn new(lab: &Lab, settings: DistillSettings, slice_ms: f64) -> Result<Self> {
         Self::of_part(lab, settings, slice_ms, Part::Both)
@@ -218,13 +229,11 @@ impl Sweep {
         let mut first_problem = None;
         for student in sweep_students() {
             let one = Self::settings_for(&settings, &student);
-            let checked = one
-                .validate()
-                .and_then(|()| crate::run::check_memory(lab, &one));
-            match checked {
-                Ok(()) => students.push(student),
-                Err(e) => {
-                    left_out.push(format!("{}: {e}", student.title()));
+            match crate::run::problems(lab, &one, None).into_iter().next() {
+                None => students.push(student),
+                Some(e) => {
+                    let why = crate::settings::message(&e);
+                    left_out.push(format!("{}: {why}", student.title()));
                     first_problem.get_or_insert(e);
                 }
             }

@@ -11,6 +11,7 @@ import { fetchAssets, loadManifest } from "./assets.js";
 import { OWN, Teachers } from "./worker-teachers.js";
 import { recall, remember, webgpuAdapter, withinBudget } from "./worker-backend.js";
 import { helperFailed, labelOnEveryCore, nextTask, startHelper } from "./worker-labelling.js";
+import { scratchTwin, twinWeights } from "./worker-twin.js";
 import { build, lastPanic } from "./worker-modules.js";
 
 /** How long "auto" lets WebGPU warm up and time a few steps before judging it the slower. */
@@ -342,7 +343,9 @@ async function start({ id, values }) {
       await loadShards(prepared.shardsNeeded, signal);
       // The scratch twin needs no teacher: on another core it trains while this worker labels
       // and trains the distilled student.
-      twin = s.scratchOnAnotherWorker(prepared, cores) ? scratchTwin(values, id) : null;
+      twin = s.scratchOnAnotherWorker(prepared, cores)
+        ? scratchTwin(helperInputs(), values, (update) => event("twin-progress", { run: id, update }))
+        : null;
       const labelled = await labelOnCores(s, prepared, id, signal);
       if (signal.aborted) return { stopped: true };
       run = s.startPrepared(prepared);
@@ -371,53 +374,6 @@ async function start({ id, values }) {
       run?.free();
       prepared.free();
     }
-  });
-}
-
-/**
- * The comparison's scratch twin, trained by a helper worker (www/helper.js, "scratch") from the
- * same settings: its curve goes out as "twin-progress" events, and `weights` resolves to its
- * trained weights for the run's `joinScratch` (`settled` once it has, or has failed).
- */
-function scratchTwin(values, id) {
-  const twin = { settled: false, joined: false, weights: null, stop: null, heard: performance.now() };
-  twin.weights = new Promise((resolve, reject) => {
-    const helper = startHelper("scratch", helperInputs(), { values }, (data) => {
-      twin.heard = performance.now();
-      if (data.update) return event("twin-progress", { run: id, update: data.update });
-      twin.settled = true;
-      if (data.weights) resolve(data.weights);
-      else reject(new Error(`the student without teacher failed on its worker: ${data.error}`));
-    });
-    twin.stop = () => helper.terminate();
-  });
-  twin.weights.catch(() => {}); // its failure surfaces where the run waits for it
-  return twin;
-}
-
-/** How long the twin's helper may stay silent (it reports every slice, ~150 ms) before the run
- * gives up on it with a message rather than wait for ever. */
-const TWIN_SILENCE_MS = 60_000;
-
-/** The twin's trained weights, once its helper sends them; fails if it falls silent or `signal`
- * aborts. */
-async function twinWeights(twin, signal) {
-  for (;;) {
-    const silent = performance.now() - twin.heard;
-    if (silent > TWIN_SILENCE_MS) {
-      throw new Error(`the worker training the student without teacher stopped answering (${Math.round(silent / 1000)} s); run again, or add cores=1 to the link to train it beside the distilled one`);
-    }
-    const got = await Promise.race([twin.weights, aborted(signal), new Promise((resolve) => setTimeout(resolve, 1000, null))]);
-    if (got) return got;
-  }
-}
-
-/** A promise that rejects (AbortError) when `signal` aborts. */
-function aborted(signal) {
-  return new Promise((_, reject) => {
-    const fail = () => reject(new DOMException("stopped", "AbortError"));
-    if (signal.aborted) fail();
-    else signal.addEventListener("abort", fail, { once: true });
   });
 }
 
@@ -466,7 +422,7 @@ async function sweep({ id, values }) {
       prepared.free();
     }
     if (signal.aborted) return { stopped: true, result: { settings: null, teacher: null, rows: [] } };
-    const run = s.sweep(values, s.backend === "cpu" && cores > 1 ? "distilled" : undefined);
+    const run = s.sweep(values, s.sweepPart(cores));
     const arrived = [];
     let failure = null;
     let wake = () => {};

@@ -17,10 +17,10 @@ use std::path::{Path, PathBuf};
 use burn::module::Module;
 use burn::prelude::*;
 use webdistill::cli::{Args, block};
-use webdistill::settings::message;
 use webdistill::data::{Augment, Mnist, Task, input_description};
 use webdistill::eval::{Backend, evaluate, measure_latency, predict_all};
 use webdistill::model::{Cnn, CnnConfig, MAX_MEMBERS, Teacher, TeacherConfig};
+use webdistill::settings::message;
 use webdistill::teacher_card::{MemberScore, TeacherCard, TeacherTraining, sha256_hex};
 use webdistill::train::teacher::{MemberTraining, train_member};
 use webdistill::weights::{Dtype, load_safetensors, to_safetensors, to_safetensors_as};
@@ -141,8 +141,7 @@ fn run() -> Result<(), String> {
     );
     metadata.insert("producer".into(), "webdistill train-teacher".into());
     let bytes = block(to_safetensors_as(&teacher, &metadata, storage))?;
-    let teacher =
-        load_safetensors(architecture.init(&device), &bytes).map_err(|e| message(&e))?;
+    let teacher = load_safetensors(architecture.init(&device), &bytes).map_err(|e| message(&e))?;
     let eval = block(evaluate(&teacher, &test, &device))?;
     let mut scores = Vec::new();
     for (i, member) in teacher.members.iter().enumerate() {

@@ -141,7 +141,10 @@ fn erase_rectangle(image: &mut [f32], rng: &mut SplitMix64) {
     for _ in 0..10 {
         let area = (ERASE_AREA.0 + rng.unit() as f32 * (ERASE_AREA.1 - ERASE_AREA.0)) * side * side;
         let aspect = (ERASE_ASPECT.ln() * (1.0 - 2.0 * rng.unit() as f32)).exp();
-        let (h, w) = ((area * aspect).sqrt().round(), (area / aspect).sqrt().round());
+        let (h, w) = (
+            (area * aspect).sqrt().round(),
+            (area / aspect).sqrt().round(),
+        );
         if h < 1.0 || w < 1.0 || h >= side || w >= side {
             continue;
         }

@@ -120,17 +120,26 @@ pub fn check_memory(lab: &Lab, settings: &DistillSettings) -> Result<()> {
     Ok(())
 }
 
-/// An assistant must sit between the student and the teacher in size.
-pub fn check_assistant(lab: &Lab, settings: &DistillSettings) -> Result<()> {
+/// Every reason `settings` cannot run on `lab`: first the settings' own
+/// ([`DistillSettings::problems`]: ranges, settings that do not fit together, the split of
+/// `train_labels` when they are known), then, if there are none, the lab's (an assistant smaller
+/// than this teacher, this backend's memory). The one answer to "can this run?": the page's form
+/// asks it, and [`super::Prepared::new`] (so every run, the CLI's too) refuses the first.
+pub fn problems(lab: &Lab, settings: &DistillSettings, train_labels: Option<&[u8]>) -> Vec<Error> {
+    let mut problems = settings.problems(train_labels);
+    if problems.is_empty() {
+        problems.extend(check_assistant(lab, settings).err());
+        problems.extend(check_memory(lab, settings).err());
+    }
+    problems
+}
+
+/// An assistant must be smaller than the teacher (that it is larger than the student, and not
+/// used with a hint loss, is the settings' own rule: [`DistillSettings::problems`]).
+fn check_assistant(lab: &Lab, settings: &DistillSettings) -> Result<()> {
     let Some(assistant) = settings.assistant() else {
         return Ok(());
     };
-    if settings.objective().hint_weight().is_some() {
-        return Err(Error::setting(
-            "assistant",
-            "the hint loss matches the teacher's own hidden layer; use it without an assistant",
-        ));
-    }
     let teacher = lab.teacher.num_params();
     if assistant.params() >= teacher {
         return Err(Error::setting(

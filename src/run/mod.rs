@@ -35,7 +35,7 @@ pub use labelling::{
     LABEL_BATCH, LabellingPlan, labelling_plan, provide_soft_targets, soft_targets_kept,
     teacher_outputs,
 };
-pub use limits::{Limits, check_assistant, check_memory, memory_estimate};
+pub use limits::{Limits, check_memory, memory_estimate, problems};
 use measure::{Measure, Measured};
 pub use outcome::{
     Comparison, Finished, Part, PartResult, Phase, RunUpdate, TrainedStudent, Update,

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::settings::DistillSettings;
 use crate::soft_targets;
 
-use super::{Lab, check_assistant, check_memory};
+use super::{Lab, problems};
 
 /// Settings a lab can run, with the transfer set they select from its training data.
 #[derive(Debug, Clone)]
@@ -20,10 +20,10 @@ impl Prepared {
     /// Validates `settings` against `lab` (ranges, the task, the assistant, this backend's
     /// memory) and selects the transfer set; no heavy work.
     pub fn new(lab: &Lab, settings: DistillSettings) -> Result<Self> {
-        settings.validate()?;
+        if let Some(first) = problems(lab, &settings, None).into_iter().next() {
+            return Err(first);
+        }
         lab.check_task(&settings)?;
-        check_assistant(lab, &settings)?;
-        check_memory(lab, &settings)?;
         let transfer = TransferSet::select(&lab.train, &settings.transfer())?;
         Ok(Self { settings, transfer })
     }

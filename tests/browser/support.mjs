@@ -58,7 +58,8 @@ export async function fill(page, values) {
 
 /** Settings for a run that finishes in seconds on the CPU (and a minute or two on SwiftShader). */
 export const QUICK = { hidden: "32", size: 2000, labeled: 100, epochs: 2, batch_size: 50, learning_rate: 0.003 };
-export const QUICK_HASH = "hidden=32&size=2000&labeled=100&epochs=2&batch_size=50&learning_rate=0.003";
+/** The same settings as a link's hash (`hidden=32&size=2000&...`). */
+export const QUICK_HASH = new URLSearchParams(Object.entries(QUICK).map(([k, v]) => [k, String(v)])).toString();
 
 /** Clicks Distill and waits for the comparison. */
 export async function distill(page, timeout = 480_000) {

@@ -56,7 +56,8 @@ fn a_cnn_spec_trains_the_cnn_student_and_hands_over_its_initial_weights() {
     let weights = webdistill::weights::SafeTensors::parse(&bench.replay.initial_weights).unwrap();
     let names: Vec<&String> = weights.tensors.keys().collect();
     assert!(
-        weights.tensors.contains_key("conv1.weight") && weights.tensors.contains_key("conv2.weight"),
+        weights.tensors.contains_key("conv1.weight")
+            && weights.tensors.contains_key("conv2.weight"),
         "the peer gets the CNN's weights: {names:?}"
     );
     let bad = TrainingBenchSpec {

@@ -11,18 +11,11 @@ use webdistill::teacher_card::{
     BUNDLED_TEACHERS, BundledTeacher, DEFAULT_TEACHER, TeacherCard, sha256_hex,
 };
 
-use crate::support::{mnist, root, split};
+use crate::support::{bundled_file, mnist, split};
 
 /// The digits' bundled teacher `id`'s card and weights, as the page and the CLI get them.
 fn bundled_teacher(id: &str) -> (TeacherCard, Vec<u8>) {
     bundled_file(BundledTeacher::get(Task::Digits, id).unwrap().file)
-}
-
-/// The card and weights of the bundled teacher whose files are `file`.
-fn bundled_file(file: &str) -> (TeacherCard, Vec<u8>) {
-    let card = std::fs::read_to_string(root().join(format!("assets/{file}.json"))).unwrap();
-    let weights = std::fs::read(root().join(format!("assets/{file}.safetensors"))).unwrap();
-    (TeacherCard::from_json(&card).unwrap(), weights)
 }
 
 fn bundled() -> (TeacherCard, Vec<u8>) {

@@ -71,19 +71,34 @@ fn a_tall_stroke_fills_twenty_pixels_and_sits_at_the_centre() {
 
 #[test]
 fn edges_get_grey_levels_from_area_averaging() {
-    // A 31-pixel-wide square becomes 20 pixels: cell edges fall inside source pixels.
+    // A solid disc 31 pixels across becomes 20 pixels: its round edge cuts through cells, which
+    // area averaging turns grey, while every cell inside it stays full ink.
     let (w, h) = (64, 64);
     let mut ink = vec![0.0f32; w * h];
-    for y in 5..36 {
-        for x in 5..36 {
-            ink[y * w + x] = if (x + y) % 2 == 0 { 1.0 } else { 0.0 };
+    for y in 0..h {
+        for x in 0..w {
+            let (dx, dy) = (x as f32 - 31.5, y as f32 - 31.5);
+            if dx * dx + dy * dy <= 15.5 * 15.5 {
+                ink[y * w + x] = 1.0;
+            }
         }
     }
     let image = mnist_from_ink(&ink, w, h).unwrap();
-    assert!(
-        image.iter().any(|&p| p > 0 && p < 255),
-        "grey levels expected"
-    );
+    let at = |x: usize, y: usize| image[y * 28 + x];
+    let mut greys = 0;
+    for y in 1..27 {
+        for x in 1..27 {
+            let p = at(x, y);
+            if p > 0 && p < 255 {
+                greys += 1;
+                let on_edge = [at(x - 1, y), at(x + 1, y), at(x, y - 1), at(x, y + 1)]
+                    .iter()
+                    .any(|&n| n < 255);
+                assert!(on_edge, "grey {p} at ({x}, {y}) inside the disc");
+            }
+        }
+    }
+    assert!(greys > 0, "grey levels at the disc's edge");
 }
 
 #[test]

@@ -91,7 +91,7 @@ fn rejects_truncated_and_padded_files() {
 }
 
 #[test]
-fn rejects_an_impossible_header_without_allocating() {
+fn rejects_a_header_that_promises_more_than_the_file_holds() {
     let mut raw = encode_images(&two_images());
     raw[4..8].copy_from_slice(&u32::MAX.to_be_bytes());
     raw[8..12].copy_from_slice(&u32::MAX.to_be_bytes());

@@ -7,31 +7,78 @@ use std::path::Path;
 
 use crate::support::root;
 
-/// Each module's rank in `lib.rs`'s list: the bullet it is named in, counted from the top.
+/// Each module's rank in `lib.rs`'s list: the bullet it is named in, counted from the top. A
+/// bullet may go on over indented lines; each `;`-separated part names its module before a colon,
+/// as [`name`] or `name`.
 fn ranks() -> BTreeMap<String, usize> {
     let lib = std::fs::read_to_string(root().join("src/lib.rs")).unwrap();
-    let mut ranks = BTreeMap::new();
-    let mut rank = 0;
+    let mut bullets: Vec<String> = Vec::new();
     for line in lib.lines().take_while(|l| l.starts_with("//!")) {
-        let line = line.trim_start_matches("//!").trim_start();
-        if !line.starts_with("- ") {
-            continue;
+        let text = line.trim_start_matches("//!");
+        if let Some(bullet) = text.trim_start().strip_prefix("- ") {
+            bullets.push(bullet.to_string());
+        } else if text.starts_with("   ") && !bullets.is_empty() {
+            let last = bullets.last_mut().unwrap();
+            last.push(' ');
+            last.push_str(text.trim());
+        } else if !bullets.is_empty() {
+            break; // the list has ended
         }
-        rank += 1;
-        // Modules are named as [`name`] or `name` before a colon.
-        for part in line
-            .split(':')
-            .next()
-            .unwrap()
-            .split(';')
-            .chain(line.split(';').skip(1))
-        {
-            for name in part.split('`').skip(1).step_by(2) {
-                ranks.entry(name.to_string()).or_insert(rank);
+    }
+    let mut ranks = BTreeMap::new();
+    for (rank, bullet) in bullets.iter().enumerate() {
+        for part in bullet.split(';') {
+            let named = part.split(':').next().unwrap();
+            for name in named.split('`').skip(1).step_by(2) {
+                ranks.entry(name.to_string()).or_insert(rank + 1);
             }
         }
     }
     ranks
+}
+
+/// The modules `lib.rs` declares (`pub mod name;`).
+fn declared() -> Vec<String> {
+    let lib = std::fs::read_to_string(root().join("src/lib.rs")).unwrap();
+    lib.lines()
+        .filter_map(|l| l.trim().strip_prefix("pub mod "))
+        .map(|l| l.trim_end_matches(';').to_string())
+        .collect()
+}
+
+/// The crate's modules a line of code names through `crate::`: `crate::a::b`, and each of
+/// `crate::{a, b::c}`.
+fn used_modules(code: &str) -> Vec<String> {
+    let ident = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut names = Vec::new();
+    for used in code.split("crate::").skip(1) {
+        match used.strip_prefix('{') {
+            Some(group) => {
+                let group = group.split('}').next().unwrap();
+                names.extend(group.split(',').map(ident));
+            }
+            None => names.push(ident(used)),
+        }
+    }
+    names
+}
+
+#[test]
+fn lib_rs_lists_every_module_it_declares() {
+    let ranks = ranks();
+    let unlisted: Vec<String> = declared()
+        .into_iter()
+        .filter(|m| !ranks.contains_key(m))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "modules lib.rs declares but does not place in its list: {unlisted:?} (ranks: {ranks:?})"
+    );
 }
 
 /// Every `.rs` file under `dir`.
@@ -50,7 +97,16 @@ fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 fn no_module_uses_one_below_it_in_the_order_lib_rs_states() {
     let ranks = ranks();
     for module in [
-        "error", "data", "model", "eval", "weights", "settings", "export", "run", "web",
+        "error",
+        "data",
+        "model",
+        "eval",
+        "weights",
+        "settings",
+        "export",
+        "run",
+        "web",
+        "tree_drawing",
     ] {
         assert!(
             ranks.contains_key(module),
@@ -80,11 +136,7 @@ fn no_module_uses_one_below_it_in_the_order_lib_rs_states() {
             if code.starts_with("//") {
                 continue; // docs may point anywhere
             }
-            for used in code.split("crate::").skip(1) {
-                let name: String = used
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
+            for name in used_modules(code) {
                 let Some(&theirs) = ranks.get(&name) else {
                     continue;
                 };

@@ -2,34 +2,12 @@
 //! second run (and never when corrupted), settings refused up front for memory, and the sweep.
 
 use webdistill::model::StudentKind;
-use webdistill::run::{Limits, Phase, Run, run_to_end};
+use webdistill::run::{Limits, Phase, Run};
 use webdistill::settings::DistillSettings;
 use webdistill::soft_targets::{self, Source};
 use webdistill::sweep::{sweep_students, sweep_to_end};
 
-use crate::support::{lab, synthetic};
-
-/// Quick settings on the synthetic splits.
-fn quick() -> DistillSettings {
-    DistillSettings {
-        hidden: vec![8],
-        epochs: 1,
-        batch_size: 32,
-        size: 256,
-        labeled: 20,
-        ..DistillSettings::default()
-    }
-}
-
-fn run(
-    lab: &webdistill::run::Lab,
-    settings: &DistillSettings,
-) -> (webdistill::run::Finished, Vec<webdistill::run::Update>) {
-    let mut updates = Vec::new();
-    let finished =
-        pollster::block_on(run_to_end(lab, settings, &mut |u| updates.push(u.clone()))).unwrap();
-    (finished, updates)
-}
+use crate::support::{lab, quick, run_collecting as run, synthetic};
 
 #[test]
 fn an_assistant_learns_from_the_teacher_and_teaches_the_student() {
@@ -516,4 +494,14 @@ fn a_scratch_twin_trained_elsewhere_and_joined_gives_the_comparison_of_one_run()
     let mut started = Run::new(&lab, settings, 100.0).unwrap();
     pollster::block_on(started.advance(&lab)).unwrap();
     assert!(started.train_scratch_elsewhere().is_err());
+}
+
+#[test]
+fn a_sweep_splits_across_workers_only_on_the_cpu_with_two_or_more() {
+    use webdistill::eval::Backend;
+    use webdistill::run::Part;
+    use webdistill::sweep::Sweep;
+    assert_eq!(Sweep::part_here(Backend::Cpu, 2), Part::Distilled);
+    assert_eq!(Sweep::part_here(Backend::Cpu, 1), Part::Both);
+    assert_eq!(Sweep::part_here(Backend::WebGpu, 4), Part::Both);
 }

@@ -110,12 +110,43 @@ pub fn lab(
 
 /// The bundled teacher on the CPU backend.
 pub fn teacher(device: &burn::prelude::Device) -> webdistill::model::Teacher {
-    let card = std::fs::read_to_string(root().join("assets/teacher.json")).unwrap();
-    let weights = std::fs::read(root().join("assets/teacher.safetensors")).unwrap();
-    webdistill::teacher_card::TeacherCard::from_json(&card)
-        .unwrap()
-        .load_teacher(&weights, device)
-        .unwrap()
+    let (card, weights) = bundled_file("teacher");
+    card.load_teacher(&weights, device).unwrap()
+}
+
+/// The card and weights of the bundled teacher whose files are `assets/<file>.*`.
+pub fn bundled_file(file: &str) -> (webdistill::teacher_card::TeacherCard, Vec<u8>) {
+    let card = std::fs::read_to_string(root().join(format!("assets/{file}.json"))).unwrap();
+    let weights = std::fs::read(root().join(format!("assets/{file}.safetensors"))).unwrap();
+    (
+        webdistill::teacher_card::TeacherCard::from_json(&card).unwrap(),
+        weights,
+    )
+}
+
+/// Quick comparison settings for the synthetic splits: a run of a few steps.
+pub fn quick() -> webdistill::settings::DistillSettings {
+    webdistill::settings::DistillSettings {
+        hidden: vec![8],
+        epochs: 1,
+        batch_size: 32,
+        size: 256,
+        labeled: 20,
+        ..Default::default()
+    }
+}
+
+/// A comparison run to its end, with every update it gave.
+pub fn run_collecting(
+    lab: &webdistill::run::Lab,
+    settings: &webdistill::settings::DistillSettings,
+) -> (webdistill::run::Finished, Vec<webdistill::run::Update>) {
+    let mut updates = Vec::new();
+    let finished = pollster::block_on(webdistill::run::run_to_end(lab, settings, &mut |u| {
+        updates.push(u.clone())
+    }))
+    .unwrap();
+    (finished, updates)
 }
 
 /// A 784-32-10 student trained briefly (labels only, 2,000 test images): good enough that

@@ -5,7 +5,7 @@ use burn::optim::AdamConfig;
 use burn::prelude::*;
 use webdistill::data::{Augment, IMAGE_PIXELS, Mnist, normalize_pixel};
 use webdistill::eval::{evaluate, read_floats};
-use webdistill::model::{Classifier, CnnConfig, NormalisedCnn};
+use webdistill::model::{Classifier, CnnConfig, NormalisedCnn, draw_now, seeded};
 use webdistill::rng::SplitMix64;
 use webdistill::train::optimizer_step;
 use webdistill::train::teacher::{MemberTraining, train_member};
@@ -34,8 +34,9 @@ fn folding_batch_norm_keeps_the_outputs() {
     // A few large steps on any loss move the running statistics, the scales and the shifts far
     // from the identity they start at.
     let ad = device.clone().autodiff();
-    ad.seed(7);
-    let mut net = NormalisedCnn::new(small_cnn().init(&ad));
+    let mut net = seeded(&ad, 7, || {
+        draw_now(NormalisedCnn::new(small_cnn().init(&ad)))
+    });
     let mut optimizer = AdamConfig::new().init();
     for _ in 0..10 {
         let loss = net.logits(images(&ad)).powf_scalar(2.0).mean(); // [1]

@@ -8,11 +8,11 @@ use webdistill::distill::Objective;
 use webdistill::eval::{Evaluation, evaluate, predict_all};
 use webdistill::explore::{fit_class_bias, shift_class_logit};
 use webdistill::model::StudentConfig;
-use webdistill::run::{Phase, run_to_end};
+use webdistill::run::Phase;
 use webdistill::settings::DistillSettings;
 use webdistill::train::{TrainConfig, Trainer};
 
-use crate::support::{mnist, synthetic};
+use crate::support::{mnist, quick, run_collecting, synthetic};
 
 fn config(objective: Objective) -> TrainConfig {
     TrainConfig {
@@ -123,17 +123,9 @@ fn a_whole_comparison_runs_and_reports() {
     let lab = crate::support::lab(synthetic(300), synthetic(100), None);
     let settings = DistillSettings {
         hidden: vec![16],
-        epochs: 1,
-        batch_size: 32,
-        size: 256,
-        labeled: 20,
-        ..DistillSettings::default()
+        ..quick()
     };
-    let mut updates = Vec::new();
-    let finished = pollster::block_on(run_to_end(&lab, &settings, &mut |u| {
-        updates.push(u.clone())
-    }))
-    .unwrap();
+    let (finished, updates) = run_collecting(&lab, &settings);
     let c = &finished.comparison;
     assert_eq!(c.steps, 8);
     assert_eq!(c.labeled, 20);

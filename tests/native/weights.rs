@@ -5,15 +5,16 @@ use std::collections::BTreeMap;
 use burn::prelude::*;
 use webdistill::Error;
 use webdistill::eval::predict_logits;
-use webdistill::model::StudentConfig;
+use webdistill::model::{StudentConfig, seeded};
 use webdistill::weights::{SafeTensors, load_safetensors, to_safetensors};
 
 use crate::support::synthetic;
 
 fn saved(hidden: Vec<usize>, seed: u64) -> Vec<u8> {
     let device = Device::flex();
-    device.seed(seed);
-    let student = StudentConfig::Mlp { hidden }.init(&device);
+    let student = seeded(&device, seed, || {
+        StudentConfig::Mlp { hidden }.init(&device)
+    });
     let mut meta = BTreeMap::new();
     meta.insert("note".to_string(), "test".to_string());
     pollster::block_on(to_safetensors(&student, &meta)).unwrap()
@@ -22,11 +23,10 @@ fn saved(hidden: Vec<usize>, seed: u64) -> Vec<u8> {
 #[test]
 fn a_saved_student_loads_back_and_predicts_the_same() {
     let device = Device::flex();
-    device.seed(3);
-    let student = StudentConfig::Mlp {
+    let config = StudentConfig::Mlp {
         hidden: vec![12, 7],
-    }
-    .init(&device);
+    };
+    let student = seeded(&device, 3, || config.init(&device));
     let bytes = pollster::block_on(to_safetensors(&student, &BTreeMap::new())).unwrap();
     let parsed = SafeTensors::parse(&bytes).unwrap();
     let names: Vec<&str> = parsed.tensors.keys().map(|s| s.as_str()).collect();
@@ -45,11 +45,7 @@ fn a_saved_student_loads_back_and_predicts_the_same() {
     let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap());
     assert_eq!(header_len % 8, 0, "header padded to 8 bytes");
 
-    device.seed(99);
-    let fresh = StudentConfig::Mlp {
-        hidden: vec![12, 7],
-    }
-    .init(&device);
+    let fresh = seeded(&device, 99, || config.init(&device));
     let loaded = load_safetensors(fresh, &bytes).unwrap();
     let data = synthetic(10);
     let rows: Vec<u32> = (0..10).collect();

@@ -5,9 +5,9 @@ use std::path::Path;
 
 use serde::Serialize;
 use webdistill::data::{Mnist, Task};
-use webdistill::settings::message;
 use webdistill::eval::evaluate;
 use webdistill::export::card::{StudentCard, load_student};
+use webdistill::settings::message;
 
 use crate::Args;
 use crate::{block, device_for};

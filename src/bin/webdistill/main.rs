@@ -257,11 +257,7 @@ pub fn settings_from(args: &mut Args) -> Result<DistillSettings, String> {
 }
 
 fn messages(problems: Vec<webdistill::Error>) -> String {
-    problems
-        .iter()
-        .map(message)
-        .collect::<Vec<_>>()
-        .join("; ")
+    problems.iter().map(message).collect::<Vec<_>>().join("; ")
 }
 
 /// `--data`, or where `task`'s files are installed.
