@@ -6,7 +6,8 @@
 // npm run bench      (scripts/bench.sh builds what it needs first)
 // BENCH_STEPS=40 BENCH_WARMUP=10 to change the timed and warm-up steps; BENCH_PARTS=sizes,load to
 // run only some of sizes, load, newcomer, kinds, browser, native, profile (the others are kept
-// from the last bench.json); BENCH_KINDS=tree,cnn to time only some kinds in "kinds".
+// from the last bench.json); BENCH_KINDS=tree,cnn to time only some kinds in "kinds";
+// BENCH_WEBGPU=0 to leave WebGPU out of "browser".
 
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -203,7 +204,9 @@ async function inBrowser() {
   page.on("pageerror", (e) => process.stderr.write(`  [page error] ${e.message}\n`));
   await page.goto(`${url}bench.html`);
   await page.waitForFunction(() => document.querySelector("#status")?.textContent === "ready");
-  const config = { specs: SPECS, webdistill: ["webgpu", "cpu"], tfjs: ["webgpu", "wasm"] };
+  // BENCH_WEBGPU=0: the CPU backends only (WebGPU here is SwiftShader, and slow).
+  const webgpu = process.env.BENCH_WEBGPU !== "0";
+  const config = { specs: SPECS, webdistill: [...(webgpu ? ["webgpu"] : []), "cpu"], tfjs: [...(webgpu ? ["webgpu"] : []), "wasm"] };
   page.setDefaultTimeout(3_600_000);
   return page.evaluate((c) => window.runBench(c), config);
 }
@@ -298,10 +301,10 @@ function print(r) {
 function printTraining(r) {
   const peers = [
     ["webdistill WebGPU", r.browser.webdistill.webgpu], ["webdistill CPU (wasm)", r.browser.webdistill.cpu],
-    ["TF.js webgpu", r.browser.tfjs.webgpu], ["TF.js wasm", r.browser.tfjs.wasm], ["native webdistill CPU", r.native.cpu],
+    ["TF.js webgpu", r.browser.tfjs.webgpu], ["TF.js wasm", r.browser.tfjs.wasm], ["TF.js cpu (JS)", r.browser.tfjs.cpu], ["native webdistill CPU", r.native.cpu],
     ["native CPU, 1 thread", r.native.cpu_1_thread],
   ].filter(([, v]) => v);
-  const ref = { "webdistill WebGPU": null, "webdistill CPU (wasm)": null, "TF.js webgpu": "webdistill WebGPU", "TF.js wasm": "webdistill CPU (wasm)",
+  const ref = { "webdistill WebGPU": null, "webdistill CPU (wasm)": null, "TF.js webgpu": "webdistill WebGPU", "TF.js wasm": "webdistill CPU (wasm)", "TF.js cpu (JS)": "webdistill CPU (wasm)",
     "native webdistill CPU": "webdistill CPU (wasm)", "native CPU, 1 thread": "webdistill CPU (wasm)" };
   const byName = Object.fromEntries(peers);
   SPECS.forEach((spec, i) => {
@@ -310,6 +313,10 @@ function printTraining(r) {
     for (const [name, v] of peers) {
       const t = v.training[i];
       if (!t) continue; // a bench.json from before this student was in the workload
+      if (t.unsupported) {
+        console.log(`${name.padEnd(24)}cannot train it (${t.unsupported})`);
+        continue;
+      }
       const base = ref[name] && byName[ref[name]]?.training[i];
       const ratio = base ? `  ${(base.examples_per_s / t.examples_per_s).toFixed(2)}× (${ref[name]})` : "";
       console.log(`${name.padEnd(24)}${t.ms_per_step.toFixed(2).padStart(10)}${Math.round(t.examples_per_s).toString().padStart(12)}${ratio.padEnd(30)}${t.first_losses.map((l) => l.toFixed(5)).join(" ")}`);
@@ -323,12 +330,12 @@ function printTraining(r) {
     console.log(`${name.padEnd(24)}${Math.round(v.labelling.images_per_s).toString().padStart(10)}${vs}`);
   }
   console.log(`\ninference, ms per batch (batch 1 | batch 256; median of windows of calls)`);
-  for (const [name, v] of peers) {
+  for (const [name, v] of peers.filter(([, v]) => v.latency)) {
     const cells = Object.entries(v.latency).map(([m, l]) => `${m}: ${l[0].ms_per_batch.toFixed(3)} | ${l.at(-1).ms_per_batch.toFixed(2)}`);
     console.log(`${name.padEnd(24)}${cells.join("   ")}`);
   }
   for (const [name, v] of peers) if (v.settle_ms_per_step) console.log(`${name}: settled (V8 tier-up) after ${v.settle_ms_per_step.length} untimed passes of the small student: ${v.settle_ms_per_step.map((ms) => ms.toFixed(2)).join(", ")} ms/step`);
-  for (const [b, v] of Object.entries(r.browser.tfjs)) console.log(`TF.js ${b} teacher port: ${(v.teacher_port_accuracy * 100).toFixed(1)}% on the first 256 test images`);
+  for (const [b, v] of Object.entries(r.browser.tfjs).filter(([, v]) => v.teacher_port_accuracy != null)) console.log(`TF.js ${b} teacher port: ${(v.teacher_port_accuracy * 100).toFixed(1)}% on the first 256 test images`);
   for (const skipped of r.browser.skipped) console.log(`skipped: ${skipped}`);
 }
 

@@ -65,7 +65,7 @@ async function runBench(config) {
     }
     const settled = await settle(() => trainingThroughput(replays[0], data));
     const training = [];
-    for (const bench of replays) training.push(await trainingThroughput(bench, data));
+    for (const bench of replays) training.push(await trainingOrWhyNot(bench, data));
     const teacher = await latency("teacher", data, LATENCY_BATCHES);
     const big = teacher.at(-1);
     const correct = big.predictions.filter((p, i) => p === data.testLabels[i]).length;
@@ -77,7 +77,26 @@ async function runBench(config) {
     const labelled = await labelling(data, LABEL_IMAGES);
     results.tfjs[backend] = { training, labelling: labelled, latency: lat, teacher_port_accuracy: correct / big.batch_size, settle_ms_per_step: settled };
   }
+  // What TF.js-wasm cannot train (it has no gradient kernels for convolutions): on TF.js's plain
+  // JavaScript backend, the one TF.js backend without a GPU that can.
+  const unsupported = replays.filter((_, i) => results.tfjs.wasm?.training[i]?.unsupported);
+  if (unsupported.length && (await useBackend("cpu"))) {
+    log("TensorFlow.js on cpu (what wasm cannot train)");
+    results.tfjs.cpu = { training: await Promise.all(replays.map(async (bench) =>
+      (unsupported.includes(bench) ? trainingOrWhyNot(bench, data) : null))) };
+  }
   return results;
+}
+
+/** A TF.js training measurement, or {spec, unsupported} when the backend lacks a kernel it needs. */
+async function trainingOrWhyNot(bench, data) {
+  try {
+    return await trainingThroughput(bench, data);
+  } catch (error) {
+    if (!/not registered/.test(error.message)) throw error;
+    log(`  ${bench.spec.channels?.length ? "CNN" : "MLP"}: ${error.message}`);
+    return { spec: bench.spec, backend: `tfjs-${tf.getBackend()}`, unsupported: error.message };
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ const ASSETS = new URL("../generated/", import.meta.url);
 const MEAN = 0.1307; // src/data/mnist.rs PIXEL_MEAN / PIXEL_STD
 const STD = 0.3081;
 
-/** Switches TF.js to `backend` ("webgpu" or "wasm"); false if it cannot start here. */
+/** Switches TF.js to `backend` ("webgpu", "wasm" or "cpu"); false if it cannot start here. */
 export async function useBackend(backend) {
   if (backend === "wasm") tf.wasm.setWasmPaths(new URL("vendor/tfjs/", ASSETS).href);
   const ok = await tf.setBackend(backend);
