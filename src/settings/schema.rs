@@ -50,6 +50,8 @@ pub struct SettingSpec {
     /// Whether `min` itself is refused (a value must be above it: a temperature, a step size).
     pub min_exclusive: bool,
     pub max: Option<f64>,
+    /// For a list, how many values it takes, least and most (`None` for other kinds).
+    pub items: Option<(usize, usize)>,
     pub default: &'static str,
     pub help: &'static str,
     #[serde(skip)]
@@ -126,6 +128,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: None,
         min_exclusive: false,
         max: None,
+        items: None,
         // The digits: everyone's first dataset, and the paper's.
         default: "digits",
         help: "What the models learn to recognise: handwritten digits (MNIST) or clothes (Fashion-MNIST), where the teacher is far from perfect.",
@@ -147,6 +150,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: None,
         min_exclusive: false,
         max: None,
+        items: None,
         default: DEFAULT_TEACHER,
         help: "Which teacher labels the transfer set. The sharper one is more accurate; the softer one says more about the classes it did not pick. On the page, \"own\" is a teacher you loaded from files (the CLI takes --teacher PATH).",
         get: |s| s.teacher.clone(),
@@ -170,6 +174,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: None,
         min_exclusive: false,
         max: None,
+        items: None,
         // The MLP: Hinton et al. 2015's student, and the one the defaults were measured on.
         default: "mlp",
         help: "What kind of model learns from the teacher: any model can learn from another's soft outputs.",
@@ -200,6 +205,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(1.0),
         min_exclusive: false,
         max: Some(MAX_HIDDEN_UNITS as f64),
+        items: Some((1, MAX_HIDDEN_LAYERS)),
         // One layer of 64: 50,890 parameters (204 KB as f32, 10.8× smaller than the teacher)
         // that still reach 97.4-97.7% distilled with 300 labels; 48 units reached 97.0% and 32
         // units 95.7% (README, "The default run", has the sweep).
@@ -221,6 +227,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(1.0),
         min_exclusive: false,
         max: Some(MAX_CHANNELS as f64),
+        items: Some((2, 2)),
         // 4 and 8: 2,202 parameters (9 KB), 98.7% distilled with 300 labels against 87.3%
         // without the teacher (README, "Student kinds").
         default: "4,8",
@@ -241,6 +248,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(1.0),
         min_exclusive: false,
         max: Some(MAX_DEPTH as f64),
+        items: None,
         // 8, Frosst & Hinton's (2017) depth on MNIST: 255 filters, 256 leaves (811 KB, 2.7×
         // smaller than the teacher). On the default run it reached 94.23% distilled against
         // 82.74% without the teacher; depth 6 (200 KB) only 84.36% against 81.33% in 4 epochs
@@ -263,6 +271,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: None,
         min_exclusive: false,
         max: None,
+        items: None,
         // Hinton et al. 2015's loss, the one the page is about.
         default: "hinton",
         help: "What the student matches: the teacher's softened probabilities, its raw logits, or its probabilities and its hidden layer (through a learned projection).",
@@ -299,6 +308,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(0.0),
         min_exclusive: true,
         max: Some(MAX_TEMPERATURE as f64),
+        items: None,
         // Hinton et al. 2015 §3 found 2.5-4 best for small students; the sweep agreed: 97.0%
         // at T = 2, 97.4% at 4, 96.9% at 8 (3 epochs).
         default: "4",
@@ -319,6 +329,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(0.0),
         min_exclusive: false,
         max: Some(1.0),
+        items: None,
         // With 300 labels the soft targets carry nearly all the information (α = 1 scored the
         // same, 97.43% against 97.40%); the labels keep the remaining 10%.
         default: "0.9",
@@ -339,6 +350,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(0.0),
         min_exclusive: false,
         max: Some(MAX_HINT_WEIGHT as f64),
+        items: None,
         // Measured on 784-64 with 300 labels of 10,000 (2 epochs, T = 4, α = 0.9): β = 0 → 1,071
         // test errors, 0.1 → 1,067, 1 → 1,045, 10 → 1,071, 100 → 1,412 (the hint then drowns the
         // soft targets).
@@ -360,6 +372,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(1.0),
         min_exclusive: false,
         max: Some(MAX_HIDDEN_UNITS as f64),
+        items: Some((0, MAX_HIDDEN_LAYERS)),
         // None: the direct teacher → student route is the paper's.
         default: "",
         help: "Optional: an MLP between teacher and student (Mirzadeh et al. 2020). It learns from the teacher first, then teaches the student. Empty for none.",
@@ -379,6 +392,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(1.0),
         min_exclusive: false,
         max: Some(TRAINING_IMAGES as f64),
+        items: None,
         // Every training image: the distilled student's accuracy grows with the images the
         // teacher labels (96.3% on 30,000, 97.4% on 60,000 at 3 epochs), and the teacher labels
         // 60,000 in well under half a minute on a CPU.
@@ -400,6 +414,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(0.0),
         min_exclusive: false,
         max: Some(TRAINING_IMAGES as f64),
+        items: None,
         // 30 per digit on average: where soft targets help most (the scratch twin stays near 85%).
         default: "300",
         help: "How many of them keep their labels. The scratch student learns from these alone.",
@@ -419,6 +434,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(0.0),
         min_exclusive: false,
         max: Some((NUM_CLASSES - 1) as f64),
+        items: Some((0, MAX_LIST_VALUES)),
         default: "",
         help: "Classes (by number, 0–9) removed from the transfer set entirely, e.g. 3 (Hinton 2015 §3 left out the digit 3).",
         get: |s| list(&s.omit),
@@ -445,6 +461,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min_exclusive: false,
         // At least one image must remain to draw the transfer set from.
         max: Some((TRAINING_IMAGES - 1) as f64),
+        items: None,
         default: "0",
         help: "Training images set aside before the transfer set is drawn, to fit the class-bias shift on (not the test set).",
         get: |s| s.holdout.to_string(),
@@ -463,6 +480,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(1.0),
         min_exclusive: false,
         max: Some(MAX_EPOCHS as f64),
+        items: None,
         // Four passes: 96.6% after 2, 97.4% after 3, 97.7% after 4 (seeds 1-3 at 4: 97.73,
         // 97.49, 97.52%); both 64-unit students train in seconds on a CPU.
         default: "4",
@@ -483,6 +501,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(0.0),
         min_exclusive: true,
         max: Some(1.0),
+        items: None,
         // 3e-3, not Adam's usual 1e-3: a short run of a small student gains from the larger
         // step (96.1% at 1e-3, 97.4% at 3e-3, 97.5% at 5e-3; 3 epochs).
         default: "0.003",
@@ -503,6 +522,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(1.0),
         min_exclusive: false,
         max: Some(MAX_BATCH_SIZE as f64),
+        items: None,
         // 128: small enough for ~470 steps an epoch, large enough to keep a CPU's SIMD busy.
         default: "128",
         help: "Examples per training step.",
@@ -522,6 +542,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         min: Some(0.0),
         min_exclusive: false,
         max: None,
+        items: None,
         default: "1",
         help: "Decides the transfer set, the initial weights and the batch order: same seed, same run.",
         get: |s| s.seed.to_string(),
@@ -569,7 +590,7 @@ fn parse_list(key: &str, text: &str) -> Result<Vec<usize>> {
         return Ok(Vec::new());
     }
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();
-    if parts.len() > 2 * MAX_HIDDEN_LAYERS {
+    if parts.len() > MAX_LIST_VALUES {
         return Err(Error::setting(
             key,
             format!("{} values are too many", parts.len()),
@@ -594,6 +615,11 @@ fn parse_list(key: &str, text: &str) -> Result<Vec<usize>> {
 /// How many characters of a value a message quotes: enough to recognise it, not a hostile
 /// link's whole payload.
 pub const MAX_VALUE_SHOWN: usize = 40;
+
+/// The most values any list setting may hold (a hostile link must not make the parser allocate
+/// without bound): twice the most hidden layers, so that an MLP a little too deep is refused by
+/// its own rule, with its reason.
+pub const MAX_LIST_VALUES: usize = 2 * MAX_HIDDEN_LAYERS;
 
 /// A value quoted for a message, cut short if long (it may come from a hostile link).
 fn shown(text: &str) -> String {

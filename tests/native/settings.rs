@@ -353,3 +353,50 @@ fn an_assistant_is_refused_with_a_hint_loss_by_the_settings_alone() {
         "assistant",
     );
 }
+
+#[test]
+fn every_list_takes_the_number_of_values_the_schema_states() {
+    // A value each list accepts on its own, and the student kind the list sizes.
+    let element = |key: &str| match key {
+        "hidden" => ("64", "mlp"),
+        "channels" => ("4", "cnn"),
+        "assistant" => ("256", "mlp"), // larger than the default student, as an assistant must be
+        "omit" => ("3", "mlp"),
+        other => panic!("a list setting this test does not know: {other}"),
+    };
+    let outcome = |key: &str, n: usize| {
+        let (value, student) = element(key);
+        let text = vec![value; n].join(",");
+        match DistillSettings::from_values(&values(&[("student", student), (key, &text)])) {
+            Err(problems) => Err(problems.into_iter().next().unwrap()),
+            Ok(settings) => settings.validate(),
+        }
+    };
+    let mut checked = 0;
+    for spec in SCHEMA.iter().filter(|s| s.kind == Kind::List) {
+        let (least, most) = spec.items.expect("a list states how many values it takes");
+        for n in [least, most] {
+            assert!(
+                outcome(spec.key, n).is_ok(),
+                "{}: {n} values accepted",
+                spec.key
+            );
+        }
+        let mut refused = vec![most + 1];
+        if least > 0 {
+            refused.push(least - 1);
+        }
+        for n in refused {
+            let err = outcome(spec.key, n).expect_err(&format!("{}: {n} values", spec.key));
+            assert_eq!(err.setting_key(), Some(spec.key), "{err}");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 4, "hidden, channels, assistant and omit");
+    assert!(
+        SCHEMA
+            .iter()
+            .all(|s| (s.kind == Kind::List) == s.items.is_some()),
+        "only lists state a number of values"
+    );
+}
