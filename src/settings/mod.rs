@@ -9,6 +9,7 @@
 
 pub mod presets;
 pub mod schema;
+pub mod text;
 
 use std::collections::BTreeMap;
 
@@ -21,7 +22,8 @@ use crate::model::{StudentConfig, StudentKind};
 use crate::train::TrainConfig;
 
 pub use presets::{DEFAULT_PRESET, PRESETS, Preset, default_preset};
-pub use schema::{Kind, SCHEMA, SettingSpec, message};
+pub use schema::{Kind, SCHEMA, SettingSpec};
+pub use text::message;
 
 /// The distilled student's loss (the scratch student always learns from the labels alone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -171,7 +171,7 @@ pub fn settings_schema() -> Result<JsValue, Failure> {
         teachers: &crate::teacher_card::BUNDLED_TEACHERS,
         tasks: Task::ALL.iter().map(|t| t.info()).collect(),
         paper_bias_shift: crate::explore::PAPER_BIAS_SHIFT,
-        max_value_shown: crate::settings::schema::MAX_VALUE_SHOWN,
+        max_value_shown: crate::settings::text::MAX_VALUE_SHOWN,
         throughput_batch: crate::eval::latency::THROUGHPUT_BATCH,
         live_eval_images: crate::run::LIVE_EVAL_IMAGES,
         task_presets: Task::ALL
