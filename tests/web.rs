@@ -94,9 +94,16 @@ async fn full_run(backend: &str) {
         c.teacher.accuracy
     );
     let scratch = c.scratch.expect("100 labels");
-    for r in [&c.distilled, &scratch] {
-        assert!(r.accuracy > 0.3 && r.accuracy <= 1.0, "{}", r.accuracy);
+    // Natively these settings give the distilled student 76-79% and its twin 71-74% (seeds
+    // 1-3, MNIST's training split); here the test split stands in for it.
+    for (r, least) in [(&c.distilled, 0.65), (&scratch, 0.6)] {
+        assert!(r.accuracy >= least, "{} < {least}", r.accuracy);
         assert_eq!(r.evaluation.total, 10_000);
+        assert_eq!(
+            r.accuracy,
+            (10_000 - r.errors) as f64 / 10_000.0,
+            "the accuracy is the errors' complement"
+        );
         assert_eq!(r.params, 784 * 32 + 32 + 32 * 10 + 10);
         assert!(r.ms_per_image > 0.0, "a time per image, never 0");
         assert!(r.times_smaller > 10.0, "{} times smaller", r.times_smaller);
@@ -124,21 +131,28 @@ async fn webgpu_backend_trains_a_cnn_and_a_tree() {
     let session = session("webgpu").await;
     for (kind, title) in [("cnn", "CNN 2-4"), ("tree", "Soft tree depth 4")] {
         let values = json!({
-            "student": kind, "channels": "2,4", "depth": "4", "epochs": "1", "batch_size": "100",
+            "student": kind, "channels": "2,4", "depth": "4", "epochs": "2", "batch_size": "100",
             "learning_rate": "0.003", "seed": "3", "size": "500", "labeled": "100"
         });
         let run = session.start(js(values)).expect("start");
+        let mut losses = Vec::new();
         while !run.done() {
-            JsFuture::from(run.advance()).await.expect("advance");
+            let update: Update = serde_wasm_bindgen::from_value(
+                JsFuture::from(run.advance()).await.expect("advance"),
+            )
+            .unwrap();
+            losses.extend(update.distilled.and_then(|d| d.progress.loss));
         }
+        // Ten steps are too few for an accuracy to say much; the loss falling says the GPU's
+        // kernels train it.
+        assert!(
+            losses.len() >= 2 && losses.last() < losses.first(),
+            "{title}: the loss fell: {losses:?}"
+        );
         let c: Comparison = serde_wasm_bindgen::from_value(run.finish().expect("finish")).unwrap();
         for r in [&c.distilled, c.scratch.as_ref().expect("100 labels")] {
             assert_eq!(r.architecture, title);
-            assert!(
-                r.accuracy > 0.1 && r.accuracy <= 1.0,
-                "{title}: {}",
-                r.accuracy
-            );
+            assert_eq!(r.evaluation.total, 10_000, "{title}: the whole test set");
             assert!(r.ms_per_image > 0.0, "{title}: a time per image, never 0");
         }
     }

@@ -7,12 +7,25 @@ import { bytes, int, pct, time, times } from "./format.js";
 
 const MODELS = ["teacher", "distilled", "scratch"];
 
+/**
+ * Each card's measures (architecture, accuracy, size, time, ratio) from one template: every
+ * `[data-measures]` placeholder becomes a copy, keeping the rows it holds after the copy's own.
+ */
+function fillMeasures(root, template) {
+  for (const placeholder of root.querySelectorAll("[data-measures]")) {
+    const measures = template.content.cloneNode(true);
+    measures.querySelector("dl").append(...placeholder.children);
+    placeholder.replaceWith(measures);
+  }
+}
+
 export class ModelCards {
   /** `sparks`: model → a Spark chart (or null when charts could not load). */
   constructor(root, sparks = {}) {
     this.root = root;
     this.sparks = sparks;
     this.card = (model) => root.querySelector(`#card-${model}`);
+    fillMeasures(root, root.querySelector("#model-card-measures"));
   }
 
   set(model, field, text) {
@@ -30,7 +43,6 @@ export class ModelCards {
   teachers(list, onChoose) {
     this.all = list;
     this.card("teacher").querySelector(".choice select").addEventListener("change", (e) => onChoose(e.target.value));
-    this.teachersOf("digits");
   }
 
   /** Offers the bundled teachers of task `key` (and one's own, if loaded). */

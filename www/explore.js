@@ -6,7 +6,6 @@ import { className } from "./classes.js";
 import { pct, time } from "./format.js";
 
 const MODEL_NAMES = { teacher: "Teacher", distilled: "Distilled student", scratch: "Student without teacher" };
-const TEST_SIZE = 10_000;
 
 export class Explorer {
   /** `client` is the WorkerClient; `onError(message)` shows a failure that is not the explorer's own. */
@@ -15,6 +14,8 @@ export class Explorer {
     this.onError = onError;
     this.$ = (s) => document.querySelector(s);
     this.index = 0;
+    /** How many images the worker's test split holds (the core says, once it has loaded it). */
+    this.testImages = 0;
     this.temperature = 1;
     this.hard = [];
     this.hardNext = 0;
@@ -30,6 +31,17 @@ export class Explorer {
     this.wireCanvas();
   }
 
+  /** The highest temperature the slider offers, as the core allows it. */
+  setMaxTemperature(t) {
+    this.$("#temperature-slider").max = String(t);
+  }
+
+  /** The worker's test split holds `n` images: the image index goes up to n - 1. */
+  setTestImages(n) {
+    this.testImages = n;
+    this.$("#sample-index").max = String(n - 1);
+  }
+
   /**
    * The image and temperature kept from a visit before ({index, temperature}), shown when the
    * worker is ready; anything out of range is ignored.
@@ -37,7 +49,7 @@ export class Explorer {
   restore(kept) {
     const slider = this.$("#temperature-slider");
     const t = Number(kept?.temperature);
-    if (Number.isInteger(kept?.index) && kept.index >= 0 && kept.index < TEST_SIZE) this.index = kept.index;
+    if (Number.isInteger(kept?.index) && kept.index >= 0 && kept.index < this.testImages) this.index = kept.index;
     if (Number.isFinite(t) && t >= Number(slider.min) && t <= Number(slider.max)) {
       this.temperature = t;
       slider.value = String(t);
@@ -158,10 +170,10 @@ export class Explorer {
     const index = this.$("#sample-index");
     index.addEventListener("change", () => {
       const n = Number(index.value);
-      if (Number.isInteger(n) && n >= 0 && n < TEST_SIZE) this.inspect(n);
+      if (Number.isInteger(n) && n >= 0 && n < this.testImages) this.inspect(n);
       else index.value = String(this.index);
     });
-    this.$("#sample-random").addEventListener("click", () => this.inspect(Math.floor(Math.random() * TEST_SIZE)));
+    this.$("#sample-random").addEventListener("click", () => this.inspect(Math.floor(Math.random() * this.testImages)));
     this.$("#sample-hard").addEventListener("click", () => this.findHard());
     this.$("#affinity-measure").addEventListener("click", () => this.measureAffinity());
   }
@@ -214,7 +226,8 @@ export class Explorer {
       this.drawPending = false;
       this.$("#draw-bars").replaceChildren();
       this.$("#draw-status").textContent = "";
-      this.$("#draw-preview").getContext("2d").clearRect(0, 0, 28, 28);
+      const preview = this.$("#draw-preview");
+      preview.getContext("2d").clearRect(0, 0, preview.width, preview.height);
     });
   }
 
@@ -257,10 +270,11 @@ export class Explorer {
   }
 }
 
-/** Grey bytes (0 = background) drawn dark on light into a 28×28 canvas. */
+/** A square image's grey bytes (0 = background) drawn dark on light, the canvas sized to it. */
 function drawGrey(canvas, pixels) {
+  canvas.width = canvas.height = Math.sqrt(pixels.length);
   const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(28, 28);
+  const image = ctx.createImageData(canvas.width, canvas.height);
   pixels.forEach((p, i) => {
     image.data.set([255 - p, 255 - p, 255 - p, 255], i * 4);
   });

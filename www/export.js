@@ -9,7 +9,7 @@ const csv = (header, rows) => `${[header, ...rows].map((r) => r.map(quote).join(
 /** The comparison as CSV. */
 export function comparisonCsv(c) {
   const header = ["model", "architecture", "accuracy", "errors", "params", "bytes", "ms_per_image", "ms_per_image_resolved",
-    "speedup", ...Array.from({ length: 10 }, (_, d) => `accuracy_class_${d}`)];
+    "speedup", ...c.teacher.evaluation.per_class_accuracy.map((_, k) => `accuracy_class_${k}`)];
   const rows = ["teacher", "assistant", "distilled", "scratch"].filter((m) => c[m]).map((m) => {
     const r = c[m];
     return [m, r.architecture, r.accuracy, r.errors, r.params, r.bytes, r.ms_per_image, r.ms_per_image_resolved, r.speedup,

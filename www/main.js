@@ -98,6 +98,7 @@ async function start() {
     ownTeacher.offer(opened.own);
     state.teacherId = opened.teacher;
     state.task = opened.task;
+    explorer.setTestImages(opened.testImages);
     showTask(taskInfo(opened.task));
     cards.teachersOf(opened.task);
     if (form.values().teacher !== opened.teacher) form.set({ teacher: opened.teacher });
@@ -107,7 +108,7 @@ async function start() {
     updateButtons();
     keepForOffline();
     // "auto" on a first visit: the page is ready on the CPU while both backends are timed; a
-    // run asked for meanwhile waits for the verdict (CALIBRATION_BUDGET_MS in www/worker.js).
+    // run asked for meanwhile waits for the verdict (CALIBRATION_BUDGET_MS in www/worker-backend.js).
     state.calibration = opened.calibrate
       ? client.request("calibrate", { values: form.values() }).then(showBackend, (error) => {
         if (!error.fatal) notice(`The backends could not be timed (${error.message}); running on the CPU.`, "info");
@@ -158,8 +159,10 @@ async function buildForm(schema) {
     check();
   });
   state.tasks = schema.tasks;
+  state.defaultTask = schema.settings.find((s) => s.key === "task").default;
   state.taskPresets = schema.task_presets;
   state.paperBiasShift = schema.paper_bias_shift;
+  explorer.setMaxTemperature(schema.explore_max_temperature);
   cards.liveImages = schema.live_eval_images;
   $("#bias-paper").textContent = `Raise by ${schema.paper_bias_shift} (the paper)`;
   $("#task-switch").replaceChildren(...schema.tasks.map((t) => new Option(t.dataset, t.key)));
@@ -167,6 +170,7 @@ async function buildForm(schema) {
   const link = readHash(location.hash, schema);
   if (link.preset) form.set(form.presetValues(link.preset));
   form.set(link.values);
+  cards.teachersOf(form.values().task);
   for (const problem of link.problems) notice(problem, "error");
   if (link.backend) $("#backend").value = link.backend;
   state.cores = link.cores;
@@ -260,11 +264,12 @@ function switchTask(key) {
  * The worker's data is now task `key`'s: class names everywhere, its teachers offered, and the
  * other task's results put away (its students are gone from the worker).
  */
-function taskChanged(key) {
+function taskChanged(key, testImages) {
   showTask(taskInfo(key));
+  explorer.setTestImages(testImages);
   cards.teachersOf(key);
   state.task = key;
-  if (state.comparison && (state.comparison.settings.task ?? "digits") !== key) {
+  if (state.comparison && runTask(state.comparison) !== key) {
     state.comparison = null;
     cards.reset();
     for (const id of ["#results", "#curves", "#kept-note", "#bias-shift"]) $(id).hidden = true;
@@ -272,6 +277,9 @@ function taskChanged(key) {
   }
   explorer.taskChanged();
 }
+
+/** The task a comparison ran on (results kept before there were tasks ran on the default one). */
+const runTask = (comparison) => comparison.settings.task ?? state.defaultTask;
 
 function applyPreset(id) {
   form.set(form.presetValues(id));
@@ -361,7 +369,7 @@ async function showKept() {
     $("#sweep-status").textContent = `From your last sweep, ${dateOf(sweepKept.date)}. ${$("#sweep-status").textContent}`;
   }
   // A run of the other task stays kept, for when the page shows that task again.
-  if (!comparison || state.comparison || (comparison.value.settings.task ?? "digits") !== state.task) return;
+  if (!comparison || state.comparison || runTask(comparison.value) !== state.task) return;
   showResult(comparison.value);
   $("#curves").hidden = true;
   const note = $("#kept-note");
@@ -378,7 +386,7 @@ function onEvent(e) {
     state.client.die(new WorkerError(`the WebGPU device was lost (${e.message})`, { fatal: true }));
     return;
   }
-  if (e.event === "task") taskChanged(e.task);
+  if (e.event === "task") taskChanged(e.task, e.testImages);
   else if (e.event === "teacher") showTeacher(e.card);
   else if (e.event === "status") setStatus(e.text);
   else if (e.event === "download") showDownload(e.loaded, e.total);

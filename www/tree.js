@@ -1,5 +1,5 @@
 // The soft decision tree students drawn (Frosst & Hinton 2017, their Figure 2, live): each inner
-// node's filter as a 28×28 image in the tree's shape, the path the current image takes
+// node's filter as an image in the tree's shape, the path the current image takes
 // highlighted with each node's probability of going right, and the class distribution of the leaf
 // it ends at. Distilled and scratch trees side by side. Every number comes from the worker
 // (src/tree_drawing.rs); this file only draws.
@@ -39,7 +39,7 @@ export class TreeView {
     if (isTree) await this.update(this.pixels);
   }
 
-  /** The image the explorer or the drawing pad shows now (28×28 grey bytes): its paths. */
+  /** The image the explorer or the drawing pad shows now (grey bytes, a test image's size): its paths. */
   async update(pixels) {
     this.pixels = pixels;
     if (!this.client) return;
@@ -89,11 +89,12 @@ function nodeView(d, node, onPath) {
   box.className = "tree-node";
   box.classList.toggle("on-path", onPath);
   const canvas = document.createElement("canvas");
-  canvas.width = canvas.height = 28;
+  // A filter has a weight per pixel of the (square) image.
+  canvas.width = canvas.height = Math.sqrt(d.filters[node].length);
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", `node ${node}'s filter`);
   const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(28, 28);
+  const image = ctx.createImageData(canvas.width, canvas.height);
   d.filters[node].forEach((g, i) => image.data.set([g, g, g, 255], i * 4));
   ctx.putImageData(image, 0, 0);
   box.append(canvas);

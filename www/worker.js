@@ -9,13 +9,11 @@
 
 import { fetchAssets, loadManifest } from "./assets.js";
 import { OWN, Teachers } from "./worker-teachers.js";
-import { recall, remember, webgpuAdapter, withinBudget } from "./worker-backend.js";
+import { BackendChoice } from "./worker-backend.js";
 import { helperFailed, labelOnEveryCore, nextTask, startHelper } from "./worker-labelling.js";
 import { scratchTwin, twinWeights } from "./worker-twin.js";
 import { build, lastPanic } from "./worker-modules.js";
 
-/** How long "auto" lets WebGPU warm up and time a few steps before judging it the slower. */
-const CALIBRATION_BUDGET_MS = 1200;
 /** How many of the teacher's hardest test images the page cycles through. */
 const HARD_EXAMPLES = 50;
 /** The data of a task (the schema's `tasks`) a session needs before it is ready (the teacher's
@@ -42,8 +40,8 @@ let wasmModule = null;
 const shardBytes = [];
 /** Cores the page may use for labelling (the page's `cores=` link key, else all). */
 let cores = self.navigator.hardwareConcurrency ?? 1;
-/** The WebGPU adapter's key and limits (or why there is none), once asked for. */
-let adapter = null;
+/** Which backend sessions run on (www/worker-backend.js); it opens them with `newSession`. */
+const backends = new BackendChoice((backend, limits) => newSession(backend, limits));
 /** The request running now (a run or a sweep): its id and the controller that stops it. */
 let current = null;
 /** The last inspected test image's outputs (logits), for the temperature slider. */
@@ -162,7 +160,7 @@ async function useTask(s, values, signal) {
   shardBytes.length = 0;
   await useTeacher(s, values, signal);
   // After the teacher: what the page asks on hearing it (the explorer's image) needs both.
-  event("task", { task: want.key });
+  event("task", { task: want.key, testImages: s.testImages });
 }
 
 /**
@@ -180,11 +178,9 @@ async function useTeacher(s, values, signal) {
 }
 
 /**
- * Downloads the teacher and the data and opens a session on `backend` ("auto", "webgpu", "cpu").
- * "auto" opens on the CPU at once (the page is ready), and `calibrate` then times both backends;
- * a verdict remembered from an earlier visit is used straight away, and a software adapter is
- * not timed at all (the core's `chooseWithoutMeasuring`). Returns {backend, reason (why
- * not WebGPU, or the measurement), measured, remembered, calibrate (whether to call it), card}.
+ * Downloads the teacher and the data and opens a session on `backend` ("auto", "webgpu", "cpu"),
+ * as www/worker-backend.js chooses it. Returns {backend, reason (why not WebGPU, or the
+ * measurement), measured, remembered, calibrate (whether to call it), card, ...}.
  */
 async function open({ backend: choice, values, cores: allowed }) {
   await teachers.recallOwn();
@@ -195,55 +191,17 @@ async function open({ backend: choice, values, cores: allowed }) {
   // A link that names a teacher of one's own that is not kept here starts with the default.
   teacher = await teachers.files(task.key, values?.teacher, manifest).catch(() => teachers.files(task.key, teachers.defaultId, manifest));
   files = await fetchAssets(manifest, dataFiles(task), (loaded, total) => event("download", { loaded, total }));
-  const cpu = await newSession("cpu");
-  if (choice === "cpu") return { ...use(cpu), reason: null };
-  adapter = await webgpuAdapter();
-  if (adapter.problem) return { ...use(cpu), reason: adapter.problem };
-  if (choice === "webgpu") {
-    cpu.free();
-    return { ...use(await newSession("webgpu", adapter.limits)), reason: null };
-  }
-  const unmeasured = core.chooseWithoutMeasuring(adapter.fallback, adapter.name);
-  if (unmeasured) return { ...use(cpu), reason: unmeasured.reason };
-  const remembered = await recall(adapter.key, values);
-  if (remembered?.backend === "webgpu") {
-    cpu.free();
-    return { ...use(await newSession("webgpu", adapter.limits)), reason: remembered.reason, measured: true, remembered: true };
-  }
-  if (remembered) return { ...use(cpu), reason: remembered.reason, measured: true, remembered: true };
-  return { ...use(cpu), reason: null, calibrate: true };
+  const { session: s, ...verdict } = await backends.open(choice, values);
+  return { ...use(s), ...verdict };
 }
 
-/**
- * "auto" on a first visit: times the run's student and the teacher on the CPU (this worker's
- * session) and on WebGPU (within CALIBRATION_BUDGET_MS), takes the faster, remembers the verdict
- * for this adapter, and switches this worker to WebGPU if it won. Returns what `open` returns.
- */
+/** "auto" on a first visit: times both backends and moves to WebGPU if it won. Returns what `open` returns. */
 async function calibrate({ values }) {
-  const cpu = needSession();
   status("timing the CPU and WebGPU on this run");
-  const cpuTime = await cpu.calibrate(values);
-  // The WebGPU build is fetched now, after the page is ready, and outside the timing's budget.
-  try {
-    status("downloading the WebGPU build of the module");
-    await build("webgpu");
-  } catch (error) {
-    status("ready");
-    return { backend: cpu.backend, reason: error.message, measured: false, card: JSON.parse(teacher.card) };
-  }
-  status("timing the CPU and WebGPU on this run");
-  const gpu = await withinBudget(calibrateWebgpu(adapter.limits, values), CALIBRATION_BUDGET_MS);
-  const decision = core.chooseBackend(cpuTime, gpu?.calibration ?? null, values, CALIBRATION_BUDGET_MS);
-  await remember(adapter.key, values, decision);
-  const card = JSON.parse(teacher.card);
-  if (decision.backend === "webgpu") {
-    cpu.free();
-    use(gpu.session);
-  } else {
-    gpu?.session.free();
-  }
+  const { session: s, ...verdict } = await backends.calibrate(needSession(), values, status);
+  if (s !== session) use(s);
   status("ready");
-  return { backend: session.backend, reason: decision.reason, measured: true, card };
+  return { backend: session.backend, ...verdict, card: JSON.parse(teacher.card) };
 }
 
 /** A session on `backend` with the teacher, the test set and the training labels loaded. */
@@ -268,12 +226,7 @@ function use(s) {
   session = s;
   loadedShards = 0;
   const card = JSON.parse(teacher.card);
-  return { backend: s.backend, card, teacher: teacher.id, task: task.key, own: teachers.ownName };
-}
-
-async function calibrateWebgpu(limits, values) {
-  const s = await newSession("webgpu", limits);
-  return { session: s, calibration: await s.calibrate(values) };
+  return { backend: s.backend, card, teacher: teacher.id, task: task.key, testImages: s.testImages, own: teachers.ownName };
 }
 
 function needSession() {
@@ -414,15 +367,17 @@ async function sweep({ id, values }) {
   return stoppable(id, async (signal) => {
     await useTask(s, values, signal);
     await useTeacher(s, values, signal);
+    // The settings parsed once: the shards, the labelling and the sweep all come from this.
     const prepared = s.prepare(values);
+    let run;
     try {
       await loadShards(prepared.shardsNeeded, signal);
       await labelOnCores(s, prepared, id, signal);
+      if (signal.aborted) return { stopped: true, result: { settings: null, teacher: null, rows: [] } };
+      run = s.sweepPrepared(prepared, s.sweepPart(cores));
     } finally {
       prepared.free();
     }
-    if (signal.aborted) return { stopped: true, result: { settings: null, teacher: null, rows: [] } };
-    const run = s.sweep(values, s.sweepPart(cores));
     const arrived = [];
     let failure = null;
     let wake = () => {};

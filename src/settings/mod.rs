@@ -25,6 +25,10 @@ pub use presets::{DEFAULT_PRESET, PRESETS, Preset, default_preset};
 pub use schema::{Kind, SCHEMA, SettingSpec};
 pub use text::message;
 
+/// The largest seed: 2^53 - 1, the largest whole number a JavaScript number (the page's form, a
+/// link's value read back, a results file) holds exactly, so every seed a run reports reruns it.
+pub const MAX_SEED: u64 = (1 << 53) - 1;
+
 /// The distilled student's loss (the scratch student always learns from the labels alone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(target_family = "wasm", derive(tsify::Tsify))]
@@ -301,6 +305,12 @@ impl DistillSettings {
         };
         if let Err(e) = checked {
             problems.push(e);
+        }
+        if self.seed > MAX_SEED {
+            problems.push(Error::setting(
+                "seed",
+                format!("{}; the largest seed is {MAX_SEED}", self.seed),
+            ));
         }
         problems
     }

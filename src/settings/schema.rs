@@ -520,7 +520,7 @@ pub static SCHEMA: &[SettingSpec] = &[
         choices: &[],
         min: Some(0.0),
         min_exclusive: false,
-        max: None,
+        max: Some(super::MAX_SEED as f64),
         items: None,
         default: "1",
         help: "Decides the transfer set, the initial weights and the batch order: same seed, same run.",

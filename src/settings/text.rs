@@ -104,3 +104,38 @@ pub(super) fn shown(text: &str) -> String {
         None => format!("{text:?}"),
     }
 }
+
+impl super::SettingSpec {
+    /// The values this setting takes, as `--help` states them: "one of mlp, linear, cnn, tree",
+    /// "above 0, at most 100", "1 to 8 values, each 1 to 4096". Empty where anything goes.
+    pub fn limits(&self) -> String {
+        use super::Kind;
+        if self.kind == Kind::Choice {
+            let values: Vec<&str> = self.choices.iter().map(|(v, _)| *v).collect();
+            return format!("one of {}", values.join(", "));
+        }
+        let range = match (self.min, self.max) {
+            (Some(min), Some(max)) if self.min_exclusive => format!("above {min}, at most {max}"),
+            (Some(min), Some(max)) => format!("{min} to {max}"),
+            (Some(min), None) if self.min_exclusive => format!("above {min}"),
+            (Some(min), None) => format!("at least {min}"),
+            (None, Some(max)) => format!("at most {max}"),
+            (None, None) => String::new(),
+        };
+        match self.items {
+            Some((least, most)) => {
+                let count = if least == most {
+                    format!("{least} values")
+                } else {
+                    format!("{least} to {most} values")
+                };
+                if range.is_empty() {
+                    count
+                } else {
+                    format!("{count}, each {range}")
+                }
+            }
+            None => range,
+        }
+    }
+}

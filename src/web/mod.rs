@@ -156,6 +156,8 @@ struct Schema {
     throughput_batch: usize,
     /// How many test images (the first ones) a run's live accuracy is measured on.
     live_eval_images: usize,
+    /// The highest temperature the explorer's slider offers.
+    explore_max_temperature: f32,
     /// Each task's default preset, by task key (what the page's task switcher applies).
     #[cfg_attr(target_family = "wasm", tsify(type = "Record<string, string>"))]
     task_presets: std::collections::BTreeMap<&'static str, &'static str>,
@@ -174,6 +176,7 @@ pub fn settings_schema() -> Result<JsValue, Failure> {
         max_value_shown: crate::settings::text::MAX_VALUE_SHOWN,
         throughput_batch: crate::eval::latency::THROUGHPUT_BATCH,
         live_eval_images: crate::run::LIVE_EVAL_IMAGES,
+        explore_max_temperature: crate::explore::EXPLORE_MAX_TEMPERATURE,
         task_presets: Task::ALL
             .iter()
             .map(|&t| (t.key(), crate::settings::default_preset(t)))
@@ -284,6 +287,12 @@ impl Session {
     #[wasm_bindgen(getter)]
     pub fn task(&self) -> String {
         self.task.key().into()
+    }
+
+    /// How many images the loaded test split holds (0 before one is loaded).
+    #[wasm_bindgen(getter, js_name = testImages)]
+    pub fn test_images(&self) -> usize {
+        self.test.as_ref().map_or(0, |t| t.len())
     }
 
     /// Makes `task` the session's: when it changes, the test set, the training data, the

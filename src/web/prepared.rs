@@ -31,6 +31,12 @@ impl PreparedRun {
     }
 }
 
+impl PreparedRun {
+    pub(super) fn settings(&self) -> &DistillSettings {
+        &self.settings
+    }
+}
+
 /// How many leading training shards a run of `settings` needs, given every training label.
 pub(super) fn shards_for(labels: &[u8], settings: &DistillSettings) -> Result<usize, Failure> {
     Ok(pool_size(labels, &settings.transfer())?.div_ceil(SHARD_SIZE))

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use super::{Failure, SLICE_MS, Session, promise, settings_from, to_js};
+use super::{Failure, SLICE_MS, Session, promise, to_js};
 use crate::Error;
 use crate::bench::Replay;
 use crate::explore::TrainedRun;
@@ -54,14 +54,23 @@ impl Session {
         #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] values: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Part | undefined")] part: JsValue,
     ) -> Result<SweepRun, Failure> {
-        let settings = settings_from(values)?;
+        self.sweep_prepared(&self.prepare(values)?, part)
+    }
+
+    /// `sweep` on settings parsed by `prepare` (the worker labels their transfer set first).
+    #[wasm_bindgen(js_name = sweepPrepared)]
+    pub fn sweep_prepared(
+        &self,
+        prepared: &super::PreparedRun,
+        #[wasm_bindgen(unchecked_param_type = "Part | undefined")] part: JsValue,
+    ) -> Result<SweepRun, Failure> {
         let part = match part.is_undefined() {
             true => Part::Both,
             false => serde_wasm_bindgen::from_value(part)
                 .map_err(|e| Error::setting("sweep", format!("part: {e}")))?,
         };
         let lab = self.lab()?;
-        let sweep = Sweep::of_part(&lab, settings, SLICE_MS, part)?;
+        let sweep = Sweep::of_part(&lab, prepared.settings().clone(), SLICE_MS, part)?;
         Ok(SweepRun(Rc::new(RefCell::new((sweep, lab)))))
     }
 

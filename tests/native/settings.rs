@@ -3,9 +3,9 @@
 
 use webdistill::Error;
 use webdistill::distill::{MAX_HINT_WEIGHT, MAX_TEMPERATURE};
-use webdistill::model::{MAX_HIDDEN_UNITS, StudentConfig};
+use webdistill::model::{MAX_CHANNELS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, StudentConfig};
 use webdistill::settings::{
-    DEFAULT_PRESET, DistillSettings, Kind, PRESETS, Preset, SCHEMA, Values, message,
+    DEFAULT_PRESET, DistillSettings, Kind, MAX_SEED, PRESETS, Preset, SCHEMA, Values, message,
 };
 use webdistill::train::{MAX_BATCH_SIZE, MAX_EPOCHS};
 
@@ -213,6 +213,30 @@ fn the_table_takes_its_upper_limits_from_the_constants_and_helps_every_setting()
             assert!(spec.choices.iter().any(|(v, _)| *v == spec.default));
         }
     }
+}
+
+/// `--help` states each setting's values as the schema has them.
+#[test]
+fn each_settings_limits_are_worded_from_the_schema() {
+    let limits = |key: &str| SCHEMA.iter().find(|s| s.key == key).unwrap().limits();
+    assert_eq!(
+        limits("temperature"),
+        format!("above 0, at most {MAX_TEMPERATURE}")
+    );
+    assert_eq!(
+        limits("hidden"),
+        format!("1 to {MAX_HIDDEN_LAYERS} values, each 1 to {MAX_HIDDEN_UNITS}")
+    );
+    assert_eq!(
+        limits("channels"),
+        format!("2 values, each 1 to {MAX_CHANNELS}")
+    );
+    assert_eq!(limits("student"), "one of mlp, linear, cnn, tree");
+    assert_eq!(limits("seed"), format!("0 to {MAX_SEED}"));
+    assert!(
+        SCHEMA.iter().all(|s| !s.limits().is_empty()),
+        "every setting has limits"
+    );
 }
 
 /// Every limit the schema states, both ends, is the one the core enforces: at a limit a value is

