@@ -19,7 +19,7 @@ export function nextTask() {
   });
 }
 
-/** The helpers started and not yet ended, by id: how each one's messages reach its caller. */
+/** The helpers started and not yet ended, by id: where a failure to start reaches its caller. */
 const helpers = new Map();
 let lastHelper = 0;
 
@@ -38,7 +38,7 @@ export function startHelper(job, inputs, fields, onMessage) {
   const id = ++lastHelper;
   const channel = new MessageChannel();
   channel.port1.onmessage = ({ data }) => onMessage(data);
-  helpers.set(id, { onMessage, port: channel.port1 });
+  helpers.set(id, onMessage);
   self.postMessage({ event: "helper", helper: id, port: channel.port2, message: { task: job, ...inputs, ...fields } }, [channel.port2]);
   return {
     terminate() {
@@ -51,7 +51,7 @@ export function startHelper(job, inputs, fields, onMessage) {
 
 /** The page could not start helper `helper` (its script did not load): its caller hears why. */
 export function helperFailed({ helper, message }) {
-  helpers.get(helper)?.onMessage({ error: `it could not start (${message})` });
+  helpers.get(helper)?.({ error: `it could not start (${message})` });
 }
 
 /**

@@ -10,6 +10,7 @@
 pub mod presets;
 pub mod schema;
 pub mod text;
+pub mod wording;
 
 use std::collections::BTreeMap;
 
@@ -23,7 +24,7 @@ use crate::train::TrainConfig;
 
 pub use presets::{DEFAULT_PRESET, PRESETS, Preset, default_preset};
 pub use schema::{Kind, SCHEMA, SettingSpec};
-pub use text::message;
+pub use wording::message;
 
 /// The largest seed: 2^53 - 1, the largest whole number a JavaScript number (the page's form, a
 /// link's value read back, a results file) holds exactly, so every seed a run reports reruns it.
@@ -118,6 +119,14 @@ impl DistillSettings {
             batch_size: 0,
             seed: 0,
         }
+    }
+
+    /// The settings `values` describe, or their first problem: what a run starts from (a form
+    /// flags every problem at once, with [`Self::from_values`] and [`Self::problems`]).
+    pub fn parse(values: &Values) -> Result<Self> {
+        let settings = Self::from_values(values).map_err(|mut problems| problems.remove(0))?;
+        settings.validate()?;
+        Ok(settings)
     }
 
     /// The defaults with `values` applied. Every value that does not parse, and every unknown

@@ -1,33 +1,9 @@
-//! Settings as text, both ways: parsing a value as the form, a link or a flag gives it, writing
-//! one back, and an error worded as a person reads it. The table of settings is schema.rs's.
+//! Settings' values as text, both ways: parsing a value as the form, a link or a flag gives it,
+//! and writing one back. Below the table of settings (schema.rs), which parses with these; what
+//! a person reads about a setting is wording.rs's.
 
 use crate::error::{Error, Result};
 use crate::model::MAX_HIDDEN_LAYERS;
-
-/// What a person reads for `error`: its own words, with a setting named by the label the page
-/// and `--help` show rather than its key ("invalid student hidden layers: ..."). The error
-/// carries the key (it is raised below this layer); the page's facade and the command line
-/// word it here.
-pub fn message(error: &Error) -> String {
-    match error {
-        Error::InvalidSetting { setting, reason } => {
-            format!(
-                "invalid {}: {reason}",
-                lowercase_first(super::schema::label(setting))
-            )
-        }
-        other => other.to_string(),
-    }
-}
-
-/// "Student hidden layers" → "student hidden layers", for the middle of a sentence.
-fn lowercase_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) if c.is_ascii_uppercase() => c.to_ascii_lowercase().to_string() + chars.as_str(),
-        _ => text.to_string(),
-    }
-}
 
 pub(super) fn list<T: ToString>(values: &[T]) -> String {
     values
@@ -102,40 +78,5 @@ pub(super) fn shown(text: &str) -> String {
     match text.char_indices().nth(MAX_VALUE_SHOWN) {
         Some((at, _)) => format!("{:?}…", &text[..at]),
         None => format!("{text:?}"),
-    }
-}
-
-impl super::SettingSpec {
-    /// The values this setting takes, as `--help` states them: "one of mlp, linear, cnn, tree",
-    /// "above 0, at most 100", "1 to 8 values, each 1 to 4096". Empty where anything goes.
-    pub fn limits(&self) -> String {
-        use super::Kind;
-        if self.kind == Kind::Choice {
-            let values: Vec<&str> = self.choices.iter().map(|(v, _)| *v).collect();
-            return format!("one of {}", values.join(", "));
-        }
-        let range = match (self.min, self.max) {
-            (Some(min), Some(max)) if self.min_exclusive => format!("above {min}, at most {max}"),
-            (Some(min), Some(max)) => format!("{min} to {max}"),
-            (Some(min), None) if self.min_exclusive => format!("above {min}"),
-            (Some(min), None) => format!("at least {min}"),
-            (None, Some(max)) => format!("at most {max}"),
-            (None, None) => String::new(),
-        };
-        match self.items {
-            Some((least, most)) => {
-                let count = if least == most {
-                    format!("{least} values")
-                } else {
-                    format!("{least} to {most} values")
-                };
-                if range.is_empty() {
-                    count
-                } else {
-                    format!("{count}, each {range}")
-                }
-            }
-            None => range,
-        }
     }
 }

@@ -36,7 +36,7 @@ use crate::eval::latency::latency_profile;
 use crate::explore::TrainedRun;
 use crate::model::Teacher;
 use crate::run::{Caches, Lab, Limits};
-use crate::settings::{DEFAULT_PRESET, DistillSettings, PRESETS, SCHEMA, Values};
+use crate::settings::{DEFAULT_PRESET, DistillSettings, PRESETS, SCHEMA};
 use crate::teacher_card::TeacherCard;
 
 mod bench;
@@ -49,6 +49,7 @@ mod run;
 
 pub use failure::Failure;
 pub use prepared::PreparedRun;
+use prepared::{settings_from, values_from};
 pub use run::{Distillation, SweepRun};
 
 /// A run yields to the page about this often (ms), so progress flows and *Stop* is heard.
@@ -114,24 +115,6 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Failure> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| Failure::new(format!("cannot convert a result for JS: {e}")))
-}
-
-/// Settings as text by key (`{hidden: "64", ...}`), from JS.
-fn values_from(js: JsValue) -> Result<Values, Error> {
-    serde_wasm_bindgen::from_value(js).map_err(|e| {
-        Error::setting(
-            "settings",
-            format!("give an object of setting values as text ({e})"),
-        )
-    })
-}
-
-/// The settings `values` describe, or an error naming the first problem.
-fn settings_from(js: JsValue) -> Result<DistillSettings, Error> {
-    let settings = DistillSettings::from_values(&values_from(js)?)
-        .map_err(|mut problems| problems.remove(0))?;
-    settings.validate()?;
-    Ok(settings)
 }
 
 /// The settings schema and the presets: what the page builds its form and presets from.

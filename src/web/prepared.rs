@@ -1,6 +1,7 @@
-//! A Start's settings parsed once ([`PreparedRun`]): the page's worker prepares a run, loads the
-//! training shards it needs, labels its transfer set on every core and starts it, all from the
-//! one parse and the one selected transfer set.
+//! Settings from JS, parsed ([`settings_from`]); a Start's settings parsed once
+//! ([`PreparedRun`]): the page's worker prepares a run, loads the training shards it needs,
+//! labels its transfer set on every core and starts it, all from the one parse and the one
+//! selected transfer set.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -8,10 +9,11 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 use super::run::{Distillation, RunState, busy};
-use super::{Failure, SLICE_MS, Session, settings_from};
+use super::{Failure, SLICE_MS, Session};
+use crate::Error;
 use crate::data::{SHARD_SIZE, pool_size};
 use crate::run::{Lab, Part, Prepared, Run};
-use crate::settings::DistillSettings;
+use crate::settings::{DistillSettings, Values};
 
 /// A run's settings, parsed (`Session.prepare`). Its transfer set is selected once, on first
 /// use, from the training images loaded by then.
@@ -35,6 +37,21 @@ impl PreparedRun {
     pub(super) fn settings(&self) -> &DistillSettings {
         &self.settings
     }
+}
+
+/// Settings as text by key (`{hidden: "64", ...}`), from JS.
+pub(super) fn values_from(js: JsValue) -> Result<Values, Error> {
+    serde_wasm_bindgen::from_value(js).map_err(|e| {
+        Error::setting(
+            "settings",
+            format!("give an object of setting values as text ({e})"),
+        )
+    })
+}
+
+/// The settings `values` (from JS) describe, or an error naming the first problem.
+pub(super) fn settings_from(js: JsValue) -> Result<DistillSettings, Error> {
+    DistillSettings::parse(&values_from(js)?)
 }
 
 /// How many leading training shards a run of `settings` needs, given every training label.
