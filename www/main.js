@@ -24,6 +24,9 @@ import { WorkerClient, WorkerError } from "./worker-client.js";
 const $ = (selector) => document.querySelector(selector);
 /** How long the worker may stay silent while starting (compiling wasm, downloading) before the page says so. */
 const STARTUP_SILENCE_MS = 60_000;
+/** How long the page stays idle (after "ready", a new teacher, or a run without results) before
+ * it times the teacher for its card: long enough for a click that comes at once to go first. */
+const TEACHER_TIMING_IDLE_MS = 1500;
 
 const state = {
   client: null, backend: null, ready: false, running: null, sweeping: null, rerun: false, autorun: false,
@@ -130,12 +133,30 @@ async function start() {
     return;
   }
   // Ready first, timing second: on a slow GPU (SwiftShader) the timing alone takes seconds.
-  try {
-    await state.calibration;
-    cards.teacherLatency(await client.request("teacher-latency"));
-  } catch (error) {
-    if (client === state.client && !error.fatal) notice(`The teacher's time could not be measured: ${error.message}`, "error");
-  }
+  await state.calibration?.catch(() => {});
+  if (client === state.client) timeTeacherWhenIdle();
+}
+
+/**
+ * Times the teacher for its card once the page has stayed idle TEACHER_TIMING_IDLE_MS. The
+ * timing holds the worker for about a second, so a click that comes at once (a newcomer's) would
+ * wait for it; a run started first measures the teacher itself, and a run that ends without
+ * results (stopped, failed) or a sweep leaves it to be timed again.
+ */
+function timeTeacherWhenIdle() {
+  clearTimeout(state.teacherTiming);
+  state.teacherTimed = false;
+  cards.teacherLatency(null);
+  const client = state.client;
+  state.teacherTiming = setTimeout(async () => {
+    if (client !== state.client || state.running || state.sweeping) return;
+    try {
+      cards.teacherLatency(await client.request("teacher-latency"));
+      state.teacherTimed = true;
+    } catch (error) {
+      if (client === state.client && !error.fatal) notice(`The teacher's time could not be measured: ${error.message}`, "error");
+    }
+  }, TEACHER_TIMING_IDLE_MS);
 }
 
 /**
@@ -233,24 +254,17 @@ function summary(plan) {
 }
 
 /** A teacher loaded on the teacher's card (one's own, or the default back): the setting and the card. */
-async function useTeacher(card, id) {
+function useTeacher(card, id) {
   form.set({ teacher: id });
   state.teacherId = id;
-  await showTeacher(card);
+  showTeacher(card);
 }
 
-/** A newly loaded teacher: its card, and its time per image on this backend. */
-async function showTeacher(card) {
+/** A newly loaded teacher: its card, and its time per image on this backend once idle. */
+function showTeacher(card) {
   state.card = card;
   cards.teacher(card);
-  // Not while a run computes (it would take the run's CPU); the next check shows it.
-  if (state.running || state.sweeping) return void cards.teacherLatency(null);
-  cards.teacherLatency(null);
-  try {
-    cards.teacherLatency(await state.client.request("teacher-latency"));
-  } catch (error) {
-    if (!error.fatal) notice(`The teacher's time could not be measured: ${error.message}`, "error");
-  }
+  timeTeacherWhenIdle();
 }
 
 const taskInfo = (key) => state.tasks.find((t) => t.key === key) ?? state.tasks[0];
@@ -318,11 +332,13 @@ async function distill() {
     if (answer.problems) return void form.showProblems(answer.problems);
     if (answer.stopped) return void setStatus("stopped");
     showComparison(answer.comparison, answer.files);
+    state.teacherTimed = true;
   } catch (error) {
     runFailed(error);
   } finally {
     state.running = null;
     updateButtons();
+    if (!state.teacherTimed) timeTeacherWhenIdle();
   }
 }
 
@@ -443,6 +459,7 @@ async function sweep() {
   } finally {
     state.sweeping = null;
     updateButtons();
+    if (!state.teacherTimed) timeTeacherWhenIdle();
   }
 }
 
