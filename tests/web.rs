@@ -158,6 +158,50 @@ async fn webgpu_backend_trains_a_cnn_and_a_tree() {
     }
 }
 
+/// The teacher's test logits a helper computes are kept and used by the worker's session: a copy
+/// with each image's logits moved one class along scores almost nothing, so the score came from
+/// the kept copy, not a pass of its own; a copy of the wrong length is refused.
+#[wasm_bindgen_test]
+async fn teacher_test_logits_from_a_helper_are_kept_and_used() {
+    let helper = session("cpu").await;
+    let computed = JsFuture::from(helper.teacher_test_logits().expect("logits"))
+        .await
+        .expect("computed");
+    let logits = js_sys::Float32Array::from(computed).to_vec();
+    assert_eq!(logits.len(), 10_000 * 10);
+    let worker = session("cpu").await;
+    assert!(worker.teacher_test_on_another_worker(2).unwrap());
+    assert!(
+        !worker.teacher_test_on_another_worker(1).unwrap(),
+        "one core: no helper"
+    );
+    let short = worker
+        .keep_teacher_test_logits(logits[1..].to_vec())
+        .unwrap_err();
+    assert!(message(short).contains("test logits"));
+    let shifted: Vec<f32> = logits
+        .chunks(10)
+        .flat_map(|row| {
+            let mut row = row.to_vec();
+            row.rotate_right(1);
+            row
+        })
+        .collect();
+    worker.keep_teacher_test_logits(shifted).expect("kept");
+    assert!(
+        !worker.teacher_test_on_another_worker(2).unwrap(),
+        "kept: nothing left to compute"
+    );
+    let evaluation: serde_json::Value = serde_wasm_bindgen::from_value(
+        JsFuture::from(worker.teacher_evaluation(false).unwrap())
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let accuracy = evaluation["accuracy"].as_f64().unwrap();
+    assert!(accuracy < 0.05, "scored from the kept logits: {accuracy}");
+}
+
 #[wasm_bindgen_test]
 async fn a_corrupt_teacher_is_an_error() {
     let mut session = Session::create("cpu".into(), JsValue::UNDEFINED)

@@ -2,8 +2,9 @@
 // CPU user's longest waits use every core. The page starts it for the worker (www/worker-client.js)
 // with the worker's message and `port`, the worker's end of a MessageChannel: every answer goes
 // there. Separate instances share no memory: no cross-origin
-// isolation needed. Three tasks:
+// isolation needed. Four tasks:
 //   "label": labels one slice of a run's transfer set with the teacher;
+//   "teacher-test": the teacher's logits on the test split, while the page's worker trains;
 //   "scratch": trains a comparison's scratch twin while the page's worker labels and trains the
 //              distilled student (src/run/mod.rs, `Twin`);
 //   "sweep-scratch": trains a sweep's students without the teacher, size by size, while the
@@ -13,6 +14,7 @@
 //                    [images, labels], labels, shards: [bytes], rows: Uint32Array and classes
 //                    (logits per row) | values}
 //   helper → worker: "label": {labelled: n} as it goes, then {logits: Float32Array};
+//                    "teacher-test": {logits: Float32Array};
 //                    "scratch": {update: RunUpdate} per slice, then {weights: Uint8Array};
 //                    "sweep-scratch": {part: PartResult} per size, then {done: true};
 //                    or {error} from either
@@ -32,6 +34,11 @@ const tasks = {
       logits.set(part, at * classes);
       reply({ labelled: Math.min(at + CHUNK, rows.length) });
     }
+    reply({ logits }, [logits.buffer]);
+  },
+
+  async "teacher-test"(session) {
+    const logits = await session.teacherTestLogits();
     reply({ logits }, [logits.buffer]);
   },
 

@@ -103,3 +103,28 @@ export async function labelOnEveryCore(s, prepared, { cores, inputs, signal, onS
     for (const w of labellers) w.terminate();
   }
 }
+
+/** How long a run at its measuring phase waits for a helper's teacher test logits before it
+ * computes them itself (they take ~2.3 s of one core here: a helper slower than that is stuck). */
+const TEACHER_TEST_WAIT_MS = 10_000;
+
+/**
+ * The teacher's logits on the test split, computed by a helper while this worker trains (the
+ * core's `teacherTestOnAnotherWorker` says when). Returns {take(signal): the logits (a
+ * Float32Array), or null when the helper failed, took too long or `signal` aborted, in which
+ * case the run computes them itself; stop()}.
+ */
+export function teacherTestOnHelper(inputs) {
+  let helper;
+  const logits = new Promise((resolve) => {
+    helper = startHelper("teacher-test", inputs, {}, (data) => resolve(data.logits ?? null));
+  });
+  const take = (signal) => Promise.race([logits, new Promise((resolve) => {
+    const timer = setTimeout(resolve, TEACHER_TEST_WAIT_MS, null);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve(null);
+    }, { once: true });
+  })]);
+  return { take, stop: () => helper.terminate() };
+}

@@ -10,7 +10,7 @@
 import { fetchAssets, loadManifest } from "./assets.js";
 import { OWN, Teachers } from "./worker-teachers.js";
 import { BackendChoice } from "./worker-backend.js";
-import { helperFailed, labelOnEveryCore, nextTask, startHelper } from "./worker-labelling.js";
+import { helperFailed, labelOnEveryCore, nextTask, startHelper, teacherTestOnHelper } from "./worker-labelling.js";
 import { scratchTwin, twinWeights } from "./worker-twin.js";
 import { build, lastPanic } from "./worker-modules.js";
 
@@ -292,6 +292,7 @@ async function start({ id, values }) {
     const prepared = s.prepare(values);
     let run = null;
     let twin = null;
+    let teacherTest = null;
     try {
       await loadShards(prepared.shardsNeeded, signal);
       // The scratch twin needs no teacher: on another core it trains while this worker labels
@@ -303,10 +304,20 @@ async function start({ id, values }) {
       if (signal.aborted) return { stopped: true };
       run = s.startPrepared(prepared);
       if (twin) run.scratchElsewhere();
+      // The teacher's test logits on another core while this one trains: the measuring phase
+      // then only reads them.
+      if (s.teacherTestOnAnotherWorker(cores)) teacherTest = teacherTestOnHelper(helperInputs({ shards: false }));
       while (!run.done) {
         const update = await run.advance();
         if (labelled) update.labelled_by = labelled;
         event("progress", { run: id, update });
+        if (teacherTest && update.phase === "measuring") {
+          // Before the first measuring slice; a helper that failed leaves them to the run.
+          const logits = await teacherTest.take(signal);
+          if (logits) s.keepTeacherTestLogits(logits);
+          teacherTest.stop();
+          teacherTest = null;
+        }
         if (twin && !twin.joined && (twin.settled || update.waiting)) {
           run.joinScratch(await twinWeights(twin, signal));
           twin.joined = true;
@@ -324,17 +335,19 @@ async function start({ id, values }) {
       return { result: { comparison, files: students }, transfer };
     } finally {
       twin?.stop();
+      teacherTest?.stop();
       run?.free();
       prepared.free();
     }
   });
 }
 
-/** What a helper worker needs to start: the compiled module, the teacher, the task's data. */
-function helperInputs() {
+/** What a helper worker needs to start: the compiled module, the teacher, the task's data (the
+ * training images only with `shards`). */
+function helperInputs({ shards = true } = {}) {
   const [testImages, testLabels, trainLabels] = dataFiles(task).map((name) => files.get(name));
   return { dataset: task.key, module: wasmModule, teacher: teacher.weights, card: teacher.card,
-    test: [testImages, testLabels], labels: trainLabels, shards: shardBytes.slice(0, loadedShards) };
+    test: [testImages, testLabels], labels: trainLabels, shards: shards ? shardBytes.slice(0, loadedShards) : [] };
 }
 
 /** Labels the transfer set of the run `prepared` on every core the page may use (www/worker-labelling.js). */

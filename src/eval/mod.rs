@@ -204,4 +204,27 @@ impl TestLogits {
         *self.0.borrow_mut() = Some(logits.clone());
         Ok(logits)
     }
+
+    /// Whether the logits are kept (the next [`Self::get`] computes nothing).
+    pub fn is_kept(&self) -> bool {
+        self.0.borrow().is_some()
+    }
+
+    /// Keeps logits computed elsewhere (another worker's pass of the same model over the same
+    /// `test` split); refused unless there are 10 per test image.
+    pub fn keep(&self, logits: Vec<f32>, test: &Mnist) -> Result<()> {
+        let expected = test.len() * crate::data::NUM_CLASSES;
+        if logits.len() != expected {
+            return Err(crate::error::Error::setting(
+                "test logits",
+                format!(
+                    "{} values, but {expected} are needed: 10 for each of the {} test images",
+                    logits.len(),
+                    test.len()
+                ),
+            ));
+        }
+        *self.0.borrow_mut() = Some(Rc::new(logits));
+        Ok(())
+    }
 }

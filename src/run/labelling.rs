@@ -102,6 +102,17 @@ pub fn labelling_plan(lab: &Lab, prepared: &Prepared, workers: usize) -> Option<
     })
 }
 
+/// Whether another worker should compute the teacher's test logits (the measuring phase's
+/// longest part: 10,000 images) while this one trains the students: on the CPU backend with
+/// `workers` ≥ 2, when the session does not keep them already. The logits are the same either
+/// way (the same build, weights and images); the core that trains only the distilled student
+/// would otherwise idle.
+pub fn teacher_test_elsewhere(lab: &Lab, workers: usize) -> bool {
+    workers >= 2
+        && lab.backend == crate::eval::Backend::Cpu
+        && !lab.caches.teacher_test_logits.is_kept()
+}
+
 /// Whether the run `prepared` would find its soft targets kept from an earlier run.
 pub fn soft_targets_kept(lab: &Lab, prepared: &Prepared) -> bool {
     let key = prepared.soft_targets_key(lab);

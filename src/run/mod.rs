@@ -33,7 +33,7 @@ pub use lab::{Caches, Lab};
 use labelling::Labelling;
 pub use labelling::{
     LABEL_BATCH, LabellingPlan, labelling_plan, provide_soft_targets, soft_targets_kept,
-    teacher_outputs,
+    teacher_outputs, teacher_test_elsewhere,
 };
 pub use limits::{Limits, check_memory, memory_estimate, problems};
 use measure::{Measure, Measured};

@@ -1,13 +1,16 @@
-//! Labelling the transfer set on every core: the page's worker splits the run's transfer set
-//! between helper workers (each its own wasm instance on the CPU backend), each labels its slice
-//! with the teacher, and the run takes the joined logits as its soft targets.
+//! Labelling on every core: the page's worker splits the run's transfer set between helper
+//! workers (each its own wasm instance on the CPU backend), each labels its slice with the
+//! teacher, and the run takes the joined logits as its soft targets; a helper also computes the
+//! teacher's test logits while the students train.
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::prepared::PreparedRun;
 use super::{Failure, Session, promise, to_js};
-use crate::run::{Update, labelling_plan, provide_soft_targets, teacher_outputs};
+use crate::run::{
+    Update, labelling_plan, provide_soft_targets, teacher_outputs, teacher_test_elsewhere,
+};
 
 #[wasm_bindgen]
 impl Session {
@@ -57,6 +60,37 @@ impl Session {
                 teacher_outputs(&lab.teacher, &lab.train, &rows, false, &lab.device).await?;
             Ok(js_sys::Float32Array::from(&logits[..]).into())
         }))
+    }
+
+    /// Whether a helper should compute the teacher's test logits while this worker trains, given
+    /// `workers` the page may use (the core's rule).
+    #[wasm_bindgen(js_name = teacherTestOnAnotherWorker)]
+    pub fn teacher_test_on_another_worker(&self, workers: usize) -> Result<bool, Failure> {
+        Ok(teacher_test_elsewhere(
+            &self.lab_without_training_images()?,
+            workers,
+        ))
+    }
+
+    /// The teacher's logits on the whole test split (`test images × 10`): what a helper computes
+    /// for `keepTeacherTestLogits`.
+    #[wasm_bindgen(js_name = teacherTestLogits, unchecked_return_type = "Promise<Float32Array>")]
+    pub fn teacher_test_logits(&self) -> Result<Promise, Failure> {
+        let lab = self.lab_without_training_images()?;
+        Ok(promise(async move {
+            let logits = (lab.caches.teacher_test_logits)
+                .get(&lab.teacher, &lab.test, &lab.device)
+                .await?;
+            Ok(js_sys::Float32Array::from(&logits[..]).into())
+        }))
+    }
+
+    /// Keeps the teacher's test logits a helper computed (`teacherTestLogits` there): the next
+    /// run's measuring phase uses them instead of computing them.
+    #[wasm_bindgen(js_name = keepTeacherTestLogits)]
+    pub fn keep_teacher_test_logits(&self, logits: Vec<f32>) -> Result<(), Failure> {
+        let lab = self.lab_without_training_images()?;
+        Ok(lab.caches.teacher_test_logits.keep(logits, &lab.test)?)
     }
 
     /// The soft targets of the run `prepared`, labelled by helpers (`labellingPlan`'s slices
