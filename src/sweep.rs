@@ -197,10 +197,9 @@ pub struct Sweep {
 impl Sweep {
     /// The part of a sweep this worker takes given the `workers` the page may use: on the CPU
     /// backend with two or more, the distilled students here and the scratch ones on a helper
-    /// (the same rule as a run's twin, [`crate::run::Prepared::scratch_on_another_worker`]);
-    /// otherwise both.
+    /// ([`crate::run::helpers_share`]); otherwise both.
     pub fn part_here(backend: Backend, workers: usize) -> Part {
-        match workers >= 2 && backend == Backend::Cpu {
+        match crate::run::helpers_share(backend, workers) {
             true => Part::Distilled,
             false => Part::Both,
         }

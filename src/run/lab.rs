@@ -25,6 +25,14 @@ pub struct Caches {
     pub soft_targets: SoftTargetCache,
 }
 
+/// Whether work can be shared with helper workers (each its own wasm instance on another core):
+/// on the CPU backend, given two or more `workers`. WebGPU is one device, which helpers would
+/// only contend for. Labelling, a run's twin, the teacher's test logits and a sweep's scratch
+/// students all share by this rule.
+pub fn helpers_share(backend: Backend, workers: usize) -> bool {
+    workers >= 2 && backend == Backend::Cpu
+}
+
 /// The data, the teacher and the device a run works with.
 pub struct Lab {
     /// The dataset `train` and `test` are splits of.

@@ -86,8 +86,7 @@ pub struct LabellingPlan {
 /// `None` when the run labels it alone: one worker, WebGPU (one device), a hint loss (which also
 /// needs the teacher's hidden layer), or soft targets kept from an earlier run.
 pub fn labelling_plan(lab: &Lab, prepared: &Prepared, workers: usize) -> Option<LabellingPlan> {
-    if workers < 2
-        || lab.backend != crate::eval::Backend::Cpu
+    if !super::helpers_share(lab.backend, workers)
         || prepared.with_hidden()
         || soft_targets_kept(lab, prepared)
     {
@@ -108,9 +107,7 @@ pub fn labelling_plan(lab: &Lab, prepared: &Prepared, workers: usize) -> Option<
 /// way (the same build, weights and images); the core that trains only the distilled student
 /// would otherwise idle.
 pub fn teacher_test_elsewhere(lab: &Lab, workers: usize) -> bool {
-    workers >= 2
-        && lab.backend == crate::eval::Backend::Cpu
-        && !lab.caches.teacher_test_logits.is_kept()
+    super::helpers_share(lab.backend, workers) && !lab.caches.teacher_test_logits.is_kept()
 }
 
 /// Whether the run `prepared` would find its soft targets kept from an earlier run.

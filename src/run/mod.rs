@@ -29,7 +29,7 @@ mod plan;
 mod prepared;
 mod twin;
 
-pub use lab::{Caches, Lab};
+pub use lab::{Caches, Lab, helpers_share};
 use labelling::Labelling;
 pub use labelling::{
     LABEL_BATCH, LabellingPlan, labelling_plan, provide_soft_targets, soft_targets_kept,

@@ -38,7 +38,7 @@ impl Prepared {
     /// with `workers` ≥ 2, when there is a twin (some example keeps its label). Its numbers are
     /// the same either way ([`super::Run::train_scratch_elsewhere`]); the wait is shorter.
     pub fn scratch_on_another_worker(&self, lab: &Lab, workers: usize) -> bool {
-        workers >= 2 && lab.backend == crate::eval::Backend::Cpu && self.transfer.has_labels()
+        super::helpers_share(lab.backend, workers) && self.transfer.has_labels()
     }
 
     /// The key of this run's soft targets in the lab's cache.

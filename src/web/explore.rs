@@ -251,7 +251,7 @@ impl Session {
 
     /// `then(the teacher's test logits, the test set)`, the logits computed on the first call and
     /// then kept for the session.
-    fn on_teacher_test_logits(
+    pub(super) fn on_teacher_test_logits(
         &self,
         then: impl FnOnce(&[f32], &Mnist) -> Result<JsValue, Failure> + 'static,
     ) -> Result<Promise, Failure> {

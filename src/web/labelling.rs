@@ -76,13 +76,7 @@ impl Session {
     /// for `keepTeacherTestLogits`.
     #[wasm_bindgen(js_name = teacherTestLogits, unchecked_return_type = "Promise<Float32Array>")]
     pub fn teacher_test_logits(&self) -> Result<Promise, Failure> {
-        let lab = self.lab_without_training_images()?;
-        Ok(promise(async move {
-            let logits = (lab.caches.teacher_test_logits)
-                .get(&lab.teacher, &lab.test, &lab.device)
-                .await?;
-            Ok(js_sys::Float32Array::from(&logits[..]).into())
-        }))
+        self.on_teacher_test_logits(|logits, _| Ok(js_sys::Float32Array::from(logits).into()))
     }
 
     /// Keeps the teacher's test logits a helper computed (`teacherTestLogits` there): the next

@@ -54,6 +54,14 @@ pub(super) fn settings_from(js: JsValue) -> Result<DistillSettings, Error> {
     DistillSettings::parse(&values_from(js)?)
 }
 
+/// The `part` a JS caller names for a run or a `sweep` (`what`): "both" when omitted.
+pub(super) fn part_from(part: JsValue, what: &str) -> Result<Part, Error> {
+    if part.is_undefined() {
+        return Ok(Part::Both);
+    }
+    serde_wasm_bindgen::from_value(part).map_err(|e| Error::setting(what, format!("part: {e}")))
+}
+
 /// How many leading training shards a run of `settings` needs, given every training label.
 pub(super) fn shards_for(labels: &[u8], settings: &DistillSettings) -> Result<usize, Failure> {
     Ok(pool_size(labels, &settings.transfer())?.div_ceil(SHARD_SIZE))
@@ -86,11 +94,7 @@ impl Session {
         prepared: &PreparedRun,
         #[wasm_bindgen(unchecked_param_type = "Part | undefined")] part: JsValue,
     ) -> Result<Distillation, Failure> {
-        let part = match part.is_undefined() {
-            true => Part::Both,
-            false => serde_wasm_bindgen::from_value(part)
-                .map_err(|e| crate::Error::setting("run", format!("part: {e}")))?,
-        };
+        let part = part_from(part, "run")?;
         let (lab, ready) = self.prepared(prepared)?;
         let run = Run::prepared(&lab, ready, SLICE_MS, part)?;
         Ok(Distillation(Rc::new(RefCell::new(RunState {

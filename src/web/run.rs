@@ -11,7 +11,7 @@ use super::{Failure, SLICE_MS, Session, promise, to_js};
 use crate::Error;
 use crate::bench::Replay;
 use crate::explore::TrainedRun;
-use crate::run::{Finished, Lab, Part, PartResult, Phase, Run};
+use crate::run::{Finished, Lab, PartResult, Phase, Run};
 use crate::sweep::Sweep;
 
 pub(super) struct RunState {
@@ -64,11 +64,7 @@ impl Session {
         prepared: &super::PreparedRun,
         #[wasm_bindgen(unchecked_param_type = "Part | undefined")] part: JsValue,
     ) -> Result<SweepRun, Failure> {
-        let part = match part.is_undefined() {
-            true => Part::Both,
-            false => serde_wasm_bindgen::from_value(part)
-                .map_err(|e| Error::setting("sweep", format!("part: {e}")))?,
-        };
+        let part = super::prepared::part_from(part, "sweep")?;
         let lab = self.lab()?;
         let sweep = Sweep::of_part(&lab, prepared.settings().clone(), SLICE_MS, part)?;
         Ok(SweepRun(Rc::new(RefCell::new((sweep, lab)))))
