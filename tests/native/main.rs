@@ -15,6 +15,7 @@ mod labelling;
 mod layers;
 mod losses;
 mod onnx;
+mod pooling;
 mod run;
 mod settings;
 mod students;
