@@ -36,5 +36,8 @@ fn two_by_two_pooling_keeps_values_ties_nan_and_routes_the_gradient() {
     expected[2] = 2.0; // the first of four equal 2s
     expected[11] = 3.0; // the NaN
     expected[13] = 4.0; // the first 8 in row-major order
-    assert_eq!(grad, expected, "the last row and column (odd sides) are not pooled");
+    assert_eq!(
+        grad, expected,
+        "the last row and column (odd sides) are not pooled"
+    );
 }
