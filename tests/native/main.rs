@@ -4,6 +4,7 @@
 mod backend_choice;
 mod bench;
 mod bundled_teacher;
+mod convolution;
 mod drawing;
 mod explore;
 mod export;

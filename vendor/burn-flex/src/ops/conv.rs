@@ -939,6 +939,22 @@ fn conv_plane_accumulate<
     oh_ranges: &[(usize, usize)],
     ow_ranges: &[(usize, usize)],
 ) {
+    if stride_h == 1
+        && stride_w == 1
+        && pad_h == 0
+        && pad_w == 0
+        && dilation_h == 1
+        && dilation_w == 1
+        && out_w > 0
+        && out_w + kernel_w <= in_w + 1
+        && (out_plane.len() / out_w + kernel_h - 1) * in_w <= in_plane.len()
+    {
+        // webdistill: no padding (at either end: the output fits inside the input): every kernel position
+        // covers the whole output, and no padded term is skipped, so the non-finite fix-up
+        // below does not apply.
+        conv_plane_accumulate_valid_blocked(out_plane, in_plane, w_plane, kernel_h, kernel_w, in_w, out_w);
+        return;
+    }
     if out_plane.len() > CONV_PLANE_OH_OUTER_THRESHOLD {
         conv_plane_accumulate_oh_outer(
             out_plane, in_plane, w_plane, kernel_h, kernel_w, in_w, out_w, stride_h, stride_w,
@@ -957,6 +973,72 @@ fn conv_plane_accumulate<
     // that result after the fast accumulation without changing its hot loops.
     if has_non_finite_weights && (pad_h != 0 || pad_w != 0) {
         propagate_non_finite_padding(out_plane, w_plane, kernel_w, out_w, oh_ranges, ow_ranges);
+    }
+}
+
+// webdistill: a register-blocked loop for unpadded stride-1 kernels (vendor/README.md).
+
+/// Outputs a register block of `conv_plane_accumulate_valid_blocked` holds.
+const CONV_VALID_BLOCK: usize = 8;
+
+/// `conv_plane_accumulate` for a stride-1, unpadded, undilated kernel (a "valid" convolution,
+/// e.g. LeNet-style `5×5` layers): each block of `CONV_VALID_BLOCK` outputs of a row is held in
+/// registers across every kernel position and stored once, instead of loaded and stored once
+/// per position as the kh-outer and oh-outer orders do. Each output still receives its terms
+/// in the same `(kh, kw)` order, as `in * w + acc`, so results are bit-identical to theirs.
+#[inline(always)]
+fn conv_plane_accumulate_valid_blocked<T: num_traits::Float + Copy>(
+    out_plane: &mut [T],
+    in_plane: &[T],
+    w_plane: &[T],
+    kernel_h: usize,
+    kernel_w: usize,
+    in_w: usize,
+    out_w: usize,
+) {
+    if out_plane.is_empty() || out_w == 0 {
+        return;
+    }
+    debug_assert_eq!(out_plane.len() % out_w, 0);
+    let out_h = out_plane.len() / out_w;
+    // Every read below stays inside these bounds: rows oh + kh < out_h + kernel_h - 1 + 1 and
+    // columns ow + kw < out_w + kernel_w - 1 + 1 of a valid convolution's input.
+    assert!(in_w >= out_w + kernel_w - 1);
+    assert!(in_plane.len() >= (out_h + kernel_h - 1) * in_w);
+    assert!(w_plane.len() >= kernel_h * kernel_w);
+    for oh in 0..out_h {
+        let out_row = &mut out_plane[oh * out_w..(oh + 1) * out_w];
+        let mut ow = 0;
+        while ow + CONV_VALID_BLOCK <= out_w {
+            let mut acc = [T::zero(); CONV_VALID_BLOCK];
+            acc.copy_from_slice(&out_row[ow..ow + CONV_VALID_BLOCK]);
+            for kh in 0..kernel_h {
+                let row_start = (oh + kh) * in_w + ow;
+                for kw in 0..kernel_w {
+                    // SAFETY: the asserts above bound kh * kernel_w + kw and
+                    // row_start + kw + CONV_VALID_BLOCK by the slices' lengths.
+                    let w_val = unsafe { *w_plane.get_unchecked(kh * kernel_w + kw) };
+                    let src = unsafe {
+                        in_plane.get_unchecked(row_start + kw..row_start + kw + CONV_VALID_BLOCK)
+                    };
+                    for i in 0..CONV_VALID_BLOCK {
+                        acc[i] = src[i] * w_val + acc[i];
+                    }
+                }
+            }
+            out_row[ow..ow + CONV_VALID_BLOCK].copy_from_slice(&acc);
+            ow += CONV_VALID_BLOCK;
+        }
+        for (o, out) in out_row.iter_mut().enumerate().skip(ow) {
+            let mut acc = *out;
+            for kh in 0..kernel_h {
+                let row_start = (oh + kh) * in_w + o;
+                for kw in 0..kernel_w {
+                    acc = in_plane[row_start + kw] * w_plane[kh * kernel_w + kw] + acc;
+                }
+            }
+            *out = acc;
+        }
     }
 }
 
