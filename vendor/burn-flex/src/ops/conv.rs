@@ -945,14 +945,14 @@ fn conv_plane_accumulate<
         && pad_w == 0
         && dilation_h == 1
         && dilation_w == 1
-        && out_w > 0
-        && out_w + kernel_w <= in_w + 1
-        && (out_plane.len() / out_w + kernel_h - 1) * in_w <= in_plane.len()
+        && output_inside_input(out_plane.len(), out_w, in_plane.len(), in_w, kernel_h, kernel_w)
     {
-        // webdistill: no padding (at either end: the output fits inside the input): every kernel position
-        // covers the whole output, and no padded term is skipped, so the non-finite fix-up
-        // below does not apply.
-        conv_plane_accumulate_valid_blocked(out_plane, in_plane, w_plane, kernel_h, kernel_w, in_w, out_w);
+        // webdistill: no padding (at either end: the output fits inside the input): every
+        // kernel position covers the whole output, and no padded term is skipped, so the
+        // non-finite fix-up below does not apply.
+        conv_plane_accumulate_valid_blocked(
+            out_plane, in_plane, w_plane, kernel_h, kernel_w, in_w, out_w,
+        );
         return;
     }
     if out_plane.len() > CONV_PLANE_OH_OUTER_THRESHOLD {
@@ -981,6 +981,22 @@ fn conv_plane_accumulate<
 /// Outputs a register block of `conv_plane_accumulate_valid_blocked` holds.
 const CONV_VALID_BLOCK: usize = 8;
 
+/// Whether a stride-1, undilated kernel's output plane (`out_len` values, rows of `out_w`) lies
+/// inside its input plane (`in_len` values, rows of `in_w`): every row `oh + kh` and column
+/// `ow + kw` it reads exists, so no padding is involved at either end.
+fn output_inside_input(
+    out_len: usize,
+    out_w: usize,
+    in_len: usize,
+    in_w: usize,
+    kernel_h: usize,
+    kernel_w: usize,
+) -> bool {
+    out_w > 0
+        && out_w + kernel_w <= in_w + 1
+        && (out_len / out_w + kernel_h - 1) * in_w <= in_len
+}
+
 /// `conv_plane_accumulate` for a stride-1, unpadded, undilated kernel (a "valid" convolution,
 /// e.g. LeNet-style `5×5` layers): each block of `CONV_VALID_BLOCK` outputs of a row is held in
 /// registers across every kernel position and stored once, instead of loaded and stored once
@@ -996,16 +1012,11 @@ fn conv_plane_accumulate_valid_blocked<T: num_traits::Float + Copy>(
     in_w: usize,
     out_w: usize,
 ) {
-    if out_plane.is_empty() || out_w == 0 {
-        return;
-    }
+    // Every read below stays inside these bounds (the caller checked the first already).
+    assert!(output_inside_input(out_plane.len(), out_w, in_plane.len(), in_w, kernel_h, kernel_w));
+    assert!(w_plane.len() >= kernel_h * kernel_w);
     debug_assert_eq!(out_plane.len() % out_w, 0);
     let out_h = out_plane.len() / out_w;
-    // Every read below stays inside these bounds: rows oh + kh < out_h + kernel_h - 1 + 1 and
-    // columns ow + kw < out_w + kernel_w - 1 + 1 of a valid convolution's input.
-    assert!(in_w >= out_w + kernel_w - 1);
-    assert!(in_plane.len() >= (out_h + kernel_h - 1) * in_w);
-    assert!(w_plane.len() >= kernel_h * kernel_w);
     for oh in 0..out_h {
         let out_row = &mut out_plane[oh * out_w..(oh + 1) * out_w];
         let mut ow = 0;
