@@ -102,8 +102,9 @@ const COMMANDS: &str = "usage:
   webdistill distill [options]   teacher vs distilled student vs the same student without teacher
   webdistill sweep [options]     students of every kind and size, distilled and from scratch: accuracy for size
   webdistill settings [options]  the settings a distill run with these options would use, as JSON
-  webdistill report [--out docs/REPORT.md] [--backend cpu|gpu] [--only omit-3]
-                                 runs the experiments of the report and writes it (or prints one section)
+  webdistill report [--out docs/REPORT.md] [--backend cpu|gpu] [--only omit-3|kinds|fashion]
+                                 runs the experiments of the report and writes it (or reruns one
+                                 section and writes it over its old text and numbers)
   webdistill bench [--backend cpu|gpu] [--steps 50] [--warmup 10] [--json]
                                  training and inference throughput (docs/BENCHMARKS.md)
   webdistill evaluate --weights student.safetensors [--card student.json] [--json]

@@ -18,6 +18,7 @@ use webdistill::teacher_card::{BUNDLED_TEACHERS, DEFAULT_TEACHER};
 mod fashion;
 mod kinds;
 mod render;
+mod splice;
 use render::render;
 
 const TEMPERATURES: [f32; 5] = [1.0, 2.0, 4.0, 8.0, 20.0];
@@ -47,33 +48,38 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
         &data,
         &TeacherSource::Bundled(Task::Digits, DEFAULT_TEACHER.into()),
     )?;
-    match only.as_deref() {
-        None => {}
-        // One section alone, printed rather than written over the report.
+    // One section alone: printed, and written over its old text and numbers (splice.rs).
+    let alone = match only.as_deref() {
+        None => None,
         Some("omit-3") => {
-            print!(
-                "{}",
-                render::omit_section(&omit_cases(&lab, &backend, &data)?)
-            );
-            return Ok(());
+            let omitted = omit_cases(&lab, &backend, &data)?;
+            let numbers = json!(omitted.iter().map(OmitCase::json).collect::<Vec<_>>());
+            Some((render::omit_section(&omitted), "omitted_threes", numbers))
         }
         Some("kinds") => {
-            print!("{}", kinds::kinds_section(&kinds::kind_cases(&lab)?));
-            return Ok(());
+            let kinds = kinds::kind_cases(&lab)?;
+            let numbers = json!(kinds.iter().map(kinds::KindCase::json).collect::<Vec<_>>());
+            Some((kinds::kinds_section(&kinds), "student_kinds", numbers))
         }
         Some("fashion") => {
-            let fashion = fashion_lab(&backend)?;
-            print!(
-                "{}",
-                fashion::fashion_section(&fashion::fashion_cases(&fashion)?)
-            );
-            return Ok(());
+            let fashion = fashion::fashion_cases(&fashion_lab(&backend)?)?;
+            Some((
+                fashion::fashion_section(&fashion),
+                "fashion",
+                fashion.json(),
+            ))
         }
         Some(other) => {
             return Err(format!(
                 "--only: {other:?}; the sections run alone are omit-3, kinds and fashion"
             ));
         }
+    };
+    if let Some((section, key, numbers)) = alone {
+        print!("{section}");
+        splice::write_section(&out, &section, key, numbers)?;
+        eprintln!("wrote the section into {} and report.json", out.display());
+        return Ok(());
     }
     let preset = |id: &str| {
         Preset::get(id)
