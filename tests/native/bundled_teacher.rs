@@ -22,9 +22,8 @@ fn bundled() -> (TeacherCard, Vec<u8>) {
     bundled_teacher(DEFAULT_TEACHER)
 }
 
-/// Issue 20 asks for a Fashion-MNIST teacher at 93% or more; the bundled one does not reach it
-/// yet (README, "Two tasks"), so this holds it to the level it has, below the goal.
-const FASHION_TEACHER_ACCURACY: f64 = 0.92;
+/// Issue 20 asks for a Fashion-MNIST teacher at 93% or more (the bundled one: 93.25%).
+const FASHION_TEACHER_ACCURACY: f64 = 0.93;
 
 /// The least test accuracy and the most gzip bytes each bundled teacher's card must hold to
 /// (issue 21: the soft one ships in 1.1 MB gzip at most; issue 20: Fashion-MNIST's reaches 93%
