@@ -103,6 +103,11 @@ test("after a run: three models explain and read drawings, the student downloads
     // A stroke on the pad: all three predict, each with its time.
     await drawSeven(page);
     await page.waitForFunction(() => document.querySelectorAll("#draw-bars .probs").length === 3);
+    // The pad answers while the stroke is drawn (one request in flight, www/explore.js), so the
+    // first bars can be a part of the 7's; the answer to the whole stroke comes last. Waited for
+    // here, and asserted below with what the teacher read.
+    await page.waitForFunction(() => /^Teacher: 7 /.test(document.querySelector('#draw-bars .probs[data-model="teacher"] h3')?.textContent ?? ""),
+      null, { timeout: 30_000 }).catch(() => {});
     for (const model of ["teacher", "distilled", "scratch"]) {
       const b = await bars(page, "#draw-bars", model);
       assert.match(b.title, /: \d · [\d.]+ (ns|µs|ms) \(\d+ calls a window\)$/, b.title);

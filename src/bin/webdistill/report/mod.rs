@@ -29,6 +29,20 @@ const SEEDS: [u64; 3] = [1, 2, 3];
 /// third of the teacher's.
 const TINY: [usize; 1] = [16];
 const ASSISTANT: [usize; 1] = [256];
+/// report.json's keys for the sections `--only` also reruns alone (splice.rs writes one over).
+const OMIT_KEY: &str = "omitted_threes";
+const KINDS_KEY: &str = "student_kinds";
+const FASHION_KEY: &str = "fashion";
+
+/// Section 6's numbers in report.json, from the whole report or from `--only omit-3`.
+fn omit_json(omitted: &[OmitCase]) -> serde_json::Value {
+    json!(omitted.iter().map(OmitCase::json).collect::<Vec<_>>())
+}
+
+/// Section 7's numbers in report.json, from the whole report or from `--only kinds`.
+fn kinds_json(kinds: &[kinds::KindCase]) -> serde_json::Value {
+    json!(kinds.iter().map(kinds::KindCase::json).collect::<Vec<_>>())
+}
 
 pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     let mut args = Args::parse(args, &[])?;
@@ -53,19 +67,21 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
         None => None,
         Some("omit-3") => {
             let omitted = omit_cases(&lab, &backend, &data)?;
-            let numbers = json!(omitted.iter().map(OmitCase::json).collect::<Vec<_>>());
-            Some((render::omit_section(&omitted), "omitted_threes", numbers))
+            Some((
+                render::omit_section(&omitted),
+                OMIT_KEY,
+                omit_json(&omitted),
+            ))
         }
         Some("kinds") => {
             let kinds = kinds::kind_cases(&lab)?;
-            let numbers = json!(kinds.iter().map(kinds::KindCase::json).collect::<Vec<_>>());
-            Some((kinds::kinds_section(&kinds), "student_kinds", numbers))
+            Some((kinds::kinds_section(&kinds), KINDS_KEY, kinds_json(&kinds)))
         }
         Some("fashion") => {
             let fashion = fashion::fashion_cases(&fashion_lab(&backend)?)?;
             Some((
                 fashion::fashion_section(&fashion),
-                "fashion",
+                FASHION_KEY,
                 fashion.json(),
             ))
         }
@@ -126,9 +142,8 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
     let raw = json!({
         "default": default, "hinton": hinton, "few_labels": few, "tiny_student": tiny.json(),
         "capacity_gap": gap.iter().map(GapCase::json).collect::<Vec<_>>(),
-        "omitted_threes": omitted.iter().map(OmitCase::json).collect::<Vec<_>>(),
-        "student_kinds": kinds.iter().map(kinds::KindCase::json).collect::<Vec<_>>(),
-        "fashion": fashion.json(), "minutes": minutes,
+        OMIT_KEY: omit_json(&omitted), KINDS_KEY: kinds_json(&kinds),
+        FASHION_KEY: fashion.json(), "minutes": minutes,
     });
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
