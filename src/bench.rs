@@ -132,14 +132,7 @@ pub async fn training_throughput(lab: &Lab, spec: &TrainingBenchSpec) -> Result<
     };
     settings.validate()?;
     let transfer = TransferSet::select(&lab.train, &TransferConfig::all_labeled(size, spec.seed))?;
-    let (logits, _) = teacher_outputs(
-        &lab.teacher,
-        &lab.train,
-        &transfer.indices,
-        false,
-        &lab.device,
-    )
-    .await?;
+    let (logits, _) = teacher_outputs(lab, &lab.train, &transfer.indices, false).await?;
     let logits = std::sync::Arc::new(logits);
     let set = TrainingSet::distillation(lab.train.clone(), &transfer, logits.clone())?;
     let config = settings.distilled_config();
@@ -187,7 +180,7 @@ pub struct LabellingBench {
 pub async fn labelling_throughput(lab: &Lab, images: usize) -> Result<LabellingBench> {
     let images = images.min(lab.test.len()).max(1);
     let rows: Vec<u32> = (0..images as u32).collect();
-    let label = || teacher_outputs(&lab.teacher, &lab.test, &rows, false, &lab.device);
+    let label = || teacher_outputs(lab, &lab.test, &rows, false);
     label().await?;
     let start = Instant::now();
     label().await?;

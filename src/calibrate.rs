@@ -74,7 +74,7 @@ pub async fn calibrate(lab: &Lab, settings: &DistillSettings) -> Result<Calibrat
 }
 
 async fn teacher_batch(lab: &Lab, data: &Mnist, rows: &[u32]) -> Result<()> {
-    teacher_outputs(&lab.teacher, data, rows, false, &lab.device).await?;
+    teacher_outputs(lab, data, rows, false).await?;
     Ok(())
 }
 

@@ -1,8 +1,11 @@
 //! The architectures: the CNN teacher, and the students of every kind, each with its config.
 
+mod gemm_i16;
+mod integer_teacher;
 pub mod student;
 mod teacher;
 
+pub use integer_teacher::IntegerTeacher;
 pub use student::{
     CnnStudent, MAX_CHANNELS, MAX_DEPTH, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, Mlp, Scored,
     SoftTree, Student, StudentConfig, StudentKind, Trainee, TrainingOutput,

@@ -98,10 +98,10 @@ impl CnnConfig {
 /// One convolutional network of the teacher.
 #[derive(Module, Debug)]
 pub struct Cnn {
-    conv1: Conv2d,
-    conv2: Conv2d,
-    fc1: Linear,
-    fc2: Linear,
+    pub(super) conv1: Conv2d,
+    pub(super) conv2: Conv2d,
+    pub(super) fc1: Linear,
+    pub(super) fc2: Linear,
     dropout: Dropout,
     activation: Relu,
 }

@@ -9,7 +9,7 @@ use burn::prelude::*;
 use crate::data::{Mnist, Task};
 use crate::eval::latency::LatencyProfile;
 use crate::eval::{Backend, TestLogits};
-use crate::model::Teacher;
+use crate::model::{IntegerTeacher, Teacher};
 use crate::soft_targets::SoftTargetCache;
 
 use super::Limits;
@@ -23,6 +23,9 @@ pub struct Caches {
     pub teacher_test_logits: TestLogits,
     pub teacher_latency: std::cell::RefCell<Option<LatencyProfile>>,
     pub soft_targets: SoftTargetCache,
+    /// The teacher quantised for labelling on the CPU backend, with the id of the teacher it
+    /// was made from.
+    pub integer_teacher: std::cell::RefCell<Option<(String, Rc<IntegerTeacher>)>>,
 }
 
 /// Whether work can be shared with helper workers (each its own wasm instance on another core):

@@ -265,9 +265,7 @@ impl Run {
             }
             None => {
                 let with_hidden = labelling.hidden.is_some();
-                let (logits, hidden) =
-                    teacher_outputs(&lab.teacher, &lab.train, rows, with_hidden, &lab.device)
-                        .await?;
+                let (logits, hidden) = teacher_outputs(lab, &lab.train, rows, with_hidden).await?;
                 labelling.logits.extend(logits);
                 if let (Some(pending), Some(hidden)) = (&mut labelling.hidden, hidden) {
                     pending.extend(hidden);

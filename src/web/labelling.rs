@@ -56,8 +56,7 @@ impl Session {
             .into());
         }
         Ok(promise(async move {
-            let (logits, _) =
-                teacher_outputs(&lab.teacher, &lab.train, &rows, false, &lab.device).await?;
+            let (logits, _) = teacher_outputs(&lab, &lab.train, &rows, false).await?;
             Ok(js_sys::Float32Array::from(&logits[..]).into())
         }))
     }

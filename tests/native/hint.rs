@@ -11,7 +11,7 @@ use webdistill::model::StudentConfig;
 use webdistill::run::teacher_outputs;
 use webdistill::train::{TrainConfig, Trainer};
 
-use crate::support::{mnist, teacher};
+use crate::support::{mnist, synthetic, teacher};
 
 const HINT: Objective = Objective::Hint {
     temperature: 4.0,
@@ -93,21 +93,16 @@ fn a_hint_run_needs_the_teachers_hidden_layer() {
 #[test]
 fn the_hint_changes_what_the_student_learns_and_its_loss_falls() {
     let device = Device::flex();
-    let teacher = teacher(&device);
+    let lab = crate::support::lab(synthetic(4), synthetic(4), Some(teacher(&device)));
+    let teacher = &lab.teacher;
     let data = Arc::new(mnist("t10k"));
     let transfer = TransferConfig {
         labeled: 100,
         ..TransferConfig::all_labeled(2000, 2)
     };
     let transfer = TransferSet::select(&data, &transfer).unwrap();
-    let (logits, hidden) = pollster::block_on(teacher_outputs(
-        &teacher,
-        &data,
-        &transfer.indices,
-        true,
-        &device,
-    ))
-    .unwrap();
+    let (logits, hidden) =
+        pollster::block_on(teacher_outputs(&lab, &data, &transfer.indices, true)).unwrap();
     let hidden = hidden.unwrap();
     assert_eq!(hidden.len(), 2000 * teacher.hidden_units());
     let logits = Arc::new(logits);

@@ -12,6 +12,7 @@ mod exported;
 mod fashion;
 mod hint;
 mod idx;
+mod integer_teacher;
 mod labelling;
 mod layers;
 mod losses;

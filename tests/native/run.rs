@@ -220,15 +220,9 @@ fn soft_targets_labelled_outside_the_run_are_used_and_reported_as_computed() {
     let rows = prepared.transfer.indices.clone();
     let (a, b) = rows.split_at(rows.len() / 2);
     let label = |part: &[u32]| {
-        pollster::block_on(teacher_outputs(
-            &lab.teacher,
-            &lab.train,
-            part,
-            false,
-            &lab.device,
-        ))
-        .unwrap()
-        .0
+        pollster::block_on(teacher_outputs(&lab, &lab.train, part, false))
+            .unwrap()
+            .0
     };
     let mut logits = label(a);
     logits.extend(label(b));
