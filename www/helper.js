@@ -5,14 +5,15 @@
 // isolation needed. Four tasks:
 //   "label": labels one slice of a run's transfer set with the teacher;
 //   "teacher-test": the teacher's logits on the test split, while the page's worker trains;
-//   "scratch": trains a comparison's scratch twin while the page's worker labels and trains the
-//              distilled student (src/run/mod.rs, `Twin`);
+//   "scratch": trains a comparison's scratch twin while the page's worker trains the distilled
+//              student (src/run/mod.rs, `Twin`), once the worker sends {go: true};
 //   "sweep-scratch": trains a sweep's students without the teacher, size by size, while the
 //                    page's worker trains the distilled ones (src/sweep.rs, `Part`).
 //   worker → helper: {port, task, dataset (the task's key: digits, fashion), module (the compiled
 //                    WebAssembly.Module), teacher, card, test:
-//                    [images, labels], labels, shards: [bytes], rows: Uint32Array and classes
-//                    (logits per row) | values}
+//                    [images, labels], labels, shards: [raw IDX bytes, as the worker decoded
+//                    them: Session.trainShardIdx], rows: Uint32Array and classes
+//                    (logits per row) | values}; later, on the port: {go: true} ("scratch")
 //   helper → worker: "label": {labelled: n} as it goes, then {logits: Float32Array};
 //                    "teacher-test": {logits: Float32Array};
 //                    "scratch": {update: RunUpdate} per slice, then {weights: Uint8Array};
@@ -25,6 +26,9 @@ import { LABEL_CHUNK as CHUNK } from "./worker-labelling.js";
 /** Where answers go: the worker's end of the channel (set by the first message). */
 let port = null;
 const reply = (message, transfer = []) => port.postMessage(message, transfer);
+/** Resolves when the worker sends {go: true} on the channel ("scratch" waits for it). */
+let sayGo;
+const go = new Promise((resolve) => (sayGo = resolve));
 
 const tasks = {
   async label(session, { rows, classes }) {
@@ -44,6 +48,7 @@ const tasks = {
 
   async scratch(session, { values }) {
     const prepared = session.prepare(values);
+    await go; // the worker says when: after the labelling (www/worker-twin.js)
     const run = session.startPrepared(prepared, "scratch");
     try {
       while (!run.trained) {
@@ -74,6 +79,7 @@ const tasks = {
 
 self.onmessage = async ({ data }) => {
   port = data.port;
+  port.onmessage = ({ data: later }) => later?.go && sayGo();
   let session = null;
   try {
     const task = tasks[data.task];

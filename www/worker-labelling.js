@@ -26,7 +26,7 @@ let lastHelper = 0;
 /**
  * Starts a helper worker (www/helper.js) on `job` with `inputs` (the compiled module, the
  * teacher and the task's data: www/worker.js's `helperInputs`) and `fields`. `onMessage` gets
- * its messages, and {error} if it cannot start. Returns {terminate}.
+ * its messages, and {error} if it cannot start. Returns {post(message), terminate}.
  *
  * The page starts it ("helper" event, www/worker-client.js), not this worker: Firefox ESR 153
  * sometimes blocked for ever inside `new Worker` called in a worker (2 of 12 quick runs here,
@@ -41,6 +41,10 @@ export function startHelper(job, inputs, fields, onMessage) {
   helpers.set(id, onMessage);
   self.postMessage({ event: "helper", helper: id, port: channel.port2, message: { task: job, ...inputs, ...fields } }, [channel.port2]);
   return {
+    /** Sends the helper `message` on its channel after its first (www/helper.js listens). */
+    post(message) {
+      if (helpers.has(id)) channel.port1.postMessage(message);
+    },
     terminate() {
       if (!helpers.delete(id)) return;
       channel.port1.close();

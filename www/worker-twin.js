@@ -1,5 +1,5 @@
 // A run's scratch twin on another core (src/run/twin.rs): a helper worker trains it while the
-// page's worker labels and trains the distilled student, and the run joins it by its weights.
+// page's worker trains the distilled student, and the run joins it by its weights.
 
 import { startHelper } from "./worker-labelling.js";
 
@@ -8,9 +8,14 @@ import { startHelper } from "./worker-labelling.js";
  * same settings and `inputs` (www/worker.js's `helperInputs`): `onUpdate(update)` hears its
  * curve, and `weights` resolves to its trained weights for the run's `joinScratch` (`settled`
  * once it has, or has failed).
+ *
+ * The helper starts at once (loading the module and the data takes it about a second), but
+ * trains only after `start()`: the caller starts it once the transfer set is labelled, so the
+ * twin takes the core the distilled student's training leaves free instead of slowing the
+ * labelling that the distilled student waits for.
  */
 export function scratchTwin(inputs, values, onUpdate) {
-  const twin = { settled: false, joined: false, weights: null, stop: null, heard: performance.now() };
+  const twin = { settled: false, joined: false, weights: null, start: null, stop: null, heard: performance.now() };
   twin.weights = new Promise((resolve, reject) => {
     const helper = startHelper("scratch", inputs, { values }, (data) => {
       twin.heard = performance.now();
@@ -19,6 +24,10 @@ export function scratchTwin(inputs, values, onUpdate) {
       if (data.weights) resolve(data.weights);
       else reject(new Error(`the student without teacher failed on its worker: ${data.error}`));
     });
+    twin.start = () => {
+      twin.heard = performance.now(); // its silence is counted from the start of its training
+      helper.post({ go: true });
+    };
     twin.stop = () => helper.terminate();
   });
   twin.weights.catch(() => {}); // its failure surfaces where the run waits for it

@@ -255,7 +255,8 @@ async function loadShards(n, signal) {
   const shards = await fetchAssets(manifest, names, (loaded, total) => event("download", { loaded, total }), signal);
   for (const name of names) {
     session.loadTrainShard(loadedShards, shards.get(name));
-    shardBytes[loadedShards] = shards.get(name);
+    // Helpers get the shard inflated: each would spend 0.3–0.4 s inflating it again.
+    shardBytes[loadedShards] = session.trainShardIdx(loadedShards);
     loadedShards += 1;
   }
 }
@@ -294,19 +295,22 @@ async function start({ id, values }) {
     let twin = null;
     let teacherTest = null;
     try {
+      // The teacher's test logits on another core from the click (they need no training images,
+      // so the helper starts while this worker fetches them): the measuring phase then only
+      // reads them.
+      if (s.teacherTestOnAnotherWorker(cores)) teacherTest = teacherTestOnHelper(helperInputs({ shards: false }));
       await loadShards(prepared.shardsNeeded, signal);
-      // The scratch twin needs no teacher: on another core it trains while this worker labels
-      // and trains the distilled student.
+      // The scratch twin needs no teacher: on another core it trains while this worker trains
+      // the distilled student. Its helper starts loading now and trains once labelling is done
+      // (until then both cores label: docs/BENCHMARKS.md, 2026-12-04).
       twin = s.scratchOnAnotherWorker(prepared, cores)
         ? scratchTwin(helperInputs(), values, (update) => event("twin-progress", { run: id, update }))
         : null;
       const labelled = await labelOnCores(s, prepared, id, signal);
       if (signal.aborted) return { stopped: true };
+      twin?.start();
       run = s.startPrepared(prepared);
       if (twin) run.scratchElsewhere();
-      // The teacher's test logits on another core while this one trains: the measuring phase
-      // then only reads them.
-      if (s.teacherTestOnAnotherWorker(cores)) teacherTest = teacherTestOnHelper(helperInputs({ shards: false }));
       while (!run.done) {
         const update = await run.advance();
         if (labelled) update.labelled_by = labelled;

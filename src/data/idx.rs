@@ -128,16 +128,16 @@ fn be_u32(bytes: &[u8], at: usize) -> u32 {
 
 /// Encodes images as an IDX file: the inverse of [`parse_images`], for tests and tools.
 pub fn encode_images(images: &IdxImages) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16 + images.pixels.len());
-    for word in [
-        IMAGES_MAGIC,
-        images.count as u32,
-        images.rows as u32,
-        images.cols as u32,
-    ] {
+    encode_image_file(images.count, images.rows, images.cols, &images.pixels)
+}
+
+/// The IDX file of `count` images of `rows × cols` whose bytes are `pixels`, in one copy.
+pub fn encode_image_file(count: usize, rows: usize, cols: usize, pixels: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(16 + pixels.len());
+    for word in [IMAGES_MAGIC, count as u32, rows as u32, cols as u32] {
         out.extend_from_slice(&word.to_be_bytes());
     }
-    out.extend_from_slice(&images.pixels);
+    out.extend_from_slice(pixels);
     out
 }
 

@@ -6,7 +6,7 @@ use burn::tensor::TensorData;
 use crate::data::SHARD_SIZE;
 #[cfg(not(target_family = "wasm"))]
 use crate::data::Task;
-use crate::data::idx::{parse_images, parse_labels};
+use crate::data::idx::{encode_image_file, parse_images, parse_labels};
 use crate::error::{Error, Result};
 
 /// MNIST images are 28×28 pixels.
@@ -140,6 +140,18 @@ impl Mnist {
         self.pixels.extend_from_slice(&pixels);
         self.labels.extend_from_slice(&all_labels[loaded..end]);
         Ok(())
+    }
+
+    /// Training image shard `index` as loaded, as a raw IDX file: what helper workers load
+    /// without inflating the gzip shard again (0.3–0.4 s of a core each in wasm). `None` past
+    /// the images loaded.
+    pub fn shard_idx(&self, index: usize) -> Option<Vec<u8>> {
+        let start = index.checked_mul(SHARD_SIZE)?;
+        let end = (start + SHARD_SIZE).min(self.len());
+        (start < end).then(|| {
+            let pixels = &self.pixels[start * IMAGE_PIXELS..end * IMAGE_PIXELS];
+            encode_image_file(end - start, IMAGE_SIDE, IMAGE_SIDE, pixels)
+        })
     }
 
     pub fn labels(&self) -> &[u8] {

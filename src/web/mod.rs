@@ -339,6 +339,15 @@ impl Session {
         Ok(())
     }
 
+    /// Training image shard `index`, as loaded, as a raw IDX file (for `loadTrainShard` in a
+    /// helper worker, which then has nothing to inflate).
+    #[wasm_bindgen(js_name = trainShardIdx)]
+    pub fn train_shard_idx(&self, index: usize) -> Result<Vec<u8>, Failure> {
+        self.train
+            .shard_idx(index)
+            .ok_or_else(|| missing(&format!("training shard {index} is")))
+    }
+
     /// How many leading training shards `values` need (`loadTrainShard(0 .. n)`).
     #[wasm_bindgen(js_name = shardsNeeded)]
     pub fn shards_needed(

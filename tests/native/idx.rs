@@ -186,3 +186,35 @@ fn training_shards_append_in_place_and_in_order() {
         .unwrap_err();
     assert!(err.to_string().contains("in order"), "{err}");
 }
+
+#[test]
+fn a_loaded_shard_handed_on_as_raw_idx_loads_the_same_images_elsewhere() {
+    // What a helper worker gets (`Session.trainShardIdx`): the worker's decoded shard, not the
+    // gzip file, loads into another split as the same images and labels.
+    let labels: Vec<u8> = (0..15_000).map(|i| (i % 10) as u8).collect();
+    let pixels =
+        |count: usize, from: usize| (0..count * 784).map(move |p| ((p + from) % 251) as u8);
+    let shard = |count: usize, from: usize| {
+        gzip(&encode_images(&IdxImages {
+            count,
+            rows: 28,
+            cols: 28,
+            pixels: pixels(count, from).collect(),
+        }))
+    };
+    let mut worker = Mnist::from_parts(Vec::new(), Vec::new()).unwrap();
+    worker.append_shard(0, &shard(10_000, 0), &labels).unwrap();
+    worker.append_shard(1, &shard(5_000, 7), &labels).unwrap();
+    let mut helper = Mnist::from_parts(Vec::new(), Vec::new()).unwrap();
+    for index in 0..2 {
+        let raw = worker.shard_idx(index).unwrap();
+        assert_ne!(raw[..2], [0x1f, 0x8b], "raw IDX, nothing to inflate");
+        helper.append_shard(index, &raw, &labels).unwrap();
+    }
+    assert_eq!(worker.shard_idx(2), None, "no shard past the images loaded");
+    assert_eq!(helper.len(), 15_000);
+    assert_eq!(helper.labels(), worker.labels());
+    for i in [0, 9_999, 10_000, 14_999] {
+        assert_eq!(helper.image(i), worker.image(i), "image {i}");
+    }
+}
