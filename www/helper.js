@@ -4,7 +4,8 @@
 // there. Separate instances share no memory: no cross-origin
 // isolation needed. Four tasks:
 //   "label": labels one slice of a run's transfer set with the teacher;
-//   "teacher-test": the teacher's logits on the test split, while the page's worker trains;
+//   "teacher-test": the teacher's logits on the test split, from the click on (they need no
+//                   training images) while the page's worker fetches, labels and trains;
 //   "scratch": trains a comparison's scratch twin while the page's worker trains the distilled
 //              student (src/run/mod.rs, `Twin`), once the worker sends {go: true};
 //   "sweep-scratch": trains a sweep's students without the teacher, size by size, while the

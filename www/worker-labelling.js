@@ -109,12 +109,14 @@ export async function labelOnEveryCore(s, prepared, { cores, inputs, signal, onS
 }
 
 /** How long a run at its measuring phase waits for a helper's teacher test logits before it
- * computes them itself (they take ~2.3 s of one core here: a helper slower than that is stuck). */
+ * computes them itself (they took ~2.3 s of one core here in batches of 1,000, less in today's
+ * batches of 256: a helper slower than that is stuck). */
 const TEACHER_TEST_WAIT_MS = 10_000;
 
 /**
- * The teacher's logits on the test split, computed by a helper while this worker trains (the
- * core's `teacherTestOnAnotherWorker` says when). Returns {take(signal): the logits (a
+ * The teacher's logits on the test split, computed by a helper started at the click, while this
+ * worker fetches the shards, labels and trains (the core's `teacherTestOnAnotherWorker` says
+ * when). Returns {take(signal): the logits (a
  * Float32Array), or null when the helper failed, took too long or `signal` aborted, in which
  * case the run computes them itself; stop()}.
  */

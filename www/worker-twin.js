@@ -9,7 +9,7 @@ import { startHelper } from "./worker-labelling.js";
  * curve, and `weights` resolves to its trained weights for the run's `joinScratch` (`settled`
  * once it has, or has failed).
  *
- * The helper starts at once (loading the module and the data takes it about a second), but
+ * The helper starts at once (loading the module and the data takes it about half a second), but
  * trains only after `start()`: the caller starts it once the transfer set is labelled, so the
  * twin takes the core the distilled student's training leaves free instead of slowing the
  * labelling that the distilled student waits for.

@@ -36,7 +36,7 @@ let loadedShards = 0;
 let core = null;
 /** The CPU build's compiled module, handed to helper workers so they need not compile it again. */
 let wasmModule = null;
-/** The training shards' bytes as downloaded, for helper workers. */
+/** The training shards loaded, as raw IDX (`Session.trainShardIdx`), for helper workers. */
 const shardBytes = [];
 /** Cores the page may use for labelling (the page's `cores=` link key, else all). */
 let cores = self.navigator.hardwareConcurrency ?? 1;

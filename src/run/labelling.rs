@@ -12,9 +12,9 @@ use crate::soft_targets::SoftTargets;
 
 use super::{Lab, Prepared};
 
-/// Images per forward pass while a model labels the transfer set. 256, not the 1,000 of a test
-/// pass: natively the teacher labelled at 0.11 ms/image in batches of 256 and 0.20 in batches
-/// of 1,000 (its convolution's scratch buffers outgrow the caches).
+/// Images per forward pass while a model labels the transfer set. 256, as a test pass
+/// (`eval::EVAL_BATCH`): natively the f32 teacher labelled at 0.11 ms/image in batches of 256
+/// and 0.20 in batches of 1,000 (its convolution's scratch buffers outgrow the caches).
 pub const LABEL_BATCH: usize = 256;
 
 /// The model labelling the transfer set, and what it produced so far.
@@ -46,8 +46,8 @@ impl Labelling {
 
 /// The teacher's logits for `rows` of `data` (`[n × 10]`), and its hidden activations
 /// (`[n × hidden_units]`) when `with_hidden`, in batches of [`LABEL_BATCH`]. On the CPU backend
-/// the teacher runs quantised ([`IntegerTeacher`]: i16 products summed in i32, about 2× faster
-/// in wasm SIMD128; the same bits natively and in the browser); elsewhere in f32 on the device.
+/// the teacher runs quantised ([`IntegerTeacher`]: i16 products summed in i32, 2.4–2.7× the f32
+/// pass's images/s in wasm SIMD128; the same bits natively and in the browser); elsewhere in f32 on the device.
 pub async fn teacher_outputs(
     lab: &Lab,
     data: &Mnist,
@@ -128,10 +128,10 @@ pub fn labelling_plan(lab: &Lab, prepared: &Prepared, workers: usize) -> Option<
 }
 
 /// Whether another worker should compute the teacher's test logits (the measuring phase's
-/// longest part: 10,000 images) while this one trains the students: on the CPU backend with
-/// `workers` ≥ 2, when the session does not keep them already. The logits are the same either
-/// way (the same build, weights and images); the core that trains only the distilled student
-/// would otherwise idle.
+/// longest part: 10,000 images) during the run: on the CPU backend with `workers` ≥ 2, when the
+/// session does not keep them already. The logits are the same either way (the same build,
+/// weights and images); the page starts that helper at the click, on the core left idle while
+/// the worker fetches the training shards.
 pub fn teacher_test_elsewhere(lab: &Lab, workers: usize) -> bool {
     super::helpers_share(lab.backend, workers) && !lab.caches.teacher_test_logits.is_kept()
 }

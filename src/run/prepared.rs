@@ -34,7 +34,8 @@ impl Prepared {
     }
 
     /// Whether the run's scratch twin should train on another worker (its own wasm instance, on
-    /// another core) while this one labels and trains the distilled student: on the CPU backend
+    /// another core) while this one trains the distilled student (the page starts it once the
+    /// transfer set is labelled, so both cores label until then): on the CPU backend
     /// with `workers` ≥ 2, when there is a twin (some example keeps its label). Its numbers are
     /// the same either way ([`super::Run::train_scratch_elsewhere`]); the wait is shorter.
     pub fn scratch_on_another_worker(&self, lab: &Lab, workers: usize) -> bool {
