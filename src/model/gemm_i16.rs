@@ -83,16 +83,19 @@ pub fn gemm(a: &[i16], rows: usize, b: &PackedMatrix, out: &mut [i32]) {
 }
 
 /// One tile: `out[r][0..8] = Σ_j a[r][2j..2j+2] · b_tile[j]` for the [`ROWS`] rows of `a`
-/// (each `depth` long) and the tile's `pairs` pairs; `out`'s rows are `width` apart.
+/// (each `depth` long) and the tile's `pairs` pairs; `out`'s rows are `width` apart. Written once
+/// over [`lanes`], the four operations each architecture names differently.
 ///
 /// # Safety
 /// `a` holds at least `ROWS · depth` values with `2 · pairs ≤ depth`, `b` at least
 /// `16 · pairs`, and `out` at least `(ROWS − 1) · width + COLUMNS` ([`gemm`] cuts them so).
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[cfg(any(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    target_arch = "x86_64"
+))]
 mod kernel {
-    use core::arch::wasm32::*;
-
     use super::ROWS;
+    use super::lanes::{dot_add, load, splat_pair, store, zero};
 
     #[inline(always)]
     pub unsafe fn tile(
@@ -103,62 +106,81 @@ mod kernel {
         out: &mut [i32],
         width: usize,
     ) {
-        let mut acc = [[i32x4_splat(0); 2]; ROWS];
-        for j in 0..pairs {
-            // SAFETY: the caller's contract bounds every offset read and written here.
-            unsafe {
-                let b0 = v128_load(b.as_ptr().add(16 * j) as *const v128);
-                let b1 = v128_load(b.as_ptr().add(16 * j + 8) as *const v128);
+        // SAFETY: the caller's contract bounds every offset read and written here.
+        unsafe {
+            let mut acc = [[zero(); 2]; ROWS];
+            for j in 0..pairs {
+                let (b0, b1) = (
+                    load(b.as_ptr().add(16 * j)),
+                    load(b.as_ptr().add(16 * j + 8)),
+                );
                 for (r, acc) in acc.iter_mut().enumerate() {
-                    let x = v128_load32_splat(a.as_ptr().add(r * depth + 2 * j) as *const u32);
-                    acc[0] = i32x4_add(acc[0], i32x4_dot_i16x8(x, b0));
-                    acc[1] = i32x4_add(acc[1], i32x4_dot_i16x8(x, b1));
+                    let x = splat_pair(a.as_ptr().add(r * depth + 2 * j));
+                    acc[0] = dot_add(acc[0], x, b0);
+                    acc[1] = dot_add(acc[1], x, b1);
                 }
             }
-        }
-        for (r, acc) in acc.iter().enumerate() {
-            // SAFETY: bounded by the caller's contract on `out`.
-            unsafe {
-                v128_store(out.as_mut_ptr().add(r * width) as *mut v128, acc[0]);
-                v128_store(out.as_mut_ptr().add(r * width + 4) as *mut v128, acc[1]);
+            for (r, acc) in acc.iter().enumerate() {
+                store(out.as_mut_ptr().add(r * width), acc[0]);
+                store(out.as_mut_ptr().add(r * width + 4), acc[1]);
             }
         }
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-mod kernel {
-    use core::arch::x86_64::*;
-
-    use super::ROWS;
+/// A 128-bit vector: eight i16 (`load`, `splat_pair`: one pair repeated) or four i32 sums
+/// (`zero`, `dot_add`: `acc[i] + x[2i]·b[2i] + x[2i+1]·b[2i+1]`, `store`). Pointers are
+/// unaligned; each call reads or writes 16 bytes (`splat_pair`: 4).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod lanes {
+    use core::arch::wasm32::*;
 
     #[inline(always)]
-    pub unsafe fn tile(
-        a: &[i16],
-        depth: usize,
-        b: &[i16],
-        pairs: usize,
-        out: &mut [i32],
-        width: usize,
-    ) {
-        // SAFETY: SSE2 is part of x86-64; the caller's contract bounds every offset.
-        unsafe {
-            let mut acc = [[_mm_setzero_si128(); 2]; ROWS];
-            for j in 0..pairs {
-                let b0 = _mm_loadu_si128(b.as_ptr().add(16 * j) as *const __m128i);
-                let b1 = _mm_loadu_si128(b.as_ptr().add(16 * j + 8) as *const __m128i);
-                for (r, acc) in acc.iter_mut().enumerate() {
-                    let pair = (a.as_ptr().add(r * depth + 2 * j) as *const i32).read_unaligned();
-                    let x = _mm_set1_epi32(pair);
-                    acc[0] = _mm_add_epi32(acc[0], _mm_madd_epi16(x, b0));
-                    acc[1] = _mm_add_epi32(acc[1], _mm_madd_epi16(x, b1));
-                }
-            }
-            for (r, acc) in acc.iter().enumerate() {
-                _mm_storeu_si128(out.as_mut_ptr().add(r * width) as *mut __m128i, acc[0]);
-                _mm_storeu_si128(out.as_mut_ptr().add(r * width + 4) as *mut __m128i, acc[1]);
-            }
-        }
+    pub unsafe fn zero() -> v128 {
+        i32x4_splat(0)
+    }
+    #[inline(always)]
+    pub unsafe fn load(p: *const i16) -> v128 {
+        unsafe { v128_load(p as *const v128) }
+    }
+    #[inline(always)]
+    pub unsafe fn splat_pair(p: *const i16) -> v128 {
+        unsafe { v128_load32_splat(p as *const u32) }
+    }
+    #[inline(always)]
+    pub unsafe fn dot_add(acc: v128, x: v128, b: v128) -> v128 {
+        i32x4_add(acc, i32x4_dot_i16x8(x, b))
+    }
+    #[inline(always)]
+    pub unsafe fn store(p: *mut i32, v: v128) {
+        unsafe { v128_store(p as *mut v128, v) }
+    }
+}
+
+/// As the wasm `lanes`, on SSE2 (part of every x86-64 CPU): `pmaddwd` is `i32x4.dot_i16x8_s`.
+#[cfg(target_arch = "x86_64")]
+mod lanes {
+    use core::arch::x86_64::*;
+
+    #[inline(always)]
+    pub unsafe fn zero() -> __m128i {
+        unsafe { _mm_setzero_si128() }
+    }
+    #[inline(always)]
+    pub unsafe fn load(p: *const i16) -> __m128i {
+        unsafe { _mm_loadu_si128(p as *const __m128i) }
+    }
+    #[inline(always)]
+    pub unsafe fn splat_pair(p: *const i16) -> __m128i {
+        unsafe { _mm_set1_epi32((p as *const i32).read_unaligned()) }
+    }
+    #[inline(always)]
+    pub unsafe fn dot_add(acc: __m128i, x: __m128i, b: __m128i) -> __m128i {
+        unsafe { _mm_add_epi32(acc, _mm_madd_epi16(x, b)) }
+    }
+    #[inline(always)]
+    pub unsafe fn store(p: *mut i32, v: __m128i) {
+        unsafe { _mm_storeu_si128(p as *mut __m128i, v) }
     }
 }
 
